@@ -1,0 +1,91 @@
+/**
+ * The one message contract between content script, background, offscreen document and side
+ * panel. Every receiver parses with `parseMessage` and checks the sender with `senderKind`.
+ */
+import { z } from 'zod';
+import { Analysis } from './analysis';
+import { Utterance } from './utterance';
+
+export const MAX_BATCH = 500;
+
+const AttachState = z.object({
+  adapterId: z.string().max(100),
+  url: z.string().max(2000),
+  attached: z.boolean(),
+  /** Why not attached, in words a user can act on (e.g. the selector that matched nothing). */
+  reason: z.string().max(500).optional(),
+  activeConversationId: z.string().max(200).optional(),
+});
+export type AttachState = z.infer<typeof AttachState>;
+
+export const Message = z.discriminatedUnion('type', [
+  // content script → background
+  z.object({ type: z.literal('utterances'), utterances: z.array(Utterance).min(1).max(MAX_BATCH) }),
+  z.object({ type: z.literal('attach-state'), state: AttachState }),
+  // background → offscreen document
+  z.object({ type: z.literal('analyse'), target: z.literal('offscreen'), utterances: z.array(Utterance).max(MAX_BATCH) }),
+  z.object({ type: z.literal('offscreen-ready'), coldStartMs: z.number().nonnegative(), models: z.array(z.string()) }),
+  // offscreen document → background
+  z.object({ type: z.literal('analyses'), analyses: z.array(Analysis).max(MAX_BATCH) }),
+  // side panel → background (over the `panel` port)
+  z.object({ type: z.literal('panel-hello'), since: z.number().nonnegative().optional() }),
+  // background → side panel (over the `panel` port)
+  z.object({
+    type: z.literal('snapshot'),
+    utterances: z.array(Utterance),
+    analyses: z.array(Analysis),
+    attach: z.array(AttachState.extend({ tabId: z.number().int() })),
+  }),
+  z.object({ type: z.literal('utterance-added'), utterance: Utterance }),
+  z.object({ type: z.literal('analysis-added'), analysis: Analysis }),
+  z.object({ type: z.literal('attach-changed'), state: AttachState.extend({ tabId: z.number().int() }) }),
+  // diagnostics (tests and the status line)
+  z.object({ type: z.literal('ping') }),
+]);
+export type Message = z.infer<typeof Message>;
+export type MessageOf<T extends Message['type']> = Extract<Message, { type: T }>;
+
+export type ParseResult = { ok: true; message: Message } | { ok: false; reason: string };
+
+/** Validate an incoming message; the reason names the first problems with their paths. */
+export function parseMessage(raw: unknown): ParseResult {
+  const r = Message.safeParse(raw);
+  if (r.success) return { ok: true, message: r.data };
+  const reason = r.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+  return { ok: false, reason };
+}
+
+export interface SenderInfo {
+  id?: string;
+  url?: string;
+  tabId?: number;
+  /** Chrome sets `origin` for content scripts; absent in Firefox. */
+  origin?: string;
+}
+
+export type SenderKind = 'content' | 'extension-page' | 'foreign';
+
+/**
+ * Who sent a message: our own extension pages (offscreen, side panel, options), our content
+ * script in a tab, or anyone else. Messages from other extensions or web pages are foreign.
+ */
+export function senderKind(sender: SenderInfo, extensionId: string, extensionOrigin: string): SenderKind {
+  if (sender.id !== extensionId) return 'foreign';
+  const url = sender.url ?? '';
+  if (url.startsWith(extensionOrigin)) return 'extension-page';
+  if (sender.tabId !== undefined && /^(https?|file):/.test(url)) return 'content';
+  return 'foreign';
+}
+
+/** Which message types each kind of sender may send. Anything else is rejected and logged. */
+export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message['type']>> = {
+  content: new Set<Message['type']>(['utterances', 'attach-state', 'ping']),
+  'extension-page': new Set<Message['type']>(['analyses', 'offscreen-ready', 'panel-hello', 'ping', 'analyse']),
+};
+
+export function isAllowed(kind: SenderKind, type: Message['type']): boolean {
+  return kind !== 'foreign' && ALLOWED[kind].has(type);
+}
