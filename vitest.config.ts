@@ -11,7 +11,25 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['test/unit/**/*.test.ts', 'lib/**/*.test.ts', 'server/**/*.test.ts', 'models/**/*.test.ts'],
+          include: [
+            'test/unit/**/*.test.ts',
+            'lib/**/*.test.ts',
+            'server/**/*.test.ts',
+            'models/**/*.test.ts',
+          ],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          // One browser at a time: the machines have two cores and the tests drive real Chromium.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

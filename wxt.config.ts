@@ -1,10 +1,40 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 import { DEV_PUBLIC_KEY } from './lib/extension-key';
 
 // See ARCHITECTURE.md: background routes, offscreen hosts workers, side panel renders.
+const root = import.meta.dirname;
+
+/** Files shipped in the extension from outside public/: ORT's .wasm, the models, the rulebooks. */
+function bundledAssets(): { absoluteSrc: string; relativeDest: string }[] {
+  const out = [
+    {
+      absoluteSrc: resolve(root, 'node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm'),
+      relativeDest: 'ort/ort-wasm-simd-threaded.wasm',
+    },
+  ];
+  const add = (dir: string, dest: string, keep: (f: string) => boolean) => {
+    const abs = resolve(root, dir);
+    if (!existsSync(abs)) return;
+    for (const f of readdirSync(abs).filter(keep))
+      out.push({ absoluteSrc: resolve(abs, f), relativeDest: `${dest}/${f}` });
+  };
+  add('models', 'models', (f) => f === 'manifest.json');
+  for (const name of ['emotion', 'intent'])
+    add(`models/${name}`, `models/${name}`, (f) => f.endsWith('.onnx'));
+  add('rulebooks', 'rulebooks', (f) => f.endsWith('.json'));
+  return out;
+}
+
 export default defineConfig({
   modules: [],
+  hooks: {
+    'build:publicAssets': (_wxt, files) => {
+      files.push(...bundledAssets());
+    },
+  },
   manifestVersion: 3,
   vite: () => ({
     plugins: [preact()],

@@ -3,7 +3,7 @@
  * panel. Every receiver parses with `parseMessage` and checks the sender with `senderKind`.
  */
 import { z } from 'zod';
-import { Analysis } from './analysis';
+import { Analysis } from './analysis/types';
 import { Utterance } from './utterance';
 
 export const MAX_BATCH = 500;
@@ -23,8 +23,16 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('utterances'), utterances: z.array(Utterance).min(1).max(MAX_BATCH) }),
   z.object({ type: z.literal('attach-state'), state: AttachState }),
   // background → offscreen document
-  z.object({ type: z.literal('analyse'), target: z.literal('offscreen'), utterances: z.array(Utterance).max(MAX_BATCH) }),
-  z.object({ type: z.literal('offscreen-ready'), coldStartMs: z.number().nonnegative(), models: z.array(z.string()) }),
+  z.object({
+    type: z.literal('analyse'),
+    target: z.literal('offscreen'),
+    utterances: z.array(Utterance).max(MAX_BATCH),
+  }),
+  z.object({
+    type: z.literal('offscreen-ready'),
+    coldStartMs: z.number().nonnegative(),
+    models: z.array(z.string()),
+  }),
   // offscreen document → background
   z.object({ type: z.literal('analyses'), analyses: z.array(Analysis).max(MAX_BATCH) }),
   // side panel → background (over the `panel` port)
@@ -83,7 +91,13 @@ export function senderKind(sender: SenderInfo, extensionId: string, extensionOri
 /** Which message types each kind of sender may send. Anything else is rejected and logged. */
 export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message['type']>> = {
   content: new Set<Message['type']>(['utterances', 'attach-state', 'ping']),
-  'extension-page': new Set<Message['type']>(['analyses', 'offscreen-ready', 'panel-hello', 'ping', 'analyse']),
+  'extension-page': new Set<Message['type']>([
+    'analyses',
+    'offscreen-ready',
+    'panel-hello',
+    'ping',
+    'analyse',
+  ]),
 };
 
 export function isAllowed(kind: SenderKind, type: Message['type']): boolean {

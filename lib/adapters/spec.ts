@@ -18,7 +18,9 @@ const SpeakerRule = z
     /** The item's text starts with this prefix (stripped from the text), e.g. "Customer:". */
     textPrefix: z.string().min(1).optional(),
   })
-  .refine((r) => r.selector || r.attribute || r.textPrefix, { message: 'a speaker rule needs selector, attribute or textPrefix' });
+  .refine((r) => r.selector || r.attribute || r.textPrefix, {
+    message: 'a speaker rule needs selector, attribute or textPrefix',
+  });
 
 const ConversationId = z.discriminatedUnion('from', [
   /** An attribute on an element, e.g. the selected item in the conversation list. */
@@ -61,7 +63,9 @@ export type AdapterSpec = z.infer<typeof AdapterSpec>;
 export type AdapterSpecInput = z.input<typeof AdapterSpec>;
 
 /** Every problem of an adapter file, with its JSON path. */
-export function parseAdapter(raw: unknown): { ok: true; spec: AdapterSpec } | { ok: false; errors: string[] } {
+export function parseAdapter(
+  raw: unknown,
+): { ok: true; spec: AdapterSpec } | { ok: false; errors: string[] } {
   const r = AdapterSpec.safeParse(raw);
   if (r.success) return { ok: true, spec: r.data };
   return { ok: false, errors: r.error.issues.map((i) => `$.${i.path.join('.')}: ${i.message}`) };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Finding } from './finding';
-import { Emotion, Intent } from './labels';
+import { Finding } from '../finding';
+import { Emotion, Intent } from '../labels';
 
 /** A model's answer for one utterance: the top label and the full distribution. */
 export const Prediction = z.object({

@@ -1,0 +1,46 @@
+import { browser } from 'wxt/browser';
+import { Router } from '@/lib/background/router';
+import type { Message } from '@/lib/messages';
+import { ensureOffscreen } from '@/platform/offscreen';
+import { type PortLike, extensionId, extensionOrigin, listen, onConnect, send } from '@/platform/runtime';
+import { IdbSessionStore } from '@/platform/session-store';
+import { recordLog } from '@/platform/diagnostics';
+
+export default defineBackground(() => {
+  const panels = new Set<PortLike>();
+  const router = new Router({
+    store: new IdbSessionStore(),
+    async analyse(utterances) {
+      await ensureOffscreen();
+      await send({ type: 'analyse', target: 'offscreen', utterances: [...utterances] });
+    },
+    broadcast(msg: Message) {
+      for (const p of panels) p.post(msg);
+    },
+    log: recordLog,
+    extensionId: extensionId(),
+    extensionOrigin: extensionOrigin(),
+  });
+
+  listen((raw, sender) => {
+    // The offscreen document answers 'analyse' itself; everything else is ours.
+    if ((raw as { target?: string } | null)?.target === 'offscreen') return undefined;
+    return router.handle(raw, sender);
+  });
+
+  onConnect('panel', (port, sender) => {
+    if (!sender.url?.startsWith(extensionOrigin())) return;
+    panels.add(port);
+    port.onDisconnect(() => panels.delete(port));
+    port.onMessage(async (raw) => {
+      if ((raw as { type?: string } | null)?.type === 'panel-hello') port.post(await router.snapshot());
+    });
+  });
+
+  const sidePanel = (browser as unknown as { sidePanel?: { setPanelBehavior(o: object): Promise<void> } })
+    .sidePanel;
+  sidePanel?.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
+
+  // A restarted service worker picks up utterances that were stored but never analysed.
+  router.resume().catch((e: unknown) => recordLog('warn', `resume failed: ${String(e)}`));
+});

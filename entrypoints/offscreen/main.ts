@@ -1,0 +1,58 @@
+/**
+ * The offscreen document owns the analysis worker. It takes 'analyse' batches from the
+ * background and sends 'analyses' back; bursts are coalesced into one worker call.
+ */
+import * as Comlink from 'comlink';
+import { parseMessage } from '@/lib/messages';
+import type { Utterance } from '@/lib/utterance';
+import { extensionId, extensionOrigin, extensionUrl, listen, send } from '@/platform/runtime';
+import { senderKind } from '@/lib/messages';
+import AnalysisWorker from '@/workers/analysis.worker?worker';
+import type { AnalysisWorkerApi } from '@/workers/analysis.worker';
+import { RULEBOOK_FILES } from '@/workers/bundled';
+
+const worker = Comlink.wrap<AnalysisWorkerApi>(new AnalysisWorker());
+const ready = worker
+  .init({
+    ortWasmUrl: extensionUrl('/ort/ort-wasm-simd-threaded.wasm'),
+    modelManifestUrl: extensionUrl('/models/manifest.json'),
+    rulebookUrls: RULEBOOK_FILES.map((f) => extensionUrl(`/rulebooks/${f}`)),
+  })
+  .then(async (r) => {
+    await send({ type: 'offscreen-ready', coldStartMs: r.coldStartMs, models: r.models });
+    return r;
+  });
+
+let queue: Utterance[] = [];
+let running = false;
+
+async function drain(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    await ready;
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      const analyses = await worker.analyse(batch);
+      await send({ type: 'analyses', analyses });
+    }
+  } catch (e) {
+    console.error('[sotto] analysis failed', e);
+  } finally {
+    running = false;
+  }
+}
+
+listen((raw, sender) => {
+  if ((raw as { target?: string } | null)?.target !== 'offscreen') return undefined;
+  const r = parseMessage(raw);
+  if (!r.ok || r.message.type !== 'analyse')
+    return Promise.resolve({ ok: false, reason: r.ok ? 'not an analyse message' : r.reason });
+  if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page') {
+    return Promise.resolve({ ok: false, reason: 'analyse is accepted from the background only' });
+  }
+  queue.push(...r.message.utterances);
+  void drain();
+  return Promise.resolve({ ok: true });
+});

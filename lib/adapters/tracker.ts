@@ -1,0 +1,53 @@
+/**
+ * Turns what the reader sees into utterances: each message gets a `seq` the first time it is
+ * seen in its conversation; seeing it again with the same text emits nothing, with new text it
+ * emits an edit (same seq). Conversation switches re-render the log; keys keep them apart.
+ */
+import type { Channel } from '../labels';
+import type { Utterance } from '../utterance';
+import type { ReadItem } from './reader';
+
+interface Seen {
+  seq: number;
+  text: string;
+}
+
+export class ConversationTracker {
+  private readonly conversations = new Map<string, { next: number; byKey: Map<string, Seen> }>();
+
+  constructor(
+    private readonly source: string,
+    private readonly channel: Channel,
+  ) {}
+
+  /** Items of one conversation, in page order; returns the new and edited utterances. */
+  observe(conversationId: string, items: readonly ReadItem[], now: number): Utterance[] {
+    let conv = this.conversations.get(conversationId);
+    if (!conv) {
+      conv = { next: 0, byKey: new Map() };
+      this.conversations.set(conversationId, conv);
+    }
+    const out: Utterance[] = [];
+    for (const item of items) {
+      if (!item.text) continue; // images and typing indicators carry no text
+      const seen = conv.byKey.get(item.key);
+      if (seen && seen.text === item.text) continue;
+      const seq = seen ? seen.seq : conv.next++;
+      conv.byKey.set(item.key, { seq, text: item.text });
+      out.push({
+        conversationId,
+        seq,
+        speaker: item.speaker,
+        text: item.text,
+        ts: now,
+        channel: this.channel,
+        source: this.source,
+      });
+    }
+    return out;
+  }
+
+  conversationIds(): string[] {
+    return [...this.conversations.keys()];
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The analysis pipeline run by the analysis worker: models first (so rules can condition on
+ * emotion and intent), then the rule engine, per utterance, in order. Pure: the worker injects
+ * the classifiers and the rule engine, tests inject their own.
+ */
+import type { Finding } from '../finding';
+import type { Speaker } from '../labels';
+import type { Utterance } from '../utterance';
+import type { Analysis, Prediction } from './types';
+
+export interface ClassifierInput {
+  text: string;
+  speaker: Speaker;
+  /** The previous turn's text, for models that use context. */
+  context?: string;
+}
+
+export interface TextClassifier {
+  readonly name: string;
+  classify(batch: readonly ClassifierInput[]): Promise<Prediction[]>;
+}
+
+export interface Signals {
+  emotion?: Prediction;
+  intent?: Prediction;
+}
+
+/** One conversation's rule state; created lazily per conversation id. */
+export interface RuleSession {
+  push(u: Utterance, signals: Signals): Finding[];
+}
+
+export interface PipelineDeps {
+  emotion?: TextClassifier;
+  intent?: TextClassifier;
+  rules?: (conversationId: string) => RuleSession;
+  now?: () => number;
+}
+
+export class AnalysisPipeline {
+  private readonly sessions = new Map<string, RuleSession>();
+  private readonly lastText = new Map<string, string>();
+
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /** Analyses a batch (one burst of messages) with one model call per model. */
+  async analyse(us: readonly Utterance[]): Promise<Analysis[]> {
+    const now = this.deps.now ?? (() => performance.now());
+    const t0 = now();
+    const inputs = us.map((u) => {
+      const context = this.lastText.get(u.conversationId);
+      this.lastText.set(u.conversationId, u.text);
+      return context === undefined
+        ? { text: u.text, speaker: u.speaker }
+        : { text: u.text, speaker: u.speaker, context };
+    });
+    const [emotions, intents] = await Promise.all([
+      this.deps.emotion?.classify(inputs),
+      this.deps.intent?.classify(inputs),
+    ]);
+    const perItem = (now() - t0) / Math.max(1, us.length);
+    return us.map((u, i) => {
+      const emotion = emotions?.[i];
+      const intent = intents?.[i];
+      const signals: Signals = {};
+      if (emotion) signals.emotion = emotion;
+      if (intent) signals.intent = intent;
+      const t1 = now();
+      const findings = this.session(u.conversationId)?.push(u, signals) ?? [];
+      const analysis = {
+        conversationId: u.conversationId,
+        seq: u.seq,
+        findings,
+        workerMs: perItem + (now() - t1),
+      } as Analysis;
+      if (emotion) analysis.emotion = emotion as Analysis['emotion'];
+      if (intent) analysis.intent = intent as Analysis['intent'];
+      return analysis;
+    });
+  }
+
+  private session(conversationId: string): RuleSession | undefined {
+    if (!this.deps.rules) return undefined;
+    let s = this.sessions.get(conversationId);
+    if (!s) {
+      s = this.deps.rules(conversationId);
+      this.sessions.set(conversationId, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The background's routing logic, free of browser APIs so it is tested in Node. The service
+ * worker can be stopped at any moment: every utterance and analysis is written to the store
+ * before it is forwarded, and nothing is kept only in memory.
+ */
+import type { Analysis } from '../analysis/types';
+import {
+  type Message,
+  type MessageOf,
+  type SenderInfo,
+  isAllowed,
+  parseMessage,
+  senderKind,
+} from '../messages';
+import type { Utterance } from '../utterance';
+
+export type AttachRecord = MessageOf<'attach-changed'>['state'];
+
+export interface SessionStore {
+  putUtterances(us: readonly Utterance[]): Promise<Utterance[]>;
+  putAnalyses(as: readonly Analysis[]): Promise<void>;
+  snapshot(): Promise<{ utterances: Utterance[]; analyses: Analysis[] }>;
+  putAttach(rec: AttachRecord): Promise<void>;
+  attachStates(): Promise<AttachRecord[]>;
+  /** Utterances stored but not analysed yet (the worker was busy when the service worker died). */
+  unanalysed(): Promise<Utterance[]>;
+}
+
+export interface RouterDeps {
+  store: SessionStore;
+  /** Sends utterances to the offscreen document, creating it if needed. */
+  analyse(us: readonly Utterance[]): Promise<void>;
+  /** Pushes a message to every connected side panel. */
+  broadcast(msg: Message): void;
+  log(level: 'info' | 'warn', msg: string, data?: Record<string, unknown>): void;
+  extensionId: string;
+  extensionOrigin: string;
+}
+
+export type RouteResult = { ok: true; reply?: unknown } | { ok: false; reason: string };
+
+export class Router {
+  constructor(private readonly deps: RouterDeps) {}
+
+  /** Entry point for every runtime message. Validates, checks the sender, then routes. */
+  async handle(raw: unknown, sender: SenderInfo): Promise<RouteResult> {
+    const parsed = parseMessage(raw);
+    if (!parsed.ok) return this.reject(`malformed message: ${parsed.reason}`, sender);
+    const msg = parsed.message;
+    const kind = senderKind(sender, this.deps.extensionId, this.deps.extensionOrigin);
+    if (!isAllowed(kind, msg.type))
+      return this.reject(`message '${msg.type}' not allowed from ${kind} sender`, sender);
+    switch (msg.type) {
+      case 'utterances':
+        return this.onUtterances(msg.utterances);
+      case 'attach-state': {
+        if (sender.tabId === undefined) return this.reject('attach-state without a tab', sender);
+        const state = { ...msg.state, tabId: sender.tabId };
+        await this.deps.store.putAttach(state);
+        this.deps.broadcast({ type: 'attach-changed', state });
+        return { ok: true };
+      }
+      case 'analyses':
+        await this.deps.store.putAnalyses(msg.analyses);
+        for (const analysis of msg.analyses) this.deps.broadcast({ type: 'analysis-added', analysis });
+        return { ok: true };
+      case 'offscreen-ready':
+        this.deps.log('info', 'analysis ready', { coldStartMs: msg.coldStartMs, models: msg.models });
+        await this.resume();
+        return { ok: true };
+      case 'ping':
+        return { ok: true, reply: { type: 'pong' } };
+      default:
+        return this.reject(`message '${msg.type}' is not for the background`, sender);
+    }
+  }
+
+  /** Re-sends whatever was stored but never analysed; called when the service worker starts. */
+  async resume(): Promise<number> {
+    const pending = await this.deps.store.unanalysed();
+    if (pending.length > 0) await this.deps.analyse(pending);
+    return pending.length;
+  }
+
+  async snapshot(): Promise<MessageOf<'snapshot'>> {
+    const [{ utterances, analyses }, attach] = await Promise.all([
+      this.deps.store.snapshot(),
+      this.deps.store.attachStates(),
+    ]);
+    return { type: 'snapshot', utterances, analyses, attach };
+  }
+
+  private async onUtterances(us: readonly Utterance[]): Promise<RouteResult> {
+    // The store returns only what is new or changed, so a resent batch (after a restart) is a no-op.
+    const fresh = await this.deps.store.putUtterances(us);
+    for (const utterance of fresh) this.deps.broadcast({ type: 'utterance-added', utterance });
+    if (fresh.length > 0) await this.deps.analyse(fresh);
+    return { ok: true, reply: { accepted: us.length, fresh: fresh.length } };
+  }
+
+  private reject(reason: string, sender: SenderInfo): RouteResult {
+    this.deps.log('warn', `rejected: ${reason}`, { from: sender.url ?? sender.id ?? 'unknown' });
+    return { ok: false, reason };
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The session registry in IndexedDB: utterances and analyses keyed by (conversationId, seq),
+ * attach states keyed by tab. It outlives the service worker; the side panel rebuilds from it.
+ */
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import type { Analysis } from '@/lib/analysis/types';
+import type { AttachRecord, SessionStore } from '@/lib/background/router';
+import type { Utterance } from '@/lib/utterance';
+
+interface SottoDB extends DBSchema {
+  utterances: {
+    key: [string, number];
+    value: Utterance & { analysed: 0 | 1 };
+    indexes: { analysed: number };
+  };
+  analyses: { key: [string, number]; value: Analysis };
+  attach: { key: number; value: AttachRecord };
+}
+
+export class IdbSessionStore implements SessionStore {
+  private db: Promise<IDBPDatabase<SottoDB>>;
+
+  constructor(name = 'sotto-session') {
+    this.db = openDB<SottoDB>(name, 1, {
+      upgrade(db) {
+        const us = db.createObjectStore('utterances', { keyPath: ['conversationId', 'seq'] });
+        us.createIndex('analysed', 'analysed');
+        db.createObjectStore('analyses', { keyPath: ['conversationId', 'seq'] });
+        db.createObjectStore('attach', { keyPath: 'tabId' });
+      },
+    });
+  }
+
+  async putUtterances(us: readonly Utterance[]): Promise<Utterance[]> {
+    const db = await this.db;
+    const tx = db.transaction('utterances', 'readwrite');
+    const fresh: Utterance[] = [];
+    for (const u of us) {
+      const old = await tx.store.get([u.conversationId, u.seq]);
+      // Same text again is a resend (content script retry, page reload): nothing to do.
+      if (old && old.text === u.text && old.speaker === u.speaker) continue;
+      await tx.store.put({ ...u, analysed: 0 });
+      fresh.push(u);
+    }
+    await tx.done;
+    return fresh;
+  }
+
+  async putAnalyses(as: readonly Analysis[]): Promise<void> {
+    const db = await this.db;
+    const tx = db.transaction(['analyses', 'utterances'], 'readwrite');
+    const us = tx.objectStore('utterances');
+    for (const a of as) {
+      await tx.objectStore('analyses').put(a);
+      const u = await us.get([a.conversationId, a.seq]);
+      if (u) await us.put({ ...u, analysed: 1 });
+    }
+    await tx.done;
+  }
+
+  async snapshot(): Promise<{ utterances: Utterance[]; analyses: Analysis[] }> {
+    const db = await this.db;
+    const [rows, analyses] = await Promise.all([db.getAll('utterances'), db.getAll('analyses')]);
+    return { utterances: rows.map(({ analysed: _, ...u }) => u), analyses };
+  }
+
+  async unanalysed(): Promise<Utterance[]> {
+    const db = await this.db;
+    const rows = await db.getAllFromIndex('utterances', 'analysed', 0);
+    return rows.map(({ analysed: _, ...u }) => u);
+  }
+
+  async putAttach(rec: AttachRecord): Promise<void> {
+    await (await this.db).put('attach', rec);
+  }
+
+  async attachStates(): Promise<AttachRecord[]> {
+    return (await this.db).getAll('attach');
+  }
+}

@@ -1,0 +1,102 @@
+/** Page object for the demo desk: drives it through its page API (`window.sottoDesk`). */
+import type { BrowserContext, Page } from 'playwright-core';
+
+export interface DeskMessage {
+  id: string;
+  seq: number;
+  speaker: 'customer' | 'agent' | 'system';
+  text: string;
+}
+
+export interface ScenarioInfo {
+  id: string;
+  lang: string;
+  title: string;
+}
+
+type DeskWindow = Window & {
+  sottoDesk: {
+    ready: Promise<void>;
+    scenarios(): Promise<ScenarioInfo[]>;
+    load(s: unknown, o?: { conversationId?: string }): Promise<string>;
+    play(
+      s: unknown,
+      o?: { speed?: number; conversationId?: string },
+    ): Promise<{ conversationId: string; messageIds: (string | null)[] }>;
+    customerSays(c: string, text: string): string;
+    agentSends(c: string, text: string): Promise<string | null>;
+    edit(c: string, id: string, text: string): void;
+    select(c: string): void;
+    messages(c: string): DeskMessage[];
+  };
+};
+
+export class Desk {
+  readonly errors: string[] = [];
+
+  constructor(readonly page: Page) {
+    page.on('pageerror', (e) => this.errors.push(String(e)));
+  }
+
+  static async open(context: BrowserContext, baseUrl: string, query = 'seed=0'): Promise<Desk> {
+    const page = await context.newPage();
+    const desk = new Desk(page);
+    await page.goto(`${baseUrl}/desk/?${query}`);
+    await page.waitForFunction(() => 'sottoDesk' in window);
+    await page.evaluate(() => (window as unknown as DeskWindow).sottoDesk.ready);
+    return desk;
+  }
+
+  scenarios(): Promise<ScenarioInfo[]> {
+    return this.page.evaluate(() => (window as unknown as DeskWindow).sottoDesk.scenarios());
+  }
+
+  play(id: string, speed = Number.POSITIVE_INFINITY, conversationId?: string) {
+    return this.page.evaluate(
+      ([id, speed, conversationId]) =>
+        (window as unknown as DeskWindow).sottoDesk.play(id, {
+          speed: speed as number,
+          ...(conversationId ? { conversationId: conversationId as string } : {}),
+        }),
+      [id, speed, conversationId] as const,
+    );
+  }
+
+  load(id: string, conversationId?: string): Promise<string> {
+    return this.page.evaluate(
+      ([id, conversationId]) =>
+        (window as unknown as DeskWindow).sottoDesk.load(id, conversationId ? { conversationId } : {}),
+      [id, conversationId] as const,
+    );
+  }
+
+  customerSays(conversationId: string, text: string): Promise<string> {
+    return this.page.evaluate(([c, t]) => (window as unknown as DeskWindow).sottoDesk.customerSays(c, t), [
+      conversationId,
+      text,
+    ] as const);
+  }
+
+  agentSends(conversationId: string, text: string): Promise<string | null> {
+    return this.page.evaluate(([c, t]) => (window as unknown as DeskWindow).sottoDesk.agentSends(c, t), [
+      conversationId,
+      text,
+    ] as const);
+  }
+
+  edit(conversationId: string, msgId: string, text: string): Promise<void> {
+    return this.page.evaluate(([c, id, t]) => (window as unknown as DeskWindow).sottoDesk.edit(c, id, t), [
+      conversationId,
+      msgId,
+      text,
+    ] as const);
+  }
+
+  select(conversationId: string): Promise<void> {
+    return this.page.evaluate((c) => (window as unknown as DeskWindow).sottoDesk.select(c), conversationId);
+  }
+
+  messages(conversationId: string): Promise<DeskMessage[]> {
+    return this.page.evaluate((c) => (window as unknown as DeskWindow).sottoDesk.messages(c), conversationId);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The analysis worker: a thin comlink shell around lib/analysis. It loads the models and the
+ * rulebook from the extension's own files (nothing from the network) and analyses batches.
+ */
+import * as Comlink from 'comlink';
+import { createAnalysisPipeline, type WorkerConfig } from '@/workers/analysis-setup';
+import type { AnalysisPipeline } from '@/lib/analysis/pipeline';
+import type { Utterance } from '@/lib/utterance';
+
+let pipeline: AnalysisPipeline | undefined;
+
+const api = {
+  async init(config: WorkerConfig): Promise<{ coldStartMs: number; models: string[] }> {
+    const t0 = performance.now();
+    const made = await createAnalysisPipeline(config);
+    pipeline = made.pipeline;
+    return { coldStartMs: performance.now() - t0, models: made.models };
+  },
+  async analyse(us: Utterance[]) {
+    if (!pipeline) throw new Error('analysis worker used before init');
+    return pipeline.analyse(us);
+  },
+};
+
+export type AnalysisWorkerApi = typeof api;
+Comlink.expose(api);

@@ -1,0 +1,2 @@
+/** The rulebooks shipped in the extension (copied to /rulebooks at build time). */
+export const RULEBOOK_FILES: string[] = [];
