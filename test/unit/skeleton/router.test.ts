@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { Analysis } from '../../../lib/analysis/types';
+import { type AttachRecord, Router, type SessionStore } from '../../../lib/background/router';
+import type { Message } from '../../../lib/messages';
+import type { Utterance } from '../../../lib/utterance';
+
+const ID = 'ajhkiadnojbmcphcihpelckmpfafcenb';
+const ORIGIN = `chrome-extension://${ID}`;
+const content = { id: ID, url: 'http://127.0.0.1/desk/', tabId: 7 };
+const page = { id: ID, url: `${ORIGIN}/offscreen.html` };
+
+/** The same semantics as the IndexedDB store, in memory: upsert by (conversationId, seq). */
+class MemoryStore implements SessionStore {
+  us = new Map<string, Utterance & { analysed: boolean }>();
+  as = new Map<string, Analysis>();
+  attach = new Map<number, AttachRecord>();
+  async putUtterances(list: readonly Utterance[]) {
+    const fresh: Utterance[] = [];
+    for (const u of list) {
+      const k = `${u.conversationId}#${u.seq}`;
+      const old = this.us.get(k);
+      if (old && old.text === u.text) continue;
+      this.us.set(k, { ...u, analysed: false });
+      fresh.push(u);
+    }
+    return fresh;
+  }
+  async putAnalyses(list: readonly Analysis[]) {
+    for (const a of list) {
+      const k = `${a.conversationId}#${a.seq}`;
+      this.as.set(k, a);
+      const u = this.us.get(k);
+      if (u) u.analysed = true;
+    }
+  }
+  async snapshot() {
+    return {
+      utterances: [...this.us.values()].map(({ analysed: _, ...u }) => u),
+      analyses: [...this.as.values()],
+    };
+  }
+  async putAttach(r: AttachRecord) {
+    this.attach.set(r.tabId, r);
+  }
+  async attachStates() {
+    return [...this.attach.values()];
+  }
+  async unanalysed() {
+    return [...this.us.values()].filter((u) => !u.analysed).map(({ analysed: _, ...u }) => u);
+  }
+}
+
+function setup() {
+  const store = new MemoryStore();
+  const sent: Utterance[][] = [];
+  const out: Message[] = [];
+  const logs: string[] = [];
+  const router = new Router({
+    store,
+    analyse: async (us) => {
+      sent.push([...us]);
+    },
+    broadcast: (m) => out.push(m),
+    log: (_l, m) => logs.push(m),
+    extensionId: ID,
+    extensionOrigin: ORIGIN,
+  });
+  return { store, sent, out, logs, router };
+}
+
+const u = (seq: number, text: string): Utterance => ({
+  conversationId: 'c1',
+  seq,
+  speaker: 'customer',
+  text,
+  ts: seq,
+  channel: 'chat',
+  source: 'demo-desk',
+});
+
+describe('background router', () => {
+  it('stores, forwards and analyses each utterance once, even when a batch is resent', async () => {
+    const { router, sent, out } = setup();
+    await router.handle({ type: 'utterances', utterances: [u(0, 'a'), u(1, 'b')] }, content);
+    await router.handle({ type: 'utterances', utterances: [u(0, 'a'), u(1, 'b'), u(2, 'c')] }, content);
+    expect(sent.flat().map((x) => x.seq)).toEqual([0, 1, 2]);
+    expect(out.filter((m) => m.type === 'utterance-added')).toHaveLength(3);
+  });
+
+  it('treats new text under the same key as an edit', async () => {
+    const { router, sent } = setup();
+    await router.handle({ type: 'utterances', utterances: [u(0, 'a')] }, content);
+    await router.handle({ type: 'utterances', utterances: [u(0, 'a, edited')] }, content);
+    expect(sent.flat().map((x) => x.text)).toEqual(['a', 'a, edited']);
+  });
+
+  it('re-sends utterances that were stored but never analysed after a restart', async () => {
+    const first = setup();
+    await first.router.handle({ type: 'utterances', utterances: [u(0, 'a'), u(1, 'b')] }, content);
+    await first.router.handle(
+      { type: 'analyses', analyses: [{ conversationId: 'c1', seq: 0, findings: [], workerMs: 1 }] },
+      page,
+    );
+    // A new router over the same store stands for the restarted service worker.
+    const sent: Utterance[][] = [];
+    const restarted = new Router({
+      store: first.store,
+      analyse: async (us) => {
+        sent.push([...us]);
+      },
+      broadcast: () => {},
+      log: () => {},
+      extensionId: ID,
+      extensionOrigin: ORIGIN,
+    });
+    expect(await restarted.resume()).toBe(1);
+    expect(sent.flat().map((x) => x.seq)).toEqual([1]);
+  });
+
+  it('rejects malformed messages and wrong senders with a logged reason', async () => {
+    const { router, logs, sent } = setup();
+    const bad = await router.handle({ type: 'utterances', utterances: 'lots' }, content);
+    expect(bad).toMatchObject({ ok: false });
+    const spoof = await router.handle({ type: 'analyses', analyses: [] }, content);
+    expect(spoof.ok).toBe(false);
+    const foreign = await router.handle(
+      { type: 'utterances', utterances: [u(0, 'x')] },
+      { id: 'evil', url: 'https://evil.example/', tabId: 1 },
+    );
+    expect(foreign.ok).toBe(false);
+    expect(sent).toHaveLength(0);
+    expect(logs).toHaveLength(3);
+    expect(logs[0]).toMatch(/rejected: malformed message: utterances/);
+  });
+
+  it('records attach state per tab and gives a snapshot', async () => {
+    const { router, out } = setup();
+    await router.handle(
+      {
+        type: 'attach-state',
+        state: { adapterId: 'demo-desk', url: content.url, attached: true, activeConversationId: 'c1' },
+      },
+      content,
+    );
+    await router.handle({ type: 'utterances', utterances: [u(0, 'a')] }, content);
+    const snap = await router.snapshot();
+    expect(snap.attach).toEqual([
+      { adapterId: 'demo-desk', url: content.url, attached: true, activeConversationId: 'c1', tabId: 7 },
+    ]);
+    expect(snap.utterances).toHaveLength(1);
+    expect(out[0]).toMatchObject({ type: 'attach-changed' });
+  });
+});
