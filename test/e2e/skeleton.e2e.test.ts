@@ -103,7 +103,7 @@ describe('pages and messages Sotto does not know', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
-    await page.goto(`${server.url}/plain/`);
+    await page.goto(new URL('plain/', server.url).href);
     await page.waitForLoadState('load');
     await page.waitForTimeout(300);
     expect(errors).toEqual([]);

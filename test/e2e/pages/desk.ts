@@ -41,7 +41,7 @@ export class Desk {
   static async open(context: BrowserContext, baseUrl: string, query = 'seed=0'): Promise<Desk> {
     const page = await context.newPage();
     const desk = new Desk(page);
-    await page.goto(`${baseUrl}/desk/?${query}`);
+    await page.goto(new URL(`desk/?${query}`, baseUrl).href);
     await page.waitForFunction(() => 'sottoDesk' in window);
     await page.evaluate(() => (window as unknown as DeskWindow).sottoDesk.ready);
     return desk;
