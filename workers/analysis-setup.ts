@@ -1,8 +1,13 @@
 /**
  * Builds the pipeline inside the worker: onnxruntime-web (WASM, one thread, the .wasm shipped in
- * the extension) for the models, the compiled rulebooks for the rules.
+ * the extension) for the models, the compiled rulebooks for the rules. A model that fails its
+ * checks is left out with a clear error; the rest keeps working.
  */
-import { AnalysisPipeline, type PipelineDeps } from '@/lib/analysis/pipeline';
+import * as ort from 'onnxruntime-web/wasm';
+import { AnalysisPipeline, type PipelineDeps, type TextClassifier } from '@/lib/analysis/pipeline';
+import type { Prediction } from '@/lib/analysis/types';
+import { ModelManifest } from '@/lib/models/manifest';
+import { type LoadedModel, loadModel } from '@/lib/models/runtime';
 
 export interface WorkerConfig {
   /** Absolute extension URL of ORT's .wasm (the worker cannot call runtime.getURL). */
@@ -13,9 +18,54 @@ export interface WorkerConfig {
   rulebookUrls: string[];
 }
 
-export async function createAnalysisPipeline(
-  _config: WorkerConfig,
-): Promise<{ pipeline: AnalysisPipeline; models: string[] }> {
+export interface SetupResult {
+  pipeline: AnalysisPipeline;
+  models: string[];
+  errors: string[];
+}
+
+function classifier(model: LoadedModel): TextClassifier {
+  return {
+    name: `${model.entry.name}@${model.entry.sha256.slice(0, 8)}`,
+    classify: (batch) => model.classify(batch) as Promise<Prediction[]>,
+  };
+}
+
+async function loadModels(config: WorkerConfig, errors: string[]): Promise<Map<string, LoadedModel>> {
+  // Two threads were slower than one on two cores (TOOLCHAIN.md); no proxy worker inside a worker.
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.proxy = false;
+  ort.env.wasm.wasmPaths = { wasm: config.ortWasmUrl };
+  const loaded = new Map<string, LoadedModel>();
+  const manifest = ModelManifest.safeParse(await (await fetch(config.modelManifestUrl)).json());
+  if (!manifest.success) {
+    errors.push(`model manifest invalid: ${manifest.error.issues[0]?.message ?? 'unknown'}`);
+    return loaded;
+  }
+  for (const entry of manifest.data.models) {
+    try {
+      const bytes = new Uint8Array(
+        await (await fetch(new URL(entry.file, config.modelManifestUrl))).arrayBuffer(),
+      );
+      loaded.set(entry.task, await loadModel(ort, bytes, entry));
+    } catch (e) {
+      errors.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return loaded;
+}
+
+export async function createAnalysisPipeline(config: WorkerConfig): Promise<SetupResult> {
+  const errors: string[] = [];
+  const models = await loadModels(config, errors);
   const deps: PipelineDeps = {};
-  return { pipeline: new AnalysisPipeline(deps), models: [] };
+  const emotion = models.get('emotion');
+  const intent = models.get('intent');
+  if (emotion) deps.emotion = classifier(emotion);
+  if (intent) deps.intent = classifier(intent);
+  return {
+    pipeline: new AnalysisPipeline(deps),
+    models: [...models.values()].map((m) => `${m.entry.name}@${m.entry.sha256.slice(0, 8)}`),
+    errors,
+  };
 }

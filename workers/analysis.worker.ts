@@ -10,11 +10,11 @@ import type { Utterance } from '@/lib/utterance';
 let pipeline: AnalysisPipeline | undefined;
 
 const api = {
-  async init(config: WorkerConfig): Promise<{ coldStartMs: number; models: string[] }> {
+  async init(config: WorkerConfig): Promise<{ coldStartMs: number; models: string[]; errors: string[] }> {
     const t0 = performance.now();
     const made = await createAnalysisPipeline(config);
     pipeline = made.pipeline;
-    return { coldStartMs: performance.now() - t0, models: made.models };
+    return { coldStartMs: performance.now() - t0, models: made.models, errors: made.errors };
   },
   async analyse(us: Utterance[]) {
     if (!pipeline) throw new Error('analysis worker used before init');

@@ -19,6 +19,7 @@ const ready = worker
     rulebookUrls: RULEBOOK_FILES.map((f) => extensionUrl(`/rulebooks/${f}`)),
   })
   .then(async (r) => {
+    for (const e of r.errors) console.error('[sotto] analysis setup:', e);
     await send({ type: 'offscreen-ready', coldStartMs: r.coldStartMs, models: r.models });
     return r;
   });
