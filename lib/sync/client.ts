@@ -1,0 +1,347 @@
+/**
+ * SyncClient: drains the outbox to the QA endpoint. It owns no timers of its own in `flush()`
+ * because an MV3 service worker can be killed at any moment: the host calls `flush()` when woken
+ * (alarm, new findings, coming online) and schedules the next wake from `retryInMs`. Long-lived
+ * hosts (Node, the benchmark, an offscreen page) can use `run(signal)` instead.
+ */
+import { newId } from '../ids';
+import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from './backoff';
+import { type Outcome, classifyNetworkError, classifyResponse } from './classify';
+import {
+  type BatchLimits,
+  DEFAULT_BATCH_LIMITS,
+  type OutboxEntry,
+  type OutboxPayload,
+  type OutboxStore,
+  type SyncMeta,
+  buildRequest,
+  takeBatch,
+} from './outbox';
+import {
+  type ConversationMeta,
+  DeviceCredentials,
+  type EnrolRequest,
+  type FindingItem,
+  type ItemKind,
+  type ResolutionEvent,
+} from './protocol';
+
+/** The subset of `fetch` the client uses, so any implementation (or a test server) can be injected. */
+export interface FetchResponseLike {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal },
+) => Promise<FetchResponseLike>;
+
+export interface SyncClientOptions {
+  /** Base URL of the QA endpoint, e.g. `https://qa.example.com`. */
+  endpoint: string;
+  fetch: FetchLike;
+  store: OutboxStore;
+  /** The device token from enrolment; undefined means not enrolled. */
+  getToken: () => string | undefined | Promise<string | undefined>;
+  batch?: Partial<BatchLimits>;
+  backoff?: BackoffPolicy;
+  /** Abort a request that hangs (a half-open connection) after this long. */
+  requestTimeoutMs?: number;
+  now?: () => number;
+  random?: () => number;
+  newKey?: () => string;
+}
+
+export type FlushOutcome = 'idle' | 'retry' | 'reenrol' | 'waiting';
+
+export interface FlushReport {
+  outcome: FlushOutcome;
+  /** Requests made in this flush. */
+  requests: number;
+  /** Outbox entries confirmed stored (including duplicates the server already had). */
+  accepted: number;
+  duplicates: number;
+  /** Entries dropped with a recorded reason. */
+  rejected: number;
+  /** When to call `flush()` again (outcome `retry` or `waiting`). */
+  retryInMs?: number;
+  lastError?: string;
+}
+
+export interface SyncStatus extends SyncMeta {
+  queued: number;
+}
+
+const INITIAL_META: SyncMeta = { failures: 0, rejectedTotal: 0 };
+
+export class SyncClient {
+  private readonly opts: Required<Omit<SyncClientOptions, 'batch'>> & { batch: BatchLimits };
+  private inFlight: Promise<FlushReport> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(options: SyncClientOptions) {
+    this.opts = {
+      requestTimeoutMs: 30_000,
+      backoff: DEFAULT_BACKOFF,
+      now: Date.now,
+      random: Math.random,
+      newKey: () => newId(),
+      ...options,
+      endpoint: options.endpoint.replace(/\/+$/, ''),
+      batch: { ...DEFAULT_BATCH_LIMITS, ...options.batch },
+    };
+  }
+
+  /** Queue items for sync. Resolves once they are in the store (durable for a persistent store). */
+  async enqueue(items: {
+    conversations?: ConversationMeta[];
+    findings?: FindingItem[];
+    events?: ResolutionEvent[];
+  }): Promise<number> {
+    const now = this.opts.now();
+    const payloads: OutboxPayload[] = [
+      ...(items.conversations ?? []).map((item) => ({ kind: 'conversation' as const, item })),
+      ...(items.findings ?? []).map((item) => ({ kind: 'finding' as const, item })),
+      ...(items.events ?? []).map((item) => ({ kind: 'event' as const, item })),
+    ];
+    const entries: OutboxEntry[] = payloads.map((payload) => ({
+      key: this.opts.newKey(),
+      payload,
+      bytes: JSON.stringify(payload.item).length * 3, // UTF-8 worst case for CJK text
+      enqueuedAt: now,
+    }));
+    if (entries.length > 0) await this.opts.store.add(entries);
+    this.wake?.();
+    return entries.length;
+  }
+
+  async status(): Promise<SyncStatus> {
+    const meta = (await this.opts.store.getMeta()) ?? INITIAL_META;
+    return { ...meta, queued: await this.opts.store.count() };
+  }
+
+  /** Call after a new device token is stored: clears the "enrol again" state and the backoff. */
+  async enrolled(): Promise<void> {
+    const meta = (await this.opts.store.getMeta()) ?? INITIAL_META;
+    await this.opts.store.setMeta({ ...meta, needsEnrolment: false, failures: 0, nextAttemptAt: undefined });
+    this.wake?.();
+  }
+
+  /**
+   * Send queued entries until the outbox is empty or a failure says to stop. Concurrent calls
+   * share one flush, so an alarm and a new finding never send the same batch twice.
+   */
+  flush(options: { force?: boolean } = {}): Promise<FlushReport> {
+    if (!this.inFlight) {
+      this.inFlight = this.doFlush(options.force ?? false).finally(() => {
+        this.inFlight = undefined;
+      });
+    }
+    return this.inFlight;
+  }
+
+  /** Keep flushing until `signal` aborts; sleeps for the backoff or until something is enqueued. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const report = await this.flush();
+      if (signal.aborted) break;
+      const waitMs = report.outcome === 'idle' ? 60_000 : (report.retryInMs ?? 60_000);
+      if (report.outcome === 'idle' && (await this.opts.store.count()) > 0) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, waitMs);
+        function done() {
+          clearTimeout(t);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        // Only an idle client wakes on enqueue; a backing-off one waits out its delay.
+        this.wake = report.outcome === 'idle' ? done : undefined;
+        signal.addEventListener('abort', done);
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async doFlush(force: boolean): Promise<FlushReport> {
+    const { store, now } = this.opts;
+    let meta: SyncMeta = { ...((await store.getMeta()) ?? INITIAL_META) };
+    const report: FlushReport = { outcome: 'idle', requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
+    if (meta.needsEnrolment && !force) return { ...report, outcome: 'reenrol', lastError: meta.lastError };
+    if (!force && meta.nextAttemptAt !== undefined && meta.nextAttemptAt > now()) {
+      return { ...report, outcome: 'waiting', retryInMs: meta.nextAttemptAt - now() };
+    }
+    const token = await this.opts.getToken();
+    if (!token) {
+      meta = { ...meta, needsEnrolment: true, lastError: 'not enrolled', lastErrorAt: now() };
+      await store.setMeta(meta);
+      return { ...report, outcome: 'reenrol', lastError: meta.lastError };
+    }
+    let maxItems = this.opts.batch.maxItems;
+    for (;;) {
+      const batch = takeBatch(await store.peek(maxItems), { ...this.opts.batch, maxItems });
+      if (batch.length === 0) break;
+      report.requests++;
+      const outcome = await this.send(batch, token);
+      if (outcome.kind === 'accepted') {
+        const { response } = outcome;
+        const { keyAt } = buildRequest(batch);
+        const rejected: { key: string; reason: string }[] = [];
+        const rejectedKeys = new Set<string>();
+        for (const r of response.rejected) {
+          const key = keyAt[r.kind][r.index];
+          if (key !== undefined && !rejectedKeys.has(key)) {
+            rejectedKeys.add(key);
+            rejected.push({ key, reason: r.reason });
+          }
+        }
+        const acceptedIds: Record<ItemKind, Set<string>> = {
+          conversation: new Set(response.accepted.conversations),
+          finding: new Set(response.accepted.findings),
+          event: new Set(response.accepted.events),
+        };
+        const done: string[] = [];
+        for (const e of batch) {
+          if (rejectedKeys.has(e.key)) continue;
+          const id = e.payload.kind === 'finding' ? e.payload.item.finding.id : e.payload.item.id;
+          if (acceptedIds[e.payload.kind].has(id)) done.push(e.key);
+        }
+        if (rejected.length > 0) await store.reject(rejected, now());
+        await store.remove(done);
+        report.accepted += done.length;
+        report.duplicates += response.duplicates;
+        report.rejected += rejected.length;
+        meta = {
+          ...meta,
+          failures: 0,
+          nextAttemptAt: undefined,
+          needsEnrolment: false,
+          lastSuccessAt: now(),
+          rejectedTotal: meta.rejectedTotal + rejected.length,
+        };
+        if (rejected.length > 0) meta = { ...meta, lastError: rejected[0]!.reason, lastErrorAt: now() };
+        await store.setMeta(meta);
+        // Nothing moved means the server confirmed none of it: stop rather than spin.
+        if (done.length + rejected.length === 0) {
+          return this.fail(meta, report, { kind: 'retry', reason: 'server confirmed no items' });
+        }
+        maxItems = this.opts.batch.maxItems;
+        continue;
+      }
+      if (outcome.kind === 'split') {
+        if (batch.length === 1) {
+          await store.reject([{ key: batch[0]!.key, reason: outcome.reason }], now());
+          report.rejected++;
+          meta = {
+            ...meta,
+            rejectedTotal: meta.rejectedTotal + 1,
+            lastError: outcome.reason,
+            lastErrorAt: now(),
+          };
+          await store.setMeta(meta);
+          maxItems = this.opts.batch.maxItems;
+        } else {
+          maxItems = Math.ceil(batch.length / 2);
+        }
+        continue;
+      }
+      return this.fail(meta, report, outcome);
+    }
+    report.outcome = 'idle';
+    return report;
+  }
+
+  private async fail(
+    meta: SyncMeta,
+    report: FlushReport,
+    outcome: Exclude<Outcome, { kind: 'accepted' | 'split' }>,
+  ) {
+    const { now, store } = this.opts;
+    if (outcome.kind === 'reenrol') {
+      await store.setMeta({ ...meta, needsEnrolment: true, lastError: outcome.reason, lastErrorAt: now() });
+      return { ...report, outcome: 'reenrol' as const, lastError: outcome.reason };
+    }
+    const delay = outcome.retryAfterMs ?? backoffDelay(meta.failures, this.opts.backoff, this.opts.random);
+    await store.setMeta({
+      ...meta,
+      failures: meta.failures + 1,
+      nextAttemptAt: now() + delay,
+      lastError: outcome.reason,
+      lastErrorAt: now(),
+    });
+    return { ...report, outcome: 'retry' as const, retryInMs: delay, lastError: outcome.reason };
+  }
+
+  private async send(batch: OutboxEntry[], token: string): Promise<Outcome> {
+    const { body } = buildRequest(batch);
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(new Error('request timed out')), this.opts.requestTimeoutMs);
+    try {
+      const res = await this.opts.fetch(`${this.opts.endpoint}/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+        signal: ctl.signal,
+      });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return classifyResponse({ status: res.status, headers: res.headers, body: json }, this.opts.now());
+    } catch (err) {
+      return classifyNetworkError(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+export class EnrolmentError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function postJson(fetchFn: FetchLike, url: string, body: unknown, token?: string): Promise<unknown> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetchFn(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (res.status < 200 || res.status >= 300) {
+    const reason = (json as { reason?: string; error?: string } | undefined) ?? {};
+    throw new EnrolmentError(res.status, reason.reason ?? reason.error ?? `HTTP ${res.status}`);
+  }
+  return json;
+}
+
+/** Exchange a one-time enrolment code for a device token (store it, then call `client.enrolled()`). */
+export async function enrolDevice(
+  fetchFn: FetchLike,
+  endpoint: string,
+  request: EnrolRequest,
+): Promise<DeviceCredentials> {
+  const json = await postJson(fetchFn, `${endpoint.replace(/\/+$/, '')}/v1/devices/enrol`, request);
+  return DeviceCredentials.parse(json);
+}
+
+/** Swap the device token for a new one; the old one stops working immediately. */
+export async function rotateDeviceToken(
+  fetchFn: FetchLike,
+  endpoint: string,
+  token: string,
+): Promise<DeviceCredentials> {
+  const json = await postJson(fetchFn, `${endpoint.replace(/\/+$/, '')}/v1/devices/rotate`, {}, token);
+  return DeviceCredentials.parse(json);
+}

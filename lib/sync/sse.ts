@@ -1,0 +1,113 @@
+/**
+ * Reading the lead's alert stream (`GET /v1/alerts/stream`) with `fetch` instead of EventSource:
+ * EventSource cannot send the device token header, and a service worker has no EventSource.
+ * Reconnects with Last-Event-ID so nothing pushed while offline is missed.
+ */
+import { backoffDelay } from './backoff';
+import { Alert } from './protocol';
+
+export interface SseEvent {
+  id?: string;
+  event: string;
+  data: string;
+}
+
+/** Incremental parser for the text/event-stream format (WHATWG HTML §9.2). */
+export class SseParser {
+  private buf = '';
+  private data: string[] = [];
+  private event = '';
+  private id: string | undefined;
+
+  push(chunk: string): SseEvent[] {
+    this.buf += chunk;
+    const out: SseEvent[] = [];
+    for (;;) {
+      const nl = this.buf.search(/\r\n|\r|\n/);
+      if (nl < 0) break;
+      const line = this.buf.slice(0, nl);
+      this.buf = this.buf.slice(nl + (this.buf.startsWith('\r\n', nl) ? 2 : 1));
+      if (line === '') {
+        if (this.data.length > 0) {
+          const ev: SseEvent = { event: this.event || 'message', data: this.data.join('\n') };
+          if (this.id !== undefined) ev.id = this.id;
+          out.push(ev);
+        }
+        this.data = [];
+        this.event = '';
+        continue;
+      }
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? '' : line.slice(colon + 1);
+      if (value.startsWith(' ')) value = value.slice(1);
+      if (field === 'data') this.data.push(value);
+      else if (field === 'event') this.event = value;
+      else if (field === 'id' && !value.includes('\0')) this.id = value;
+    }
+    return out;
+  }
+}
+
+export type StreamFetch = (
+  url: string,
+  init: { headers: Record<string, string>; signal?: AbortSignal },
+) => Promise<{ status: number; body: ReadableStream<Uint8Array> | null }>;
+
+export interface AlertStreamOptions {
+  endpoint: string;
+  fetch: StreamFetch;
+  /** Device token (lead-mode extension) or undefined when a session cookie is sent by the fetch. */
+  getToken: () => string | undefined | Promise<string | undefined>;
+  onAlert: (alert: Alert) => void;
+  /** Called on each (re)connect and failure, for the panel's status line. */
+  onStatus?: (status: { connected: boolean; error?: string }) => void;
+  /** Resume after this alert id (persist the last one seen to survive restarts). */
+  lastEventId?: string;
+  signal: AbortSignal;
+}
+
+/** Follow the alert stream until `signal` aborts; 401 stops it (enrol again). */
+export async function followAlerts(opts: AlertStreamOptions): Promise<void> {
+  let lastId = opts.lastEventId;
+  let failures = 0;
+  const endpoint = opts.endpoint.replace(/\/+$/, '');
+  while (!opts.signal.aborted) {
+    let error: string | undefined;
+    try {
+      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      const token = await opts.getToken();
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (lastId) headers['last-event-id'] = lastId;
+      const res = await opts.fetch(`${endpoint}/v1/alerts/stream`, { headers, signal: opts.signal });
+      if (res.status === 401 || res.status === 403) {
+        opts.onStatus?.({ connected: false, error: `HTTP ${res.status}` });
+        return;
+      }
+      if (res.status !== 200 || !res.body) throw new Error(`HTTP ${res.status}`);
+      opts.onStatus?.({ connected: true });
+      failures = 0;
+      const parser = new SseParser();
+      const decoder = new TextDecoder();
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (const ev of parser.push(decoder.decode(value, { stream: true }))) {
+          if (ev.id) lastId = ev.id;
+          if (ev.event !== 'alert') continue;
+          const parsed = Alert.safeParse(JSON.parse(ev.data));
+          if (parsed.success) opts.onAlert(parsed.data);
+        }
+      }
+      error = 'stream ended';
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    if (opts.signal.aborted) return;
+    opts.onStatus?.({ connected: false, error });
+    const delay = backoffDelay(failures++, { baseMs: 250, capMs: 10_000 });
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}

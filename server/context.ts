@@ -1,0 +1,42 @@
+/** What every route and background job of one running endpoint shares. */
+import type { Kysely } from 'kysely';
+import type { DbKind } from './db/connect';
+import type { DB } from './db/types';
+import type { Logger } from './log';
+import type { RateLimiter } from './ratelimit';
+
+export interface ServerLimits {
+  /** Largest request body in bytes (ingest batches included). */
+  maxBodyBytes: number;
+  /** Ingest requests per second per device, and the burst allowed. */
+  ingestPerSecond: number;
+  ingestBurst: number;
+  /** Sign-in attempts per minute per address and email. */
+  loginPerMinute: number;
+  /** Pushed alerts per minute per lead before further ones arrive without a notification. */
+  leadAlertsPerMinute: number;
+}
+
+export interface WebhookPolicy {
+  maxAttempts: number;
+  baseMs: number;
+  capMs: number;
+  timeoutMs: number;
+}
+
+export interface ServerContext {
+  db: Kysely<DB>;
+  dbKind: DbKind;
+  log: Logger;
+  now: () => number;
+  /** Base URL used in links (evidence links in webhooks). */
+  publicUrl: () => string;
+  limits: ServerLimits;
+  webhooks: WebhookPolicy;
+  cookieSecure: boolean;
+  sessionTtlMs: number;
+  ingestLimiter: RateLimiter;
+  loginLimiter: RateLimiter;
+  /** Drop cached device principals (after revoke/rotate). */
+  invalidateAuth(): void;
+}

@@ -1,0 +1,61 @@
+/**
+ * Open the database: PGlite with a data directory on disk by default (no install for the demo),
+ * PostgreSQL when a `postgres://` URL is given. Both run the same migrations.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrate } from './migrations';
+import { PGliteDialect } from './pglite-dialect';
+import type { DB } from './types';
+
+export type DbKind = 'pglite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  kind: DbKind;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** `postgres://…` to use PostgreSQL; otherwise PGlite. */
+  url?: string;
+  /** PGlite data directory; `memory://` keeps it in memory. */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
+  let db: Kysely<DB>;
+  let kind: DbKind;
+  if (opts.url && /^postgres(ql)?:\/\//.test(opts.url)) {
+    kind = 'postgres';
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle client losing its connection (server restart) must not crash the process.
+    pool.on('error', () => {});
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    kind = 'pglite';
+    const dataDir = opts.dataDir ?? './data';
+    if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
+    const client = await PGlite.create(dataDir);
+    db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
+  }
+  await migrate(db as unknown as Kysely<unknown>);
+  let closed = false;
+  return {
+    db,
+    kind,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+/** Cheap liveness check used by /healthz. */
+export async function pingDatabase(db: Kysely<DB>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

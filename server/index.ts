@@ -1,0 +1,135 @@
+/**
+ * `createServer`: the QA endpoint on a loopback or public port, with its background jobs
+ * (escalation sweeper, webhook deliveries). Tests and the demo start it in-process on port 0.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { DeliveryWorker } from './alerts/deliveries';
+import { type AlertRow, sweepEscalations } from './alerts/engine';
+import { AlertHub } from './alerts/hub';
+import { createApp } from './app';
+import type { ServerContext, ServerLimits, WebhookPolicy } from './context';
+import { type Database, type OpenOptions, openDatabase } from './db/connect';
+import { type Logger, errorFields, jsonLogger } from './log';
+import { PrincipalResolver } from './principal';
+import { RateLimiter } from './ratelimit';
+
+export interface CreateServerOptions {
+  /** An open database (kept open on close) or how to open one (closed on close). */
+  db: Database | OpenOptions;
+  port?: number;
+  host?: string;
+  /** Base URL for links in webhooks; defaults to the listening URL. */
+  publicUrl?: string;
+  log?: Logger;
+  limits?: Partial<ServerLimits>;
+  webhooks?: Partial<WebhookPolicy>;
+  /** How often to check agent-first windows that have run out. */
+  sweepIntervalMs?: number;
+  cookieSecure?: boolean;
+  now?: () => number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  database: Database;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxBodyBytes: 2_000_000,
+  ingestPerSecond: 20,
+  ingestBurst: 60,
+  loginPerMinute: 10,
+  leadAlertsPerMinute: 30,
+};
+
+function isDatabase(x: Database | OpenOptions): x is Database {
+  return typeof (x as Database).close === 'function' && 'db' in x;
+}
+
+export async function createServer(opts: CreateServerOptions): Promise<RunningServer> {
+  const owned = !isDatabase(opts.db);
+  const database = isDatabase(opts.db) ? opts.db : await openDatabase(opts.db);
+  const now = opts.now ?? Date.now;
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  let url = '';
+  const ctx: ServerContext = {
+    db: database.db,
+    dbKind: database.kind,
+    log: opts.log ?? jsonLogger('info'),
+    now,
+    publicUrl: () => opts.publicUrl ?? url,
+    limits,
+    webhooks: { maxAttempts: 8, baseMs: 1000, capMs: 5 * 60_000, timeoutMs: 10_000, ...opts.webhooks },
+    cookieSecure: opts.cookieSecure ?? false,
+    sessionTtlMs: 12 * 3600_000,
+    ingestLimiter: new RateLimiter(limits.ingestPerSecond, limits.ingestBurst, now),
+    loginLimiter: new RateLimiter(limits.loginPerMinute / 60, limits.loginPerMinute, now),
+    invalidateAuth: () => resolver.invalidate(),
+  };
+  const resolver = new PrincipalResolver(ctx);
+  const hub = new AlertHub();
+  const deliveries = new DeliveryWorker(ctx);
+  const onAlerts = (rows: AlertRow[]) => {
+    if (rows.length === 0) return;
+    hub.publish(rows);
+    deliveries.kick();
+  };
+  const app = createApp({ ctx, resolver, hub, deliveries, onAlerts });
+
+  let sweeping = false;
+  let lastSweepError = 0;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      onAlerts(await sweepEscalations(ctx.db, now()));
+    } catch (err) {
+      // The database being away is logged once a minute, not on every tick.
+      if (now() - lastSweepError > 60_000) ctx.log.log('warn', 'escalation sweep failed', errorFields(err));
+      lastSweepError = now();
+    } finally {
+      sweeping = false;
+    }
+  };
+  const sweeper = setInterval(sweep, opts.sweepIntervalMs ?? 200);
+  sweeper.unref?.();
+  deliveries.start();
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: opts.host ?? '127.0.0.1' }, () =>
+      resolve(s),
+    );
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  url = `http://${host}:${addr.port}`;
+  ctx.log.log('info', 'listening', { url, db: database.kind });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: addr.port,
+    database,
+    close() {
+      closing ??= (async () => {
+        clearInterval(sweeper);
+        await deliveries.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Open SSE streams would otherwise keep close() waiting forever.
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        while (sweeping) await new Promise((r) => setTimeout(r, 10));
+        if (owned) await database.close();
+        ctx.log.log('info', 'closed', { url });
+      })();
+      return closing;
+    },
+  };
+}
+
+export { openDatabase } from './db/connect';
+export type { Database } from './db/connect';

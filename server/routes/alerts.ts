@@ -1,0 +1,140 @@
+/**
+ * Alerts for leads, QA and admins: a list, and a Server-Sent Events stream that resumes from
+ * Last-Event-ID. The per-lead rate limit does not drop alerts (they are evidence); alerts over
+ * the limit arrive with `notify: false`, so the panel lists them without another desktop ping.
+ */
+import { createRoute } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { Alert } from '../../lib/sync/protocol';
+import { type AlertRow, toAlert } from '../alerts/engine';
+import type { DB } from '../db/types';
+import { type App, type AppDeps, authErrors, who } from '../http';
+import { type Principal, requireRole, seesWholeOrg } from '../principal';
+import { RateLimiter } from '../ratelimit';
+
+/** Alerts replayed on reconnect that are older than this do not ping again. */
+const REPLAY_NOTIFY_MS = 5 * 60_000;
+const HEARTBEAT_MS = 15_000;
+
+async function alertsAfter(db: Kysely<DB>, p: Principal, after: number, limit: number, teamId?: string) {
+  let q = db.selectFrom('alerts').selectAll().where('org_id', '=', p.orgId).where('id', '>', after);
+  if (!seesWholeOrg(p)) q = q.where('team_id', 'in', p.teamIds.length ? p.teamIds : ['']);
+  if (teamId) q = q.where('team_id', '=', teamId);
+  return q.orderBy('id').limit(limit).execute();
+}
+
+export function registerAlerts(app: App, deps: AppDeps): void {
+  const { ctx } = deps;
+  const perMinute = ctx.limits.leadAlertsPerMinute;
+  const leadLimiter = new RateLimiter(perMinute / 60, perMinute, ctx.now);
+  // One decision per (lead, alert), so the side panel and the console agree.
+  const decided = new Map<string, boolean>();
+  const notifyFor = (p: Principal, row: AlertRow): boolean => {
+    if (!row.notify) return false;
+    if (ctx.now() - row.created_at > REPLAY_NOTIFY_MS) return false;
+    if (p.role !== 'lead') return true;
+    const key = `${p.userId}:${row.id}`;
+    let ok = decided.get(key);
+    if (ok === undefined) {
+      ok = leadLimiter.take(p.userId) === 0;
+      if (decided.size > 50_000) decided.clear();
+      decided.set(key, ok);
+    }
+    return ok;
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/alerts',
+      tags: ['alerts'],
+      summary: 'Alerts of the caller’s teams after an id, oldest first',
+      request: {
+        query: z.object({
+          after: z.coerce.number().int().min(0).default(0),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          teamId: z.string().max(100).optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'alerts',
+          content: { 'application/json': { schema: z.object({ alerts: z.array(Alert) }) } },
+        },
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const p = requireRole(await who(c, deps), ['lead', 'qa', 'admin']);
+      const { after, limit, teamId } = c.req.valid('query');
+      const rows = await alertsAfter(ctx.db, p, after, limit, teamId);
+      return c.json({ alerts: rows.map((r) => toAlert(r, ctx.publicUrl())) }, 200);
+    },
+  );
+
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/alerts/stream',
+    tags: ['alerts'],
+    summary: 'Server-Sent Events: `alert` events (data: Alert, id: alert id); resume with Last-Event-ID',
+    responses: { 200: { description: 'text/event-stream' }, ...authErrors },
+  });
+
+  app.get('/v1/alerts/stream', async (c) => {
+    const p = requireRole(await who(c, deps), ['lead', 'qa', 'admin']);
+    const lastHeader = c.req.header('last-event-id') ?? c.req.query('lastEventId') ?? '0';
+    let sent = Number.parseInt(lastHeader, 10);
+    if (!Number.isFinite(sent) || sent < 0) sent = 0;
+    c.header('x-accel-buffering', 'no'); // reverse proxies must not buffer the stream
+    return streamSSE(c, async (stream) => {
+      const buffer: AlertRow[] = [];
+      let wake: (() => void) | undefined;
+      let closed = false;
+      // Subscribe before catching up so nothing committed in between is missed.
+      const unsubscribe = deps.hub.subscribe(p, (rows) => {
+        buffer.push(...rows);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        closed = true;
+        wake?.();
+      });
+      const send = async (row: AlertRow) => {
+        if (row.id <= sent) return;
+        sent = row.id;
+        const alert = { ...toAlert(row, ctx.publicUrl()), notify: notifyFor(p, row) };
+        await stream.writeSSE({ id: String(row.id), event: 'alert', data: JSON.stringify(alert) });
+      };
+      try {
+        await stream.write('retry: 2000\n\n');
+        for (;;) {
+          const page = await alertsAfter(ctx.db, p, sent, 500);
+          for (const row of page) await send(row);
+          if (page.length < 500) break;
+        }
+        await stream.writeSSE({ event: 'ready', data: JSON.stringify({ lastEventId: sent }) });
+        while (!closed) {
+          if (buffer.length === 0) {
+            const timedOut = await new Promise<boolean>((resolve) => {
+              const t = setTimeout(() => resolve(true), HEARTBEAT_MS);
+              wake = () => {
+                clearTimeout(t);
+                resolve(false);
+              };
+            });
+            wake = undefined;
+            if (closed) break;
+            if (timedOut) await stream.write(': keep-alive\n\n');
+            continue;
+          }
+          const rows = buffer.splice(0).sort((a, b) => a.id - b.id);
+          for (const row of rows) await send(row);
+        }
+      } finally {
+        unsubscribe();
+      }
+    });
+  });
+}
