@@ -38,6 +38,17 @@ for (const ch of ' \t\u00a0\u3000-\u2010\u2011\u2012\u2013\u2014\uff0d.\uff0e\u0
 }
 for (const ch of ',\uff0c\u3001;\uff1b') LOOSE_SEP[ch.charCodeAt(0)] = 1;
 
+/** Digit script: a change of script between groups means a new number ("幺三八… 6222…"). */
+export const SCRIPT_ASCII = 0;
+export const SCRIPT_FULLWIDTH = 1;
+export const SCRIPT_HAN = 2;
+export const SCRIPT_WORD = 3;
+export function digitScript(c: number): number {
+  if (c < 0x80) return SCRIPT_ASCII;
+  if (c >= 0xff10 && c <= 0xff19) return SCRIPT_FULLWIDTH;
+  return SCRIPT_HAN;
+}
+
 /** Longest run of separator characters still read as "same number continues". */
 export const MAX_SEP_RUN = 3;
 

@@ -94,8 +94,12 @@ export function classifyNumber(s: NumberShape): Classified | null {
   const intl = classifyInternational(s);
   if (intl) return intl;
   const grouped = !s.singles && s.sizes.length > 1;
-  const phoneCue = s.cue === 'phone';
-  if (n >= 13 && n <= 19 && cardPrefix(d) && luhnValid(d)) {
+  // Dates and times ("2024-03-15 10:30") are never personal numbers.
+  if (grouped && s.sizes[0] === 4 && s.sizes[1] === 2 && startsWithDate(d)) return null;
+  // A keyword makes an ungrouped number acceptable; it does not excuse an odd grouping.
+  const phoneCue = s.cue === 'phone' && (!grouped || s.singles);
+  // 13-digit cards are old Visa only; other 13-digit numbers are mostly EAN-13 barcodes.
+  if (n >= 13 && n <= 19 && cardPrefix(d) && (n > 13 || d[0] === '4') && luhnValid(d)) {
     // An 18-digit number shaped like a resident ID (region + birth date) whose check digit fails is a
     // mistyped ID or an internal number, not a card.
     const cardLayout = !grouped || s.sizes.every((x) => x >= 3);
@@ -112,7 +116,7 @@ export function classifyNumber(s: NumberShape): Classified | null {
   if (
     n === 10 &&
     US_NANP.test(d) &&
-    (s.paren || sizesAre(s.sizes, 3, 3, 4) || sizesAre(s.sizes, 3, 7) || phoneCue)
+    (s.paren || sizesAre(s.sizes, 3, 3, 4) || sizesAre(s.sizes, 3, 7) || phoneCue || s.singles)
   ) {
     return phone('us-phone');
   }

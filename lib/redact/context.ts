@@ -116,6 +116,11 @@ const CUES: Array<[Cue, string[]]> = [
       '价格',
       '價格',
       '时间',
+      '编码',
+      '編碼',
+      '条形码',
+      '條碼',
+      '条码',
       '時間',
       '日期',
       '会员卡号',
@@ -156,6 +161,10 @@ const CUES: Array<[Cue, string[]]> = [
       'loyalty',
       'policy',
       'claim',
+      'isbn',
+      'upc',
+      'ean',
+      'barcode',
     ],
   ],
 ];
@@ -175,6 +184,7 @@ const ALTERNATION = [...KIND_OF.keys()]
   .map((w) => (/^[a-z ]+$/.test(w) ? `\\b${escapeRegex(w)}\\b` : escapeRegex(w)))
   .join('|');
 const CUE_RE = new RegExp(ALTERNATION, 'g');
+const GENERIC = new Set(['号码', '號碼', 'number']);
 
 /**
  * The cue nearest to the end of `before` (text just before a number). Cues that end at the same place
@@ -186,12 +196,19 @@ export function nearestCue(before: string): Cue | undefined {
   CUE_RE.lastIndex = 0;
   let best: Cue | undefined;
   let bestEnd = -1;
+  let prevCue: Cue | undefined;
+  let prevEnd = -2;
   for (let m = CUE_RE.exec(lower); m !== null; m = CUE_RE.exec(lower)) {
     const end = m.index + m[0].length;
+    let cue = KIND_OF.get(m[0]);
+    // "发票号码", "訂單號碼": a generic head noun takes its meaning from the word right before it.
+    if (GENERIC.has(m[0]) && prevEnd === m.index) cue = prevCue;
     if (end > bestEnd) {
       bestEnd = end;
-      best = KIND_OF.get(m[0]);
+      best = cue;
     }
+    prevCue = cue;
+    prevEnd = end;
   }
   return best;
 }

@@ -2,8 +2,10 @@ import {
   DIGIT,
   LOOSE_SEP,
   MAX_SEP_RUN,
+  SCRIPT_WORD,
   SEP,
   WORD_DIGITS,
+  digitScript,
   isAsciiAlnum,
   isAsciiDigit,
   isAsciiLetter,
@@ -31,6 +33,9 @@ class Run {
   open = false;
   sepCount = 0;
   sepLoose = false;
+  lastSep = 0;
+  /** Digit script of the last group (SCRIPT_*). */
+  script = -1;
 
   reset(): void {
     this.starts.length = 0;
@@ -41,6 +46,7 @@ class Run {
     this.open = false;
     this.sepCount = 0;
     this.sepLoose = false;
+    this.script = -1;
   }
   get size(): number {
     return this.starts.length;
@@ -54,9 +60,11 @@ class Run {
     this.spoken.push(spoken);
     this.sepCount = 0;
     this.sepLoose = false;
+    this.lastSep = 0;
   }
-  addDigit(at: number, d: string): void {
+  addDigit(at: number, d: string, script: number): void {
     const k = this.size - 1;
+    this.script = script;
     if (this.open && this.sepCount === 0 && k >= 0 && !this.spoken[k]) {
       this.ends[k] = at + 1;
       this.digits[k] += d;
@@ -66,6 +74,7 @@ class Run {
     this.open = true;
   }
   addSpoken(start: number, end: number, d: string): void {
+    this.script = SCRIPT_WORD;
     this.newGroup(start, end, d, true);
     this.open = true;
   }
@@ -77,9 +86,18 @@ class Run {
   }
   /** Returns false when the separator run got too long: the number has ended. */
   addSep(c: number): boolean {
+    // ". " ends a sentence and two spaces are a pause: both separate numbers rather than groups.
+    const space = c === 0x20 || c === 0x3000 || c === 0x09 || c === 0xa0;
+    const lastSpaceOrDot = this.lastSep === 0x2e || this.lastSep === 0x20 || this.lastSep === 0x3000;
+    if (LOOSE_SEP[c] || (space && this.sepCount > 0 && lastSpaceOrDot)) this.sepLoose = true;
     this.sepCount++;
-    if (LOOSE_SEP[c]) this.sepLoose = true;
+    this.lastSep = c;
     return this.sepCount <= MAX_SEP_RUN;
+  }
+  /** True when a group in `script` would continue another group of a different script: a new number. */
+  changesScript(script: number): boolean {
+    const continuesGroup = this.open && this.sepCount === 0 && this.spoken[this.size - 1] === false;
+    return this.size > 0 && !continuesGroup && this.script !== script;
   }
 }
 
@@ -125,8 +143,9 @@ export function scanNumbers(text: string, opts: NumberScanOptions, out: Candidat
     const c = text.charCodeAt(i);
     const d = DIGIT[c] ?? -1;
     if (d >= 0) {
-      if (run.sepCount > MAX_SEP_RUN) flush();
-      run.addDigit(i, String(d));
+      const script = digitScript(c);
+      if (run.changesScript(script)) flush();
+      run.addDigit(i, String(d), script);
       i++;
       continue;
     }
@@ -135,7 +154,10 @@ export function scanNumbers(text: string, opts: NumberScanOptions, out: Candidat
       while (j < n && isAsciiLetter(text.charCodeAt(j))) j++;
       const prev = i > 0 ? text.charCodeAt(i - 1) : 0;
       // "…0307123X": the check character of a resident ID, glued to the digits.
-      if ((c === 0x58 || c === 0x78) && j === i + 1 && run.open && run.sepCount === 0 && isAsciiDigit(prev)) {
+      // Read out, it follows the last digit word after a space ("… nine X").
+      const afterDigit = run.sepCount === 0 && (DIGIT[prev] ?? -1) >= 0;
+      const afterWord = run.sepCount === 1 && prev === 0x20 && run.spoken[run.size - 1] === true;
+      if ((c === 0x58 || c === 0x78) && j === i + 1 && run.open && (afterDigit || afterWord)) {
         if (j >= n || !isAsciiDigit(text.charCodeAt(j))) {
           run.addCheckX(i);
           flush();
@@ -163,7 +185,7 @@ export function scanNumbers(text: string, opts: NumberScanOptions, out: Candidat
         if (digit === undefined && (w === 'double' || w === 'triple')) {
           const rep = readRepeated(text, j);
           if (rep) {
-            if (run.sepCount > MAX_SEP_RUN) flush();
+            if (run.changesScript(SCRIPT_WORD)) flush();
             run.addSpoken(i, rep.end, String(rep.digit).repeat(w === 'double' ? 2 : 3));
             i = rep.end;
             continue;
@@ -171,7 +193,7 @@ export function scanNumbers(text: string, opts: NumberScanOptions, out: Candidat
         }
       }
       if (digit !== undefined && (j >= n || !isAsciiDigit(text.charCodeAt(j)))) {
-        if (run.sepCount > MAX_SEP_RUN) flush();
+        if (run.changesScript(SCRIPT_WORD)) flush();
         run.addSpoken(i, j, String(digit));
       } else {
         flush();
