@@ -51,7 +51,12 @@ export function createPanelStore() {
     const k = key(u.conversationId, u.seq);
     const existing = turnByKey.get(k);
     if (existing) {
-      existing.utterance.value = u; // an edit: same turn, new text
+      const before = existing.utterance.peek();
+      if (before.text === u.text && before.speaker === u.speaker) return; // a resend
+      batch(() => {
+        existing.utterance.value = u; // an edit: same turn, new text, analysis to come
+        existing.analysis.value = undefined;
+      });
       return;
     }
     const turn: Turn = { utterance: signal(u), analysis: signal(early.get(k)) };

@@ -91,9 +91,11 @@ export class Router {
   }
 
   private async onUtterances(us: readonly Utterance[]): Promise<RouteResult> {
-    // The store returns only what is new or changed, so a resent batch (after a restart) is a no-op.
+    // Show first: the panel keys turns by (conversationId, seq), so a resend only re-renders
+    // the same turn. The content script gets its answer only once the store has the batch.
+    for (const utterance of us) this.deps.broadcast({ type: 'utterance-added', utterance });
+    // The store returns only what is new or changed, so a resent batch (after a restart) is not analysed twice.
     const fresh = await this.deps.store.putUtterances(us);
-    for (const utterance of fresh) this.deps.broadcast({ type: 'utterance-added', utterance });
     if (fresh.length > 0) await this.deps.analyse(fresh);
     return { ok: true, reply: { accepted: us.length, fresh: fresh.length } };
   }
