@@ -30,6 +30,8 @@ function bundledAssets(): { absoluteSrc: string; relativeDest: string }[] {
 
 export default defineConfig({
   modules: [],
+  // Separate output folders let several builds (e.g. parallel e2e runs) coexist.
+  outDir: process.env.SOTTO_OUT_DIR ?? '.output',
   hooks: {
     'build:publicAssets': (_wxt, files) => {
       files.push(...bundledAssets());

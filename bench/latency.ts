@@ -25,8 +25,9 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 async function main(): Promise<void> {
   if (!process.argv.includes('--no-build')) spawnSync('npx', ['wxt', 'build'], { stdio: 'ignore' });
   const zip = spawnSync('npx', ['wxt', 'zip'], { stdio: 'ignore' });
-  const zipFile = readdirSync('.output').find((f) => f.endsWith('-chrome.zip'));
-  const zipMb = zip.status === 0 && zipFile ? statSync(`.output/${zipFile}`).size / 1e6 : Number.NaN;
+  const out = process.env.SOTTO_OUT_DIR ?? '.output';
+  const zipFile = readdirSync(out).find((f) => f.endsWith('-chrome.zip'));
+  const zipMb = zip.status === 0 && zipFile ? statSync(`${out}/${zipFile}`).size / 1e6 : Number.NaN;
 
   const server = await startFixtureServer({ port: 0 });
   const l = await launch({ headless: true });

@@ -9,7 +9,9 @@ import { type BrowserContext, type CDPSession, type Page, type Worker, chromium 
 import { DEV_EXTENSION_ID } from '../../lib/extension-key';
 import { INSTALL_HINT, findChromium } from './chromium';
 
-export const EXTENSION_DIR = resolve(process.env.SOTTO_EXTENSION_DIR ?? '.output/chrome-mv3');
+export const EXTENSION_DIR = resolve(
+  process.env.SOTTO_EXTENSION_DIR ?? join(process.env.SOTTO_OUT_DIR ?? '.output', 'chrome-mv3'),
+);
 
 export interface Launched {
   context: BrowserContext;
