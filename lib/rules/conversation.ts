@@ -1,0 +1,291 @@
+/**
+ * Per-conversation rule state. Each pushed utterance is normalised and scanned once (linear in
+ * its length); only rules whose phrases occurred, plus the rules that need every turn (absence,
+ * streaks, model signals, negations), are evaluated. `finish()` settles must-say and absence rules.
+ */
+import type { Channel, Speaker } from '../labels';
+import { foldHomophones, type Normalised, normalise } from '../normalise';
+import { MatchBuffer, scan } from './automaton';
+import { type Counts, evaluate, type EvalContext, type Step } from './evaluate';
+import { isNegated } from './negation';
+import type { CompiledRule, CompiledRulebook, Hit, HitEvidence, PatternSet, Signals, Span } from './types';
+
+/** The parts of an Utterance (lib/utterance.ts) the engine reads. */
+export interface TurnInput {
+  seq: number;
+  speaker: Speaker;
+  text: string;
+  ts: number;
+  channel: Channel;
+}
+
+export interface Conversation {
+  readonly id: string;
+  /** Adds a turn (or replaces it, when its seq was seen before) and returns the new hits. */
+  push(turn: TurnInput, signals?: Signals): Hit[];
+  /** Lets time windows ("within the first 30 s") close without a new turn. */
+  tick(nowMs: number): Hit[];
+  /** Settles must-say and absence rules; call once when the conversation ends. */
+  finish(): Hit[];
+  /** Hits this turn would produce, without changing the conversation (pre-send check). */
+  preview(turn: TurnInput, signals?: Signals): Hit[];
+  textOf(seq: number): string | undefined;
+  readonly lastSeq: number;
+  /** Automaton steps plus condition nodes evaluated: grows linearly with input. */
+  readonly work: number;
+}
+
+const MAX_MATCHES_PER_ATOM = 200; // per turn: evidence and proximity need only the first few
+const MAX_EVIDENCE_TEXT = 200;
+
+interface State {
+  ctx: EvalContext;
+  turns: Counts;
+  index: number;
+  t0: number;
+  channel: Channel | undefined;
+  lastSeq: number;
+  lastTs: number;
+  fired: Set<string>;
+  firedRules: Set<string>;
+}
+
+const fresh = (): State => ({
+  ctx: { states: [], work: 0 },
+  turns: { agent: 0, customer: 0, any: 0 },
+  index: 0,
+  t0: Number.NaN,
+  channel: undefined,
+  lastSeq: -1,
+  lastTs: 0,
+  fired: new Set(),
+  firedRules: new Set(),
+});
+
+const isWordUnit = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+
+/** Scans normalised text with one pattern set and files the matches under their atoms. */
+function collect(
+  c: CompiledRulebook,
+  set: PatternSet,
+  text: string,
+  norm: Normalised,
+  buf: MatchBuffer,
+  matches: (number[] | undefined)[],
+  touched: number[],
+): number {
+  buf.reset();
+  scan(set.automaton, text, buf);
+  const len = set.automaton.patternLength;
+  for (let k = 0; k < buf.count; k++) {
+    const p = buf.data[2 * k]!;
+    const end = buf.data[2 * k + 1]!;
+    const start = end - len[p]!;
+    const b = set.boundary[p]!;
+    if (b & 1 && start > 0 && isWordUnit(text.charCodeAt(start - 1))) continue;
+    if (b & 2 && end < text.length && isWordUnit(text.charCodeAt(end))) continue;
+    for (let j = set.atomStart[p]!; j < set.atomStart[p + 1]!; j++) {
+      const atom = set.atomList[j]!;
+      const a = c.atoms[atom]!;
+      if (a.negationAware && isNegated(norm, start, a.negationWindow)) continue;
+      let m = matches[atom];
+      if (!m) {
+        m = matches[atom] = [];
+        touched.push(atom);
+      }
+      if (m.length < MAX_MATCHES_PER_ATOM * 2) m.push(start, end);
+    }
+  }
+  return buf.work;
+}
+
+export function createConversation(compiled: CompiledRulebook, conversationId: string): Conversation {
+  const c = compiled;
+  const buf = new MatchBuffer();
+  const matches: (number[] | undefined)[] = new Array(c.atoms.length);
+  const wake = new Uint8Array(c.rules.length);
+  for (const r of c.eagerRules) wake[r] = 1;
+  const log: { turn: TurnInput; signals: Signals | undefined }[] = [];
+  const texts = new Map<number, string>();
+  let st = fresh();
+  let finished = false;
+  let work = 0;
+
+  function evidenceOf(spans: Span[], current: TurnInput | undefined): HitEvidence[] {
+    return spans.map((s) => {
+      const text = current && s.seq === current.seq ? current.text : (texts.get(s.seq) ?? '');
+      return { ...s, text: text.slice(s.start, Math.min(s.end, s.start + MAX_EVIDENCE_TEXT)) };
+    });
+  }
+
+  function hitOf(
+    rule: CompiledRule,
+    step: Step,
+    spans: Span[],
+    turn: TurnInput | undefined,
+  ): Hit | undefined {
+    const key =
+      spans.length > 0
+        ? `${rule.id}|${spans.map((s) => `${s.seq}:${s.start}:${s.end}`).join(',')}`
+        : `${rule.id}|@${step.kind}:${step.seq}`;
+    if (st.fired.has(key) || (rule.source.once && st.firedRules.has(rule.id))) return undefined;
+    st.fired.add(key);
+    st.firedRules.add(rule.id);
+    const evidence = evidenceOf(spans, turn);
+    const r = rule.source;
+    return {
+      ruleId: r.id,
+      rulebookId: c.id,
+      rulebookVersion: c.version,
+      name: r.name,
+      category: r.category,
+      severity: r.severity,
+      kind: rule.kind,
+      conversationId,
+      seq: step.seq,
+      ts: step.ts,
+      at: step.kind,
+      evidence,
+      actions: r.actions,
+      vars: { match: evidence[0]?.text ?? '' },
+    };
+  }
+
+  function run(step: Step, touched: number[], turn: TurnInput | undefined): Hit[] {
+    const hits: Hit[] = [];
+    const woken: number[] = [];
+    for (const a of touched)
+      for (const r of c.atomRules[a]!)
+        if (!wake[r]) {
+          wake[r] = 2;
+          woken.push(r);
+        }
+    // Rule order is rulebook order, so output is deterministic.
+    const order =
+      woken.length > 0 ? [...new Set([...c.eagerRules, ...woken])].sort((x, y) => x - y) : c.eagerRules;
+    for (const ri of order) {
+      const rule = c.rules[ri]!;
+      const channel = step.kind === 'utterance' ? step.channel : st.channel;
+      if (rule.channel !== 'any' && rule.channel !== channel) continue;
+      const ev = evaluate(rule.root, step, st.ctx);
+      if (ev) {
+        const hit = hitOf(rule, step, ev, turn);
+        if (hit) hits.push(hit);
+      }
+    }
+    for (const r of woken) wake[r] = 0;
+    return hits;
+  }
+
+  function stepUtterance(turn: TurnInput, signals: Signals | undefined): Hit[] {
+    const norm = normalise(turn.text);
+    const touched: number[] = [];
+    let w = collect(c, c.phrases, norm.text, norm, buf, matches, touched);
+    if (c.homophones) w += collect(c, c.homophones, foldHomophones(norm.text), norm, buf, matches, touched);
+    const before = { ...st.turns };
+    if (turn.speaker !== 'system') st.turns[turn.speaker]++;
+    st.turns.any++;
+    st.index++;
+    if (Number.isNaN(st.t0)) st.t0 = turn.ts;
+    st.channel ??= turn.channel;
+    st.lastSeq = turn.seq;
+    st.lastTs = turn.ts;
+    texts.set(turn.seq, turn.text);
+    const step: Step = {
+      kind: 'utterance',
+      index: st.index,
+      seq: turn.seq,
+      ts: turn.ts,
+      t0: st.t0,
+      speaker: turn.speaker,
+      channel: turn.channel,
+      text: turn.text,
+      norm,
+      matches,
+      signals,
+      turns: { ...st.turns },
+      before,
+    };
+    const before0 = st.ctx.work;
+    const hits = run(step, touched, turn);
+    for (const a of touched) matches[a] = undefined;
+    work += w + turn.text.length + (st.ctx.work - before0);
+    return hits;
+  }
+
+  function stepEnd(kind: 'tick' | 'finish', ts: number): Hit[] {
+    const step: Step = {
+      kind,
+      index: st.index,
+      seq: st.lastSeq,
+      ts,
+      t0: Number.isNaN(st.t0) ? ts : st.t0,
+      speaker: undefined,
+      channel: st.channel,
+      text: '',
+      norm: undefined,
+      matches,
+      signals: undefined,
+      turns: { ...st.turns },
+      before: { ...st.turns },
+    };
+    if (st.index === 0) return [];
+    return run(step, [], undefined);
+  }
+
+  /** Rebuilds state from the log after an edit or a late turn; returns only hits not seen before. */
+  function replay(): Hit[] {
+    const old = st.fired;
+    st = fresh();
+    const hits: Hit[] = [];
+    for (const e of log) hits.push(...stepUtterance(e.turn, e.signals));
+    if (finished) hits.push(...stepEnd('finish', st.lastTs));
+    return hits.filter((h) => {
+      const key = `${h.ruleId}|${h.evidence.map((s) => `${s.seq}:${s.start}:${s.end}`).join(',')}`;
+      return h.evidence.length === 0 ? !old.has(`${h.ruleId}|@${h.at}:${h.seq}`) : !old.has(key);
+    });
+  }
+
+  return {
+    id: conversationId,
+    push(turn, signals) {
+      if (turn.seq > st.lastSeq) {
+        log.push({ turn, signals });
+        return stepUtterance(turn, signals);
+      }
+      // An edit (same seq) or a late turn: rare, so replaying the log is fine.
+      const at = log.findIndex((e) => e.turn.seq >= turn.seq);
+      if (at >= 0 && log[at]!.turn.seq === turn.seq) log[at] = { turn, signals };
+      else log.splice(at < 0 ? log.length : at, 0, { turn, signals });
+      return replay();
+    },
+    tick(nowMs) {
+      return stepEnd('tick', nowMs);
+    },
+    finish() {
+      finished = true;
+      return stepEnd('finish', st.lastTs);
+    },
+    preview(turn, signals) {
+      const saved = st;
+      const savedWork = work;
+      const savedText = texts.get(turn.seq);
+      st = structuredClone(saved);
+      try {
+        return stepUtterance(turn, signals);
+      } finally {
+        if (savedText === undefined) texts.delete(turn.seq);
+        else texts.set(turn.seq, savedText);
+        st = saved;
+        work = savedWork;
+      }
+    },
+    textOf: (seq) => texts.get(seq),
+    get lastSeq() {
+      return st.lastSeq;
+    },
+    get work() {
+      return work;
+    },
+  };
+}
