@@ -30,7 +30,12 @@ export const ModelEntry = z
      * (intent: agents get agent acts, customers get customer intents). Absent: every label for everyone.
      */
     labelSets: z
-      .record(z.enum(['agent', 'customer', 'system']), z.array(z.string().min(1)).min(1))
+      .object({
+        agent: z.array(z.string().min(1)).min(1),
+        customer: z.array(z.string().min(1)).min(1),
+        system: z.array(z.string().min(1)).min(1),
+      })
+      .partial()
       .optional(),
     featuriser: FeaturiserRef,
     inputs: z.object({ ids: z.string().min(1), weights: z.string().min(1) }),

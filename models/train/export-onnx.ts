@@ -124,7 +124,19 @@ export function exportOnnx(q: Quantised, metadata: Record<string, string>): Uint
       onnx.StringStringEntryProto.create({ key, value }),
     ),
   });
-  return onnx.ModelProto.encode(model).finish();
+  // protobufjs hands back a Node Buffer, whose slice() aliases instead of copying: return a plain array.
+  return new Uint8Array(onnx.ModelProto.encode(model).finish());
+}
+
+/** The layer sizes of an exported file, read from its initialisers. */
+export function shapeOf(bytes: Uint8Array): Quantised['shape'] {
+  const model = onnx.ModelProto.decode(bytes);
+  const dims = (name: string) =>
+    model.graph?.initializer?.find((t) => t.name === name)?.dims?.map((d) => Number(d)) ?? [];
+  const [buckets = 0, dim = 0] = dims('emb_q');
+  const hidden = dims('w1_q')[1] ?? 0;
+  const classes = dims('w2_q')[1] ?? 0;
+  return { buckets, dim, hidden, classes };
 }
 
 /** Reads the quantised weights back out of an exported file (tests compare ORT with the TS forward pass). */

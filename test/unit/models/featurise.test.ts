@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createFeaturiser,
+  featureStrings,
+  featurise,
+  HASHGRAM_ID,
+  HASHGRAM_VERSION,
+  hashFeature,
+  isSupportedFeaturiser,
+  normalise,
+  packBatch,
+} from '../../../lib/featurise';
+
+const P = { buckets: 65536, contextWeight: 0.2 };
+const sum = (w: Float32Array) => w.reduce((a, b) => a + b, 0);
+
+describe('normalise', () => {
+  it('folds full-width forms, case and Traditional script', () => {
+    expect(normalise('ＲＥＦＵＮＤ 退款幾時到賬？')).toBe('refund 退款几时到账?');
+  });
+  it('collapses long runs, keeps short numbers and masks long ones', () => {
+    expect(normalise('？？？？？？ soooooo')).toBe('??? sooo');
+    expect(normalise('打12315投诉 订单 202405171234')).toBe('打12315投诉 订单 #');
+  });
+  it('treats curly and straight apostrophes alike', () => {
+    expect(normalise('Don’t')).toBe("don't");
+  });
+  it('keeps head and tail of very long text', () => {
+    const s = normalise('开'.repeat(10) + 'ab '.repeat(500) + '结束');
+    expect(Array.from(s).length).toBeLessThanOrEqual(401);
+    expect(s.startsWith('开')).toBe(true);
+    expect(s.endsWith('结束')).toBe(true);
+  });
+});
+
+describe('hashgram featuriser', () => {
+  it('makes CJK character 1–3-grams, word grams and subword pieces', () => {
+    const { main } = featureStrings({ text: '退款 refund', speaker: 'customer' });
+    expect(main).toContain('s:customer');
+    expect(main).toContain('u1:退');
+    expect(main).toContain('u2:退\u0001款');
+    expect(main).toContain('u3:退\u0001款\u0001refund');
+    expect(main).toContain('w:<re');
+    expect(main).toContain('w:fund>');
+  });
+
+  it('maps Traditional and Simplified spellings onto the same ids', () => {
+    const a = featurise({ text: '我的訂單什麼時候到', speaker: 'customer' }, P);
+    const b = featurise({ text: '我的订单什么时候到', speaker: 'customer' }, P);
+    expect(Array.from(a.ids)).toEqual(Array.from(b.ids));
+  });
+
+  it('shares most pieces between a word and its typo', () => {
+    const ids = (t: string) => new Set(featurise({ text: t }, P).ids);
+    const a = ids('cancellation');
+    const b = ids('cancelation');
+    const shared = [...a].filter((x) => b.has(x)).length;
+    expect(shared / a.size).toBeGreaterThan(0.6);
+  });
+
+  it('gives ids in [1, buckets) and weights summing to 1', () => {
+    for (const text of ['hello', '我要投诉！！！', '😡😡 refund 什么时候到', 'a']) {
+      const f = featurise({ text, speaker: 'agent', context: '您好' }, P);
+      expect(f.ids.length).toBe(f.weights.length);
+      for (const id of f.ids) expect(id >= 1 && id < P.buckets).toBe(true);
+      expect(sum(f.weights)).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('guards empty input with a content feature', () => {
+    for (const text of ['', '   ', '\u200d']) {
+      const { main } = featureStrings({ text, speaker: 'customer' });
+      expect(main).toEqual(['s:customer', 'e:empty']);
+      expect(featurise({ text }, P).ids.length).toBe(2);
+    }
+  });
+
+  it('gives the previous turn exactly its context weight', () => {
+    const f = featurise({ text: '好的', speaker: 'customer', context: '请问还有其他问题吗' }, P);
+    const main = featureStrings({ text: '好的', speaker: 'customer' }).main.length;
+    expect(sum(f.weights.subarray(main))).toBeCloseTo(0.2, 5);
+    const off = featurise({ text: '好的', context: '请问' }, { ...P, contextWeight: 0 });
+    expect(off.ids.length).toBe(featureStrings({ text: '好的' }).main.length);
+  });
+
+  it('keeps hashing stable (a change here must bump HASHGRAM_VERSION)', () => {
+    expect(HASHGRAM_VERSION).toBe(1);
+    expect(hashFeature('u1:退', 65536)).toBe(hashFeature('u1:退', 65536));
+    expect([
+      hashFeature('s:customer', 65536),
+      hashFeature('u2:退\u0001款', 65536),
+      hashFeature('w:<re', 4096),
+    ]).toEqual(EXPECTED_HASHES);
+  });
+
+  it('pads a batch with weight-0 rows', () => {
+    const a = featurise({ text: 'hi' }, P);
+    const b = featurise({ text: '我想改一下收货地址可以吗' }, P);
+    const packed = packBatch([a, b]);
+    expect(packed.width).toBe(b.ids.length);
+    expect(sum(packed.weights.subarray(0, packed.width))).toBeCloseTo(1, 5);
+    expect(packed.weights[a.ids.length]).toBe(0);
+  });
+
+  it('registers the featuriser by id and version', () => {
+    expect(isSupportedFeaturiser(HASHGRAM_ID, HASHGRAM_VERSION)).toBe(true);
+    expect(isSupportedFeaturiser(HASHGRAM_ID, HASHGRAM_VERSION + 1)).toBe(false);
+    expect(isSupportedFeaturiser('bert-wordpiece', 1)).toBe(false);
+    expect(() => createFeaturiser('bert-wordpiece', 1, P)).toThrow(/unsupported/);
+  });
+});
+
+/** FNV-1a (32 bit, UTF-16 code units) mod (buckets − 1) + 1, computed independently when version 1 shipped. */
+const EXPECTED_HASHES = [14230, 16728, 3170];
