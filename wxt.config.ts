@@ -7,7 +7,7 @@ import { DEV_PUBLIC_KEY } from './lib/extension-key';
 // See ARCHITECTURE.md: background routes, offscreen hosts workers, side panel renders.
 const root = import.meta.dirname;
 
-/** Files shipped in the extension from outside public/: ORT's .wasm, the models, the rulebooks. */
+/** Files shipped in the extension from outside public/: ORT's .wasm and the models. */
 function bundledAssets(): { absoluteSrc: string; relativeDest: string }[] {
   const out = [
     {
@@ -24,7 +24,6 @@ function bundledAssets(): { absoluteSrc: string; relativeDest: string }[] {
   add('models', 'models', (f) => f === 'manifest.json');
   for (const name of ['emotion', 'intent'])
     add(`models/${name}`, `models/${name}`, (f) => f.endsWith('.onnx'));
-  add('rulebooks', 'rulebooks', (f) => f.endsWith('.json'));
   return out;
 }
 

@@ -16,6 +16,23 @@ export const Evidence = z.object({
 });
 export type Evidence = z.infer<typeof Evidence>;
 
+/** A UI text in the three languages Sotto speaks. */
+export const Localized = z.object({
+  zh_CN: z.string().max(2000),
+  zh_TW: z.string().max(2000),
+  en: z.string().max(2000),
+});
+export type Localized = z.infer<typeof Localized>;
+
+/** What the agent can do about a finding; variables are already filled in. */
+export const FindingActions = z.object({
+  hint: z.object({ text: Localized, insertable: z.boolean().optional() }).optional(),
+  warning: z.object({ text: Localized }).optional(),
+  /** Seconds the agent has to fix it before the lead is alerted. */
+  escalate: z.object({ selfCorrectSeconds: z.number().min(0).max(3600) }).optional(),
+});
+export type FindingActions = z.infer<typeof FindingActions>;
+
 export const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export const Finding = z
@@ -29,6 +46,12 @@ export const Finding = z
     severity: Severity,
     /** Short label for lists, e.g. the rule's name in the agent's language. */
     title: z.string().max(500).optional(),
+    /** The rule's name in every UI language, so the panel follows a language switch. */
+    names: Localized.optional(),
+    category: z.string().max(50).optional(),
+    actions: FindingActions.optional(),
+    /** `finish` for must-say and absence rules settled when the conversation ended. */
+    at: z.enum(['utterance', 'tick', 'finish']).optional(),
     evidence: z.array(Evidence).max(50),
     scores: z.record(z.string(), z.number()).default({}),
     emotion: Emotion.optional(),

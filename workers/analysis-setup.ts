@@ -5,6 +5,8 @@
  */
 import * as ort from 'onnxruntime-web/wasm';
 import { AnalysisPipeline, type PipelineDeps, type TextClassifier } from '@/lib/analysis/pipeline';
+import { compileAll, ruleSessions } from '@/lib/analysis/rule-sessions';
+import { newId } from '@/lib/ids';
 import type { Prediction } from '@/lib/analysis/types';
 import { ModelManifest } from '@/lib/models/manifest';
 import { type LoadedModel, loadModel } from '@/lib/models/runtime';
@@ -14,13 +16,18 @@ export interface WorkerConfig {
   ortWasmUrl: string;
   /** Extension URL of models/manifest.json; model files are relative to it. */
   modelManifestUrl: string;
-  /** Extension URLs of the rulebooks to load. */
-  rulebookUrls: string[];
 }
+
+/** The shipped rulebooks, bundled into the worker; updates from the endpoint replace them. */
+const SHIPPED_RULEBOOKS = import.meta.glob<unknown>('../rulebooks/*.json', {
+  eager: true,
+  import: 'default',
+});
 
 export interface SetupResult {
   pipeline: AnalysisPipeline;
   models: string[];
+  rulebooks: string[];
   errors: string[];
 }
 
@@ -63,9 +70,13 @@ export async function createAnalysisPipeline(config: WorkerConfig): Promise<Setu
   const intent = models.get('intent');
   if (emotion) deps.emotion = classifier(emotion);
   if (intent) deps.intent = classifier(intent);
+  const books = compileAll(SHIPPED_RULEBOOKS);
+  errors.push(...books.errors);
+  if (books.compiled.length > 0) deps.rules = ruleSessions(books.compiled, newId);
   return {
     pipeline: new AnalysisPipeline(deps),
     models: [...models.values()].map((m) => `${m.entry.name}@${m.entry.sha256.slice(0, 8)}`),
+    rulebooks: books.versions,
     errors,
   };
 }

@@ -14,7 +14,11 @@ const api = {
     const t0 = performance.now();
     const made = await createAnalysisPipeline(config);
     pipeline = made.pipeline;
-    return { coldStartMs: performance.now() - t0, models: made.models, errors: made.errors };
+    return {
+      coldStartMs: performance.now() - t0,
+      models: [...made.models, ...made.rulebooks],
+      errors: made.errors,
+    };
   },
   async analyse(us: Utterance[]) {
     if (!pipeline) throw new Error('analysis worker used before init');

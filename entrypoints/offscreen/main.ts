@@ -9,14 +9,12 @@ import { extensionId, extensionOrigin, extensionUrl, listen, send } from '@/plat
 import { senderKind } from '@/lib/messages';
 import AnalysisWorker from '@/workers/analysis.worker?worker';
 import type { AnalysisWorkerApi } from '@/workers/analysis.worker';
-import { RULEBOOK_FILES } from '@/workers/bundled';
 
 const worker = Comlink.wrap<AnalysisWorkerApi>(new AnalysisWorker());
 const ready = worker
   .init({
     ortWasmUrl: extensionUrl('/ort/ort-wasm-simd-threaded.wasm'),
     modelManifestUrl: extensionUrl('/models/manifest.json'),
-    rulebookUrls: RULEBOOK_FILES.map((f) => extensionUrl(`/rulebooks/${f}`)),
   })
   .then(async (r) => {
     for (const e of r.errors) console.error('[sotto] analysis setup:', e);
