@@ -5,7 +5,7 @@
  * other separator runs collapsed to one space, Chinese digit strings → digits, light English stemming.
  */
 import { classOf, DIGIT, foldCodePoint, HAN, isClausePunct, LATIN, NUMERAL_DIGIT, SEP } from './chars';
-import { stem } from './stem';
+import { stemUnits } from './stem';
 
 export interface Normalised {
   original: string;
@@ -24,15 +24,31 @@ export interface NormaliseOptions {
   numerals?: boolean;
 }
 
-const classCache = new Uint8Array(0x10000).fill(255);
+/**
+ * Per code unit caches for the common case where a BMP character folds to one BMP character:
+ * the folded unit, and its class with bit 3 set for clause punctuation. 0 means not computed yet;
+ * COMPLEX sends the character down the general path (expansions like ㎏ → kg, surrogates).
+ */
+const COMPLEX = 0xffff;
+const foldUnit = new Uint16Array(0x10000);
+const kindUnit = new Uint8Array(0x10000);
+const CLAUSE_BIT = 8;
+
 function cls(cp: number): number {
-  if (cp >= 0x10000) return classOf(cp);
-  let c = classCache[cp]!;
-  if (c === 255) {
-    c = classOf(cp);
-    classCache[cp] = c;
+  return classOf(cp) | (isClausePunct(cp) ? CLAUSE_BIT : 0);
+}
+
+function fillUnit(c: number): void {
+  if (c >= 0xd800 && c <= 0xdfff) {
+    foldUnit[c] = COMPLEX;
+    return;
   }
-  return c;
+  const f = foldCodePoint(c);
+  const fc = f.charCodeAt(0);
+  if (f.length === 1 && fc !== COMPLEX && fc !== 0 && !(fc >= 0xd800 && fc <= 0xdfff)) {
+    foldUnit[c] = fc;
+    kindUnit[c] = cls(fc);
+  } else foldUnit[c] = COMPLEX;
 }
 
 /** Growable output buffers: folding can expand a character (㎏ → kg). */
@@ -84,40 +100,61 @@ function fold(text: string): Out {
   let sepClause = 0;
   let sepApostrophe = true;
   let pendingBreak = 0;
+  const emit = (unit: number, kind: number, i: number, len: number) => {
+    if ((kind & 7) === SEP) {
+      if (sepStart < 0) {
+        sepStart = i;
+        sepClause = 0;
+        sepApostrophe = true;
+      }
+      sepEnd = i + len;
+      if (kind & CLAUSE_BIT) sepClause = 1;
+      if (!APOSTROPHES.has(unit)) sepApostrophe = false;
+      return;
+    }
+    const c = kind & 7;
+    if (sepStart >= 0) {
+      if (last === HAN || c === HAN || last < 0) pendingBreak = sepClause && last >= 0 ? 1 : 0;
+      else if (!(sepApostrophe && last === LATIN && c === LATIN))
+        out.push(0x20, sepStart, sepEnd, sepClause, SEP);
+      sepStart = -1;
+    }
+    out.push(unit, i, i + len, pendingBreak, c);
+    pendingBreak = 0;
+    last = c;
+  };
   for (let i = 0; i < text.length; ) {
+    const u = text.charCodeAt(i);
+    let f = foldUnit[u]!;
+    if (f === 0) {
+      fillUnit(u);
+      f = foldUnit[u]!;
+    }
+    if (f !== COMPLEX) {
+      emit(f, kindUnit[u]!, i, 1);
+      i++;
+      continue;
+    }
+    // General path: surrogate pairs and characters that fold to several.
     const cp = text.codePointAt(i)!;
     const len = cp > 0xffff ? 2 : 1;
-    const folded = cp < 0x80 && !(cp >= 0x41 && cp <= 0x5a) ? text[i]! : foldCodePoint(cp);
+    const folded = foldCodePoint(cp);
     for (let k = 0; k < folded.length; ) {
       const fcp = folded.codePointAt(k)!;
       const flen = fcp > 0xffff ? 2 : 1;
-      const c = cls(fcp);
-      if (c === SEP) {
-        if (sepStart < 0) {
-          sepStart = i;
-          sepClause = 0;
-          sepApostrophe = true;
-        }
-        sepEnd = i + len;
-        if (isClausePunct(fcp)) sepClause = 1;
-        if (!APOSTROPHES.has(fcp)) sepApostrophe = false;
-      } else {
-        if (sepStart >= 0) {
-          if (last === HAN || c === HAN || last < 0) pendingBreak = sepClause && last >= 0 ? 1 : 0;
-          else if (!(sepApostrophe && last === LATIN && c === LATIN))
-            out.push(0x20, sepStart, sepEnd, sepClause, SEP);
-          sepStart = -1;
-        }
-        for (let u = 0; u < flen; u++) out.push(folded.charCodeAt(k + u), i, i + len, pendingBreak, c);
-        pendingBreak = 0;
-        last = c;
-      }
+      const kind = cls(fcp);
+      if ((kind & 7) === SEP) emit(fcp, kind, i, len);
+      else for (let x = 0; x < flen; x++) emit(folded.charCodeAt(k + x), kind, i, len);
       k += flen;
     }
     i += len;
   }
   return out;
 }
+
+/** Code unit → digit + 1 for Chinese numerals, 0 otherwise. */
+const NUMERAL = new Uint8Array(0x10000);
+for (const [ch, digit] of NUMERAL_DIGIT) NUMERAL[ch.charCodeAt(0)] = Number(digit) + 1;
 
 /** Pass 2a: runs of three or more digits/numerals become digits (一二三一五 → 12315). */
 function numerals(out: Out): void {
@@ -127,9 +164,9 @@ function numerals(out: Out): void {
   const flush = (end: number) => {
     if (runStart >= 0 && hasNumeral && end - runStart >= 3)
       for (let j = runStart; j < end; j++) {
-        const d = NUMERAL_DIGIT.get(String.fromCharCode(u[j]!));
+        const d = NUMERAL[u[j]!]!;
         if (d) {
-          u[j] = d.charCodeAt(0);
+          u[j] = 0x2f + d;
           out.kinds[j] = DIGIT;
         }
       }
@@ -137,7 +174,7 @@ function numerals(out: Out): void {
     hasNumeral = false;
   };
   for (let j = 0; j < out.n; j++) {
-    const isNumeral = NUMERAL_DIGIT.has(String.fromCharCode(u[j]!));
+    const isNumeral = NUMERAL[u[j]!]! > 0;
     if (isNumeral || out.kinds[j] === DIGIT) {
       if (runStart < 0) runStart = j;
       hasNumeral ||= isNumeral;
@@ -163,8 +200,7 @@ function stemWords(out: Out): void {
     }
     let e = r;
     while (e < out.n && kinds[e] === LATIN) e++;
-    const word = String.fromCharCode(...units.subarray(r, Math.min(e, r + 64)));
-    const s = e - r > 64 ? { keep: e - r, yToI: false } : stem(word);
+    const s = e - r < 4 ? { keep: e - r, yToI: false } : stemUnits(units, r, e);
     for (let j = 0; j < s.keep; j++) {
       units[w] = units[r + j]!;
       starts[w] = starts[r + j]!;
@@ -180,10 +216,12 @@ function stemWords(out: Out): void {
   out.n = w;
 }
 
+// Output never holds lone surrogates (they classify as separators), so UTF-16 decoding is exact.
+const utf16 = new TextDecoder('utf-16le');
+
 function decode(units: Uint16Array, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i += 8192) s += String.fromCharCode(...units.subarray(i, Math.min(n, i + 8192)));
-  return s;
+  if (n < 64) return String.fromCharCode.apply(null, units.subarray(0, n) as unknown as number[]);
+  return utf16.decode(units.subarray(0, n));
 }
 
 export function normalise(text: string, options: NormaliseOptions = {}): Normalised {

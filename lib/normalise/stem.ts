@@ -2,6 +2,7 @@
  * Light English stemming that only ever truncates a word (and turns a final y into i), so the
  * stem is position-for-position a prefix of the word and offsets map back trivially.
  * guarantee / guaranteed / guarantees / guaranteeing → guarant; policy / policies → polici.
+ * Works on UTF-16 code units in place: normalising 1 MB must not build a string per word.
  */
 export interface Stem {
   /** How many leading characters of the word to keep. */
@@ -10,23 +11,38 @@ export interface Stem {
   yToI: boolean;
 }
 
-const endsWith = (w: string, n: number, suffix: string) =>
-  n >= suffix.length && w.slice(n - suffix.length, n) === suffix;
+const d = 0x64;
+const e = 0x65;
+const g = 0x67;
+const i = 0x69;
+const n = 0x6e;
+const s = 0x73;
+const u = 0x75;
+const y = 0x79;
+
+/** Stem of the lowercase ASCII word in w[from, to). No closures: this runs once per word. */
+export function stemUnits(w: ArrayLike<number>, from: number, to: number): Stem {
+  let end = to; // exclusive end of the kept stem
+  const len = to - from;
+  const l1 = w[to - 1];
+  const l2 = w[to - 2];
+  const l3 = w[to - 3];
+  if (len > 5 && l3 === i && l2 === n && l1 === g) end -= 3;
+  else if (len > 4 && l3 === i && l2 === e && (l1 === s || l1 === d)) end -= 2;
+  else if (len > 4 && l2 === e && l1 === d) end -= 2;
+  else if (len > 3 && l1 === s && l2 !== s && l2 !== u && l2 !== i) end -= 1;
+  while (end - from > 3 && w[end - 1] === e) end -= 1;
+  return { keep: end - from, yToI: end - from > 3 && w[end - 1] === y };
+}
 
 export function stem(word: string): Stem {
-  let n = word.length;
-  if (n > 5 && endsWith(word, n, 'ing')) n -= 3;
-  else if (n > 4 && (endsWith(word, n, 'ies') || endsWith(word, n, 'ied'))) n -= 2;
-  else if (n > 4 && endsWith(word, n, 'ed')) n -= 2;
-  else if (n > 3 && word[n - 1] === 's' && !/(?:ss|us|is)$/.test(word.slice(0, n))) n -= 1;
-  while (n > 3 && word[n - 1] === 'e') n -= 1;
-  const yToI = n > 3 && word[n - 1] === 'y';
-  return { keep: n, yToI };
+  const units = Array.from(word, (ch) => ch.charCodeAt(0));
+  return stemUnits(units, 0, units.length);
 }
 
 /** The stemmed form of a lowercase ASCII word. */
 export function stemWord(word: string): string {
-  const s = stem(word);
-  const kept = word.slice(0, s.keep);
-  return s.yToI ? kept.slice(0, -1) + 'i' : kept;
+  const st = stem(word);
+  const kept = word.slice(0, st.keep);
+  return st.yToI ? kept.slice(0, -1) + 'i' : kept;
 }
