@@ -5,6 +5,7 @@
  */
 import type { MessageOf } from '../messages';
 import type { Utterance } from '../utterance';
+import { scopesOnPath } from './path';
 import { findLogRoot, listItems, readConversationId, readItem } from './reader';
 import type { AdapterSpec } from './spec';
 import { ConversationTracker } from './tracker';
@@ -31,6 +32,9 @@ export class ConsoleAttachment {
   private sending = false;
   private attempt = 0;
   private lastState = '';
+  private observer: MutationObserver | undefined;
+  /** Shadow roots and frame documents already observed (mutations there skip the top document). */
+  private watched = new WeakSet<Node>();
 
   constructor(private readonly d: AttachmentDeps) {
     this.tracker = new ConversationTracker(d.spec.id, d.spec.channel);
@@ -38,18 +42,57 @@ export class ConsoleAttachment {
 
   start(): void {
     const { win, signal } = this.d;
-    const observer = new win.MutationObserver((records) => this.onMutations(records));
-    observer.observe(win.document.documentElement, {
+    this.observer = new win.MutationObserver((records) => this.onMutations(records));
+    this.watch(win.document);
+    signal.addEventListener('abort', () => this.observer?.disconnect());
+    // A frame on the path may (re)load without any mutation in this document; `load` does not
+    // bubble, so listen in the capture phase.
+    const onLoad = (e: Event) => {
+      const t = e.target as Element | null;
+      if (t && (t.tagName === 'IFRAME' || t.tagName === 'FRAME')) this.rescan();
+    };
+    win.document.addEventListener('load', onLoad, { capture: true, signal });
+    // Single-page desks change the URL without a reload; when the id comes from the URL, the log
+    // may re-render before or after the URL changes, so check again whenever it changes.
+    const onUrl = () => this.onMutations([]);
+    win.addEventListener('popstate', onUrl, { signal });
+    win.addEventListener('hashchange', onUrl, { signal });
+    const nav = (win as unknown as { navigation?: EventTarget }).navigation;
+    nav?.addEventListener('currententrychange', onUrl, { signal });
+    this.rescan();
+    if (!this.root)
+      this.reportState(false, `message log not found: no element matches "${this.d.spec.log.root}"`);
+  }
+
+  private watch(target: Node): void {
+    if (!this.observer || this.watched.has(target)) return;
+    this.watched.add(target);
+    this.observer.observe(target, {
       childList: true,
       subtree: true,
       characterData: true,
       attributes: true,
       attributeFilter: this.watchedAttributes(),
     });
-    signal.addEventListener('abort', () => observer.disconnect());
-    this.rescan();
-    if (!this.root)
-      this.reportState(false, `message log not found: no element matches "${this.d.spec.log.root}"`);
+    // A frame's document gets its own load listener for frames nested inside it.
+    if (target.nodeType === 9 && target !== this.d.win.document) {
+      target.addEventListener(
+        'load',
+        (e) => {
+          const t = e.target as Element | null;
+          if (t && t.tagName === 'IFRAME') this.rescan();
+        },
+        { capture: true, signal: this.d.signal },
+      );
+    }
+  }
+
+  /** Observes every shadow root and frame on the way to the log, the compose box and the id. */
+  private watchPaths(): void {
+    const { win, spec } = this.d;
+    const paths = [spec.log.root];
+    if (spec.conversation.from !== 'url') paths.push(spec.conversation.selector);
+    for (const p of paths) for (const scope of scopesOnPath(win.document, p)) this.watch(scope);
   }
 
   /** Utterances not yet accepted by the background (for tests and the status line). */
@@ -58,8 +101,29 @@ export class ConsoleAttachment {
   }
 
   private watchedAttributes(): string[] {
-    const c = this.d.spec.conversation;
-    return c.from === 'attribute' ? [c.attribute, 'class', 'aria-selected'] : ['class'];
+    const { spec } = this.d;
+    const names = new Set(['class', 'aria-selected']);
+    if (spec.conversation.from === 'attribute') names.add(spec.conversation.attribute);
+    // Recycled nodes (virtualised lists) change their key and speaker attributes in place.
+    if (spec.messageKey) names.add(spec.messageKey.attribute);
+    for (const r of spec.speaker.rules) {
+      if (r.attribute) names.add(r.attribute.name);
+      if (r.avatar) names.add(r.avatar.attribute);
+    }
+    return [...names];
+  }
+
+  /** The message item a mutated node belongs to, looking through shadow roots to their hosts. */
+  private ownerItem(node: Node, root: Element): Element | null {
+    const item = this.d.spec.log.item;
+    let el: Element | null = node.nodeType === 1 ? (node as Element) : node.parentElement;
+    while (el) {
+      const owner = el.closest(item);
+      if (owner && root.contains(owner)) return owner;
+      const host = (el.getRootNode() as Partial<ShadowRoot>).host;
+      el = host ?? null;
+    }
+    return null;
   }
 
   private onMutations(records: MutationRecord[]): void {
@@ -75,10 +139,8 @@ export class ConsoleAttachment {
     const touched = new Set<Element>();
     const item = this.d.spec.log.item;
     for (const r of records) {
-      const target = r.target.nodeType === 1 ? (r.target as Element) : r.target.parentElement;
-      if (!target || !root.contains(target)) continue;
-      const owner = target.closest(item);
-      if (owner && root.contains(owner)) touched.add(owner);
+      const owner = this.ownerItem(r.target, root);
+      if (owner) touched.add(owner);
       for (const n of Array.from(r.addedNodes)) {
         if (n.nodeType !== 1) continue;
         const el = n as Element;
@@ -94,6 +156,7 @@ export class ConsoleAttachment {
 
   private rescan(): void {
     const { win, spec } = this.d;
+    this.watchPaths();
     this.root = findLogRoot(win.document, spec);
     this.conversationId = readConversationId(win.document, spec, win.location.href);
     if (!this.root) return;
@@ -109,6 +172,8 @@ export class ConsoleAttachment {
     if (!conv || !this.root) return;
     const all = this.d.spec.messageKey ? null : listItems(this.root, this.d.spec);
     const items = els.flatMap((el) => {
+      // Text inside a message component's own shadow root changes without touching the log.
+      if (el.shadowRoot) this.watch(el.shadowRoot);
       const idx = all ? all.indexOf(el) : 0;
       const it = readItem(el, idx, this.d.spec);
       return it ? [it] : [];

@@ -3,7 +3,27 @@
  * content script and in happy-dom tests alike; it never touches globals.
  */
 import type { Speaker } from '../labels';
+import { pierces, queryPath, queryPathAll } from './path';
 import type { AdapterSpec } from './spec';
+
+type SpeakerRule = AdapterSpec['speaker']['rules'][number];
+
+// Adapters are few and their patterns fixed: compile each once.
+const regexCache = new Map<string, RegExp>();
+function re(source: string): RegExp {
+  let r = regexCache.get(source);
+  if (!r) {
+    r = new RegExp(source);
+    regexCache.set(source, r);
+  }
+  return r;
+}
+
+/** The item itself when it matches, else its first descendant (through `>>>` when given). */
+function within(el: Element, selector: string): Element | null {
+  if (pierces(selector)) return queryPath(el, selector);
+  return el.matches(selector) ? el : el.querySelector(selector);
+}
 
 export interface ReadItem {
   /** Stable key of the message within its conversation. */
@@ -14,7 +34,7 @@ export interface ReadItem {
 
 /** Text of an element without the parts the adapter says to ignore (timestamps, receipts…). */
 export function itemText(el: Element, spec: AdapterSpec): string {
-  const host = spec.text.selector ? (el.querySelector(spec.text.selector) ?? el) : el;
+  const host = spec.text.selector ? (within(el, spec.text.selector) ?? el) : el;
   if (spec.text.ignore.length === 0) return normaliseSpace(host.textContent ?? '');
   const ignore = spec.text.ignore.join(',');
   let out = '';
@@ -40,24 +60,43 @@ function normaliseSpace(s: string): string {
     .trim();
 }
 
+/** Centre of `target` left or right of the centre of its row; undefined without layout. */
+function side(target: Element, item: Element): 'left' | 'right' | undefined {
+  const row = target === item ? item.parentElement : item;
+  if (!row) return undefined;
+  const a = target.getBoundingClientRect();
+  const b = row.getBoundingClientRect();
+  if (a.width === 0 || b.width === 0) return undefined; // not laid out (hidden, detached)
+  const mid = a.left + a.width / 2;
+  return mid > b.left + b.width / 2 ? 'right' : 'left';
+}
+
+function ruleHolds(rule: SpeakerRule, el: Element, spec: AdapterSpec): boolean {
+  const target = rule.selector ? within(el, rule.selector) : el;
+  if (!target) return false;
+  if (rule.attribute) {
+    const v = target.getAttribute(rule.attribute.name);
+    if (v === null) return false;
+    if (rule.attribute.equals !== undefined && v !== rule.attribute.equals) return false;
+    if (rule.attribute.matches !== undefined && !re(rule.attribute.matches).test(v)) return false;
+  }
+  if (rule.avatar) {
+    const img = within(target, rule.avatar.selector);
+    const v = img?.getAttribute(rule.avatar.attribute);
+    if (v == null || !re(rule.avatar.matches).test(v)) return false;
+  }
+  if (rule.align && side(target, el) !== rule.align) return false;
+  if (rule.textPrefix && !itemText(el, spec).startsWith(rule.textPrefix)) return false;
+  return true;
+}
+
 export function itemSpeaker(
   el: Element,
   spec: AdapterSpec,
 ): { speaker: Speaker; strip?: string } | undefined {
   for (const rule of spec.speaker.rules) {
-    let target: Element | null = el;
-    if (rule.selector) target = el.matches(rule.selector) ? el : el.querySelector(rule.selector);
-    if (!target) continue;
-    if (rule.attribute) {
-      const v = target.getAttribute(rule.attribute.name);
-      if (v === null || (rule.attribute.equals !== undefined && v !== rule.attribute.equals)) continue;
-    }
-    if (rule.textPrefix) {
-      const text = itemText(el, spec);
-      if (!text.startsWith(rule.textPrefix)) continue;
-      return { speaker: rule.speaker, strip: rule.textPrefix };
-    }
-    return { speaker: rule.speaker };
+    if (!ruleHolds(rule, el, spec)) continue;
+    return rule.textPrefix ? { speaker: rule.speaker, strip: rule.textPrefix } : { speaker: rule.speaker };
   }
   return spec.speaker.default ? { speaker: spec.speaker.default } : undefined;
 }
@@ -72,22 +111,28 @@ export function readItem(el: Element, index: number, spec: AdapterSpec): ReadIte
 }
 
 export function findLogRoot(doc: ParentNode, spec: AdapterSpec): Element | null {
-  return doc.querySelector(spec.log.root);
+  return queryPath(doc, spec.log.root);
 }
 
 export function listItems(root: ParentNode, spec: AdapterSpec): Element[] {
-  return Array.from(root.querySelectorAll(spec.log.item));
+  return pierces(spec.log.item)
+    ? queryPathAll(root, spec.log.item)
+    : Array.from(root.querySelectorAll(spec.log.item));
 }
 
 /** The conversation on screen, or undefined when the page shows none. */
 export function readConversationId(doc: ParentNode, spec: AdapterSpec, href: string): string | undefined {
   const c = spec.conversation;
   if (c.from === 'url') {
-    const m = new RegExp(c.pattern).exec(href);
+    const m = re(c.pattern).exec(href);
     return m?.[1] ?? m?.[0] ?? undefined;
   }
-  const el = doc.querySelector(c.selector);
+  const el = queryPath(doc, c.selector);
   if (!el) return undefined;
-  const v = c.from === 'attribute' ? el.getAttribute(c.attribute) : (el.textContent ?? '').trim();
+  let v = c.from === 'attribute' ? el.getAttribute(c.attribute) : (el.textContent ?? '').trim();
+  if (v && c.pattern) {
+    const m = re(c.pattern).exec(v);
+    v = m?.[1] ?? m?.[0] ?? null;
+  }
   return v ? v : undefined;
 }

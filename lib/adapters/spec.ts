@@ -5,7 +5,25 @@
 import { z } from 'zod';
 import { Channel, Speaker } from '../labels';
 
+/** A CSS selector; `>>>` steps into an open shadow root or a same-origin iframe (see path.ts). */
 const Selector = z.string().min(1).max(500);
+
+/** A regular expression source, checked to compile so a bad adapter fails at load, not on a page. */
+const Pattern = z
+  .string()
+  .min(1)
+  .max(300)
+  .refine(
+    (s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'not a valid regular expression' },
+  );
 
 /** One way to recognise a speaker; the first rule that matches an item wins. */
 const SpeakerRule = z
@@ -13,22 +31,47 @@ const SpeakerRule = z
     speaker: Speaker,
     /** The item itself, or something inside it, matches this selector. */
     selector: Selector.optional(),
-    /** The item (or `selector`'s match) has this attribute, optionally with this value. */
-    attribute: z.object({ name: z.string().min(1), equals: z.string().optional() }).optional(),
+    /** The item (or `selector`'s match) has this attribute, optionally with this value or pattern. */
+    attribute: z
+      .object({ name: z.string().min(1), equals: z.string().optional(), matches: Pattern.optional() })
+      .optional(),
     /** The item's text starts with this prefix (stripped from the text), e.g. "Customer:". */
     textPrefix: z.string().min(1).optional(),
+    /**
+     * Which side the bubble sits on: the item (or `selector`'s match) is centred left or right of
+     * its row (the item itself when `selector` is given, else the item's parent). For desks that
+     * mark speakers only by layout.
+     */
+    align: z.enum(['left', 'right']).optional(),
+    /** An avatar inside the item whose attribute (src by default) matches a pattern. */
+    avatar: z
+      .object({
+        selector: Selector.default('img'),
+        attribute: z.string().min(1).default('src'),
+        matches: Pattern,
+      })
+      .optional(),
   })
-  .refine((r) => r.selector || r.attribute || r.textPrefix, {
-    message: 'a speaker rule needs selector, attribute or textPrefix',
+  .refine((r) => r.selector || r.attribute || r.textPrefix || r.align || r.avatar, {
+    message: 'a speaker rule needs selector, attribute, textPrefix, align or avatar',
   });
 
 const ConversationId = z.discriminatedUnion('from', [
-  /** An attribute on an element, e.g. the selected item in the conversation list. */
-  z.object({ from: z.literal('attribute'), selector: Selector, attribute: z.string().min(1) }),
-  /** A capture group of a regular expression over `location.href`. */
-  z.object({ from: z.literal('url'), pattern: z.string().min(1).max(300) }),
-  /** The text of an element, e.g. a conversation header. */
-  z.object({ from: z.literal('text'), selector: Selector }),
+  /**
+   * An attribute on an element, e.g. the selected item in the conversation list
+   * (`.conv[aria-selected="true"]`, `.conv.active`) or the message log itself. `pattern`'s
+   * first capture group narrows the value (an id inside an href).
+   */
+  z.object({
+    from: z.literal('attribute'),
+    selector: Selector,
+    attribute: z.string().min(1),
+    pattern: Pattern.optional(),
+  }),
+  /** A capture group of a regular expression over `location.href` (path, query or hash). */
+  z.object({ from: z.literal('url'), pattern: Pattern }),
+  /** The text of an element, e.g. a conversation header; `pattern` narrows it as above. */
+  z.object({ from: z.literal('text'), selector: Selector, pattern: Pattern.optional() }),
 ]);
 
 export const AdapterSpec = z.object({
@@ -57,7 +100,14 @@ export const AdapterSpec = z.object({
   /** A stable per-message id on the item; without it, the item's position is its key. */
   messageKey: z.object({ attribute: z.string().min(1) }).optional(),
   conversation: ConversationId,
-  compose: z.object({ input: Selector, send: Selector.optional() }).optional(),
+  compose: z
+    .object({
+      input: Selector,
+      send: Selector.optional(),
+      /** Enter (without Shift) sends; false for desks that send on Ctrl/Cmd+Enter only. */
+      enterSends: z.boolean().default(true),
+    })
+    .optional(),
 });
 export type AdapterSpec = z.infer<typeof AdapterSpec>;
 export type AdapterSpecInput = z.input<typeof AdapterSpec>;
