@@ -18,6 +18,35 @@ const AttachState = z.object({
 });
 export type AttachState = z.infer<typeof AttachState>;
 
+/** Keyboard commands the side panel handles; the manifest declares them with the same names. */
+export const PanelCommand = z.enum(['insert-top-hint', 'next-warning', 'acknowledge']);
+export type PanelCommand = z.infer<typeof PanelCommand>;
+
+/**
+ * Put a script hint into the console's compose box. The side panel sends it to the background with
+ * the console's tab; the background forwards the same message to that tab's content script, which
+ * answers `InsertHintReply`. The agent still reviews and sends: nothing is sent for them.
+ */
+export const InsertHint = z.object({
+  type: z.literal('insert-hint'),
+  tabId: z.number().int().nonnegative(),
+  conversationId: z.string().min(1).max(200),
+  /** Script entry or rule id the text came from, for feedback on hints. */
+  hintId: z.string().min(1).max(200),
+  text: z.string().min(1).max(5000),
+  /** `replace` the draft (default) or `append` to it. */
+  mode: z.enum(['replace', 'append']).default('replace'),
+});
+export type InsertHint = z.infer<typeof InsertHint>;
+
+/** The content script's answer to `insert-hint`; `reason` in words the agent can act on. */
+export const InsertHintReply = z.object({
+  ok: z.boolean(),
+  inserted: z.boolean().optional(),
+  reason: z.string().max(500).optional(),
+});
+export type InsertHintReply = z.infer<typeof InsertHintReply>;
+
 export const Message = z.discriminatedUnion('type', [
   // content script → background
   z.object({ type: z.literal('utterances'), utterances: z.array(Utterance).min(1).max(MAX_BATCH) }),
@@ -32,6 +61,8 @@ export const Message = z.discriminatedUnion('type', [
     type: z.literal('offscreen-ready'),
     coldStartMs: z.number().nonnegative(),
     models: z.array(z.string()),
+    /** `id@version` of each rulebook the worker compiled, for the side panel's status line. */
+    rulebooks: z.array(z.string().max(200)).max(50).optional(),
   }),
   // offscreen document → background
   z.object({ type: z.literal('analyses'), analyses: z.array(Analysis).max(MAX_BATCH) }),
@@ -47,6 +78,17 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('utterance-added'), utterance: Utterance }),
   z.object({ type: z.literal('analysis-added'), analysis: Analysis }),
   z.object({ type: z.literal('attach-changed'), state: AttachState.extend({ tabId: z.number().int() }) }),
+  /** What the analysis side runs, for the status line; sent when the offscreen document is ready. */
+  z.object({
+    type: z.literal('pipeline-status'),
+    models: z.array(z.string().max(200)).max(20),
+    rulebooks: z.array(z.string().max(200)).max(50),
+    coldStartMs: z.number().nonnegative(),
+  }),
+  /** A keyboard command (manifest `commands`) for the side panel to act on. */
+  z.object({ type: z.literal('panel-command'), command: PanelCommand }),
+  // side panel → background → content script of the console tab
+  InsertHint,
   // diagnostics (tests and the status line)
   z.object({ type: z.literal('ping') }),
 ]);
@@ -97,6 +139,7 @@ export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message
     'panel-hello',
     'ping',
     'analyse',
+    'insert-hint',
   ]),
 };
 
