@@ -35,6 +35,10 @@ export interface RouterDeps {
   log(level: 'info' | 'warn', msg: string, data?: Record<string, unknown>): void;
   extensionId: string;
   extensionOrigin: string;
+  /** Forwards a message to the content script of a tab and returns its answer (hint insertion). */
+  sendToTab?(tabId: number, msg: Message): Promise<unknown>;
+  /** Keeps what the analysis side runs, so a side panel opened later still shows it. */
+  rememberPipeline?(status: MessageOf<'pipeline-status'>): Promise<void>;
 }
 
 export type RouteResult = { ok: true; reply?: unknown } | { ok: false; reason: string };
@@ -66,8 +70,28 @@ export class Router {
         return { ok: true };
       case 'offscreen-ready':
         this.deps.log('info', 'analysis ready', { coldStartMs: msg.coldStartMs, models: msg.models });
+        {
+          const status: MessageOf<'pipeline-status'> = {
+            type: 'pipeline-status',
+            models: msg.models,
+            rulebooks: msg.rulebooks ?? [],
+            coldStartMs: msg.coldStartMs,
+          };
+          await this.deps.rememberPipeline?.(status);
+          this.deps.broadcast(status);
+        }
         await this.resume();
         return { ok: true };
+      case 'insert-hint': {
+        if (!this.deps.sendToTab) return this.reject('hint insertion is not available here', sender);
+        try {
+          const reply = await this.deps.sendToTab(msg.tabId, msg);
+          return { ok: true, reply };
+        } catch (e) {
+          // The tab was closed or has no content script (not a console page): the panel copies instead.
+          return { ok: false, reason: `the console tab did not answer: ${String(e)}` };
+        }
+      }
       case 'ping':
         return { ok: true, reply: { type: 'pong' } };
       default:
