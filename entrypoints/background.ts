@@ -5,6 +5,7 @@ import { ensureOffscreen } from '@/platform/offscreen';
 import { type PortLike, extensionId, extensionOrigin, listen, onConnect, send } from '@/platform/runtime';
 import { IdbSessionStore } from '@/platform/session-store';
 import { recordLog } from '@/platform/diagnostics';
+import { lastPipeline, onPanelCommand, rememberPipeline, sendToTab } from '@/platform/panel-bridge';
 
 export default defineBackground(() => {
   const panels = new Set<PortLike>();
@@ -20,6 +21,8 @@ export default defineBackground(() => {
     log: recordLog,
     extensionId: extensionId(),
     extensionOrigin: extensionOrigin(),
+    sendToTab,
+    rememberPipeline,
   });
 
   listen((raw, sender) => {
@@ -33,8 +36,16 @@ export default defineBackground(() => {
     panels.add(port);
     port.onDisconnect(() => panels.delete(port));
     port.onMessage(async (raw) => {
-      if ((raw as { type?: string } | null)?.type === 'panel-hello') port.post(await router.snapshot());
+      if ((raw as { type?: string } | null)?.type !== 'panel-hello') return;
+      port.post(await router.snapshot());
+      const pipeline = await lastPipeline().catch(() => undefined);
+      if (pipeline) port.post(pipeline);
     });
+  });
+
+  // Keyboard commands (manifest `commands`) act in the side panel, which owns hints and warnings.
+  onPanelCommand((command) => {
+    for (const p of panels) p.post({ type: 'panel-command', command });
   });
 
   const sidePanel = (browser as unknown as { sidePanel?: { setPanelBehavior(o: object): Promise<void> } })
