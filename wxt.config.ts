@@ -48,7 +48,17 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     ...(browser === 'chrome' ? { key: DEV_PUBLIC_KEY } : {}),
-    permissions: ['storage', 'unlimitedStorage', 'offscreen', 'sidePanel', 'alarms'],
+    permissions: ['storage', 'unlimitedStorage', 'offscreen', 'sidePanel', 'alarms', 'notifications'],
+    // Side-panel shortcuts; Chrome lets an extension suggest at most four keys, users can rebind them.
+    commands: {
+      _execute_action: { suggested_key: { default: 'Alt+Shift+S' }, description: '__MSG_cmdOpenPanel__' },
+      'insert-top-hint': {
+        suggested_key: { default: 'Alt+Shift+H' },
+        description: '__MSG_cmdInsertTopHint__',
+      },
+      'next-warning': { suggested_key: { default: 'Alt+Shift+W' }, description: '__MSG_cmdNextWarning__' },
+      acknowledge: { suggested_key: { default: 'Alt+Shift+A' }, description: '__MSG_cmdAcknowledge__' },
+    },
     action: { default_title: '__MSG_actionTitle__' },
     side_panel: { default_path: 'sidepanel.html' },
     // WXT adds 'wasm-unsafe-eval' only in dev; onnxruntime-web needs it in production too.
