@@ -36,6 +36,11 @@ export function placeholderMatcher(placeholders: readonly string[]): RegExp {
   return new RegExp(alts.join('|'), 'y');
 }
 
+// Module-local aliases so the per-character loops below index the tables directly.
+const SIMP = SIMPLIFIED_ONLY;
+const TRAD = TRADITIONAL_ONLY;
+const han = isHan;
+
 const AROUND = 12;
 const HK_TW_KINDS = new Set<PiiKind>(['hk-id', 'tw-id', 'hk-phone', 'tw-mobile', 'tw-landline']);
 
@@ -46,7 +51,7 @@ const HK_TW_KINDS = new Set<PiiKind>(['hk-id', 'tw-id', 'hk-phone', 'tw-mobile',
  * Hong Kong / Taiwan numbers get traditional.
  */
 export class LocalePicker {
-  private variant: 'zh-Hans' | 'zh-Hant' | undefined;
+  private variant: 'zh-Hans' | 'zh-Hant' | 'tie' | undefined;
   constructor(
     private readonly text: string,
     private readonly option: LocaleOption,
@@ -56,25 +61,26 @@ export class LocalePicker {
     if (this.option !== 'auto') return this.option;
     const from = Math.max(0, start - AROUND);
     const to = Math.min(this.text.length, end + AROUND);
-    let han = false;
-    for (let i = from; i < to && !han; i++) han = isHan(this.text.charCodeAt(i));
-    if (!han) return 'en';
+    let found = false;
+    for (let i = from; i < to && !found; i++) found = han(this.text.charCodeAt(i));
+    if (!found) return 'en';
     return this.scriptOf(kind);
   }
 
   private scriptOf(kind: PiiKind): 'zh-Hans' | 'zh-Hant' {
+    // Counted once per text (a tie is remembered too), so many matches in one text stay linear.
     if (this.variant === undefined) {
       let simp = 0;
       let trad = 0;
       for (let i = 0; i < this.text.length; i++) {
         const c = this.text.charCodeAt(i);
-        simp += SIMPLIFIED_ONLY[c] ?? 0;
-        trad += TRADITIONAL_ONLY[c] ?? 0;
+        simp += SIMP[c] ?? 0;
+        trad += TRAD[c] ?? 0;
       }
-      if (simp !== trad) this.variant = simp > trad ? 'zh-Hans' : 'zh-Hant';
-      else return HK_TW_KINDS.has(kind) ? 'zh-Hant' : 'zh-Hans';
+      this.variant = simp === trad ? 'tie' : simp > trad ? 'zh-Hans' : 'zh-Hant';
     }
-    return this.variant;
+    if (this.variant !== 'tie') return this.variant;
+    return HK_TW_KINDS.has(kind) ? 'zh-Hant' : 'zh-Hans';
   }
 }
 

@@ -15,6 +15,16 @@ import { CUE_WINDOW, nearestCue } from './context';
 import type { Candidate } from './candidate';
 import { matchAlnumId } from './scan-alnum-ids';
 
+// Module-local aliases: imported bindings can compile to accessor calls in some loaders, and these are
+// read once per character.
+const DIGIT_OF = DIGIT;
+const SEP_OF = SEP;
+const LOOSE_OF = LOOSE_SEP;
+const isLetter = isAsciiLetter;
+const isDigit = isAsciiDigit;
+const isAlnum = isAsciiAlnum;
+const scriptOf = digitScript;
+
 /** Longest digit string any built-in number type needs: 19-digit card, or "00852"/"+886" + 9 digits. */
 const MAX_CANDIDATE_DIGITS = 23;
 const MAX_WORD_LEN = 6;
@@ -89,7 +99,7 @@ class Run {
     // ". " ends a sentence and two spaces are a pause: both separate numbers rather than groups.
     const space = c === 0x20 || c === 0x3000 || c === 0x09 || c === 0xa0;
     const lastSpaceOrDot = this.lastSep === 0x2e || this.lastSep === 0x20 || this.lastSep === 0x3000;
-    if (LOOSE_SEP[c] || (space && this.sepCount > 0 && lastSpaceOrDot)) this.sepLoose = true;
+    if (LOOSE_OF[c] || (space && this.sepCount > 0 && lastSpaceOrDot)) this.sepLoose = true;
     this.sepCount++;
     this.lastSep = c;
     return this.sepCount <= MAX_SEP_RUN;
@@ -123,10 +133,9 @@ export function scanNumbers(text: string, opts: NumberScanOptions, out: Candidat
   const ph = opts.placeholder;
 
   const flush = (): void => {
-    if (run.size > 0) {
-      evaluateRun(text, run, barrier, out);
-      barrier = run.ends[run.size - 1] ?? barrier;
-    }
+    if (run.size === 0) return; // the common case on ordinary text: nothing to reset
+    evaluateRun(text, run, barrier, out);
+    barrier = run.ends[run.size - 1] ?? barrier;
     run.reset();
   };
 
@@ -141,31 +150,31 @@ export function scanNumbers(text: string, opts: NumberScanOptions, out: Candidat
       continue;
     }
     const c = text.charCodeAt(i);
-    const d = DIGIT[c] ?? -1;
+    const d = DIGIT_OF[c] ?? -1;
     if (d >= 0) {
-      const script = digitScript(c);
+      const script = scriptOf(c);
       if (run.changesScript(script)) flush();
       run.addDigit(i, String(d), script);
       i++;
       continue;
     }
-    if (isAsciiLetter(c)) {
+    if (isLetter(c)) {
       let j = i + 1;
-      while (j < n && isAsciiLetter(text.charCodeAt(j))) j++;
+      while (j < n && isLetter(text.charCodeAt(j))) j++;
       const prev = i > 0 ? text.charCodeAt(i - 1) : 0;
       // "…0307123X": the check character of a resident ID, glued to the digits.
       // Read out, it follows the last digit word after a space ("… nine X").
-      const afterDigit = run.sepCount === 0 && (DIGIT[prev] ?? -1) >= 0;
+      const afterDigit = run.sepCount === 0 && (DIGIT_OF[prev] ?? -1) >= 0;
       const afterWord = run.sepCount === 1 && prev === 0x20 && run.spoken[run.size - 1] === true;
       if ((c === 0x58 || c === 0x78) && j === i + 1 && run.open && (afterDigit || afterWord)) {
-        if (j >= n || !isAsciiDigit(text.charCodeAt(j))) {
+        if (j >= n || !isDigit(text.charCodeAt(j))) {
           run.addCheckX(i);
           flush();
           i = j;
           continue;
         }
       }
-      if (!isAsciiAlnum(prev)) {
+      if (!isAlnum(prev)) {
         const id = matchAlnumId(text, i);
         if (id) {
           flush();
@@ -177,7 +186,7 @@ export function scanNumbers(text: string, opts: NumberScanOptions, out: Candidat
       }
       const len = j - i;
       let digit: number | undefined;
-      if (len >= 2 && len <= MAX_WORD_LEN && !isAsciiDigit(prev)) {
+      if (len >= 2 && len <= MAX_WORD_LEN && !isDigit(prev)) {
         const w = text.slice(i, j).toLowerCase();
         digit = WORD_DIGITS.get(w);
         // "oh" is a zero only inside a number being read out, never on its own.
@@ -192,7 +201,7 @@ export function scanNumbers(text: string, opts: NumberScanOptions, out: Candidat
           }
         }
       }
-      if (digit !== undefined && (j >= n || !isAsciiDigit(text.charCodeAt(j)))) {
+      if (digit !== undefined && (j >= n || !isDigit(text.charCodeAt(j)))) {
         if (run.changesScript(SCRIPT_WORD)) flush();
         run.addSpoken(i, j, String(digit));
       } else {
@@ -201,7 +210,7 @@ export function scanNumbers(text: string, opts: NumberScanOptions, out: Candidat
       i = j;
       continue;
     }
-    if (run.open && SEP[c]) {
+    if (run.open && SEP_OF[c]) {
       if (!run.addSep(c)) flush();
       i++;
       continue;
@@ -226,7 +235,7 @@ function readRepeated(text: string, from: number): { end: number; digit: number 
   while (k < text.length && k < from + 2 && (text[k] === ' ' || text[k] === '-')) k++;
   if (k === from) return null;
   let j = k;
-  while (j < text.length && isAsciiLetter(text.charCodeAt(j))) j++;
+  while (j < text.length && isLetter(text.charCodeAt(j))) j++;
   const digit = WORD_DIGITS.get(text.slice(k, j).toLowerCase());
   return digit === undefined || j - k > MAX_WORD_LEN ? null : { end: j, digit };
 }
@@ -265,7 +274,7 @@ function evaluateRun(text: string, run: Run, barrier: number, out: Candidate[]):
     if (!canStartAt(a)) continue;
     const start0 = run.starts[a] ?? 0;
     const before = start0 > 0 ? text.charCodeAt(start0 - 1) : 0;
-    if (isAsciiLetter(before) && !run.spoken[a]) continue; // "ORD13812345678", "v2…": part of a code
+    if (isLetter(before) && !run.spoken[a]) continue; // "ORD13812345678", "v2…": part of a code
     let plus = false;
     let start = start0;
     if (a === 0) {
@@ -281,20 +290,19 @@ function evaluateRun(text: string, run: Run, barrier: number, out: Candidate[]):
     if (paren && !plus) start = start0 - 1;
     let digits = '';
     const sizes: number[] = [];
+    let groupsOk = true;
     for (let b = a; b < m; b++) {
       const g = run.digits[b] ?? '';
       digits += g;
       sizes.push(g.length);
+      // Groups of one digit only make sense when every group is one ("1 3 8 …"), or for the "1" of a
+      // North American number ("+1 415 …", "1-800-…").
+      if (!allSingles && g.length < 2 && !run.spoken[b] && !(b === a && g === '1')) groupsOk = false;
       if (digits.length > MAX_CANDIDATE_DIGITS) break;
       if (digits.length < 8 || !canEndAt(b)) continue;
       const end = run.ends[b] ?? 0;
       const after = end < text.length ? text.charCodeAt(end) : 0;
-      if (isAsciiLetter(after) && !run.spoken[b]) continue;
-      // Groups of one digit only make sense when every group is one ("1 3 8 …"), or for the "1" of a
-      // North American number ("+1 415 …", "1-800-…").
-      const groupsOk =
-        allSingles ||
-        sizes.every((s, k) => s >= 2 || run.spoken[a + k] === true || (k === 0 && run.digits[a] === '1'));
+      if (isLetter(after) && !run.spoken[b]) continue;
       if (!groupsOk) continue;
       const cls: Classified | null = classifyNumber({
         digits,
