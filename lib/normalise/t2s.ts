@@ -38,10 +38,19 @@ function build(): Map<number, string> {
   singleChars(Locale.to.cn, toSimplified);
   const out = new Map<number, string>();
   for (const [t, s] of toSimplified) out.set(t.codePointAt(0)!, s);
+  // A variant entry must not rewrite a character that is already Simplified (tw maps 么 → 幺).
+  const simplified = new Set(toSimplified.values());
   for (const [v, std] of toStandard) {
     const s = toSimplified.get(std) ?? std;
-    if (s !== v) out.set(v.codePointAt(0)!, s);
+    if (s !== v && !simplified.has(v) && !out.has(v.codePointAt(0)!)) out.set(v.codePointAt(0)!, s);
   }
+  // Idempotent: folding already-folded text changes nothing, so phrases and text agree.
+  for (const [cp, s] of out) {
+    let t = s;
+    for (let k = 0; k < 3 && out.has(t.codePointAt(0)!); k++) t = out.get(t.codePointAt(0)!)!;
+    out.set(cp, t);
+  }
+  for (const [cp, s] of out) if (s.codePointAt(0) === cp) out.delete(cp);
   return out;
 }
 

@@ -11,7 +11,7 @@ import { type Normalised, stemWord } from '../normalise';
 
 const ZH_NEGATORS = new Set([...'不没别未无非勿莫甭否']);
 const ZH_LINKS =
-  /^(?:是|会|能|能够|可|可以|可能|一定|必|必定|保证|承诺|担保|有|得|敢|要|都|算|任何|再|太|会是|就|也|并|绝对|完全|确保)*$/;
+  /^(?:是|会|能|能够|可|可以|可能|一定|必|必定|保证|承诺|担保|有|得|敢|要|想|用|需要|都|算|任何|再|太|会是|就|也|并|绝对|完全|确保)*$/;
 const EN_NEGATORS = new Set(
   'not no never dont doesnt didnt isnt arent wasnt werent cant cannot couldnt wont wouldnt shouldnt without nor neither hardly'
     .split(' ')

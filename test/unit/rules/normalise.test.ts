@@ -24,6 +24,16 @@ describe('normalise', () => {
     expect(norm("don't")).toBe('dont');
   });
 
+  it('leaves Simplified text alone and folds every Han character idempotently', () => {
+    expect(norm('什么办法')).toBe('什么办法');
+    const bad: string[] = [];
+    for (let c = 0x3400; c <= 0x9fff; c++) {
+      const once = norm(String.fromCharCode(c));
+      if (norm(once) !== once) bad.push(String.fromCharCode(c));
+    }
+    expect(bad).toEqual([]);
+  });
+
   it('turns Chinese digit strings into digits but leaves words alone', () => {
     expect(norm('打一二三一五投诉')).toBe('打12315投诉');
     expect(norm('一定')).toBe('一定');
