@@ -93,10 +93,15 @@ describe('hint selection', () => {
   it('puts rule hints before library scripts and follows the language', () => {
     const hints = selectHints(
       general.scripts,
-      { ...base, lang: 'en', intent: 'refund_return', activeRules: new Set(['general.forbidden-promise']) },
+      {
+        ...base,
+        lang: 'en',
+        intent: 'refund_return',
+        activeRules: new Set(['finance.no-guaranteed-returns']),
+      },
       [
         {
-          ruleId: 'general.forbidden-promise',
+          ruleId: 'finance.no-guaranteed-returns',
           title: 'Promise',
           text: 'Say the usual timing.',
           insertable: true,
@@ -104,7 +109,7 @@ describe('hint selection', () => {
       ],
     );
     expect(hints.map((h) => h.id)).toEqual([
-      'rule:general.forbidden-promise',
+      'rule:finance.no-guaranteed-returns',
       'script:promise.realistic',
       'script:refund.explain',
     ]);
@@ -158,7 +163,7 @@ describe('must-say checklist', () => {
     t.push(turn(0, 'customer', 'I cannot log in'));
     expect(t.entries(0).some((e) => e.id === 'identity')).toBe(false);
     expect(t.setIntent('account_access', 1_000)).toBe(true);
-    expect(t.miss('finance.identity-before-details')).toBe(true);
+    expect(t.miss('finance.verify-before-account-details')).toBe(true);
     expect(t.entries(0).find((e) => e.id === 'identity')?.status).toBe('missed');
   });
 });
