@@ -24,6 +24,8 @@ export interface OpenOptions {
   /** PGlite data directory; `memory://` keeps it in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** An already created PGlite client (tests start from a pre-built data directory). */
+  pglite?: PGlite;
 }
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
@@ -37,9 +39,12 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   } else {
     kind = 'pglite';
-    const dataDir = opts.dataDir ?? './data';
-    if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
-    const client = await PGlite.create(dataDir);
+    let client = opts.pglite;
+    if (!client) {
+      const dataDir = opts.dataDir ?? './data';
+      if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
+      client = await PGlite.create(dataDir);
+    }
     db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
   }
   await migrate(db as unknown as Kysely<unknown>);
