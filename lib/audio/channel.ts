@@ -49,6 +49,7 @@ export class ChannelAnalyser {
   private framePitches: number[] = [];
   private open: { start: number } | undefined;
   private lastLevel = -100;
+  private lastSpeechEnd = 0;
   readonly segments: SpeechSegment[] = [];
 
   constructor(segmenter: Partial<SegmenterOptions> = {}) {
@@ -76,9 +77,15 @@ export class ChannelAnalyser {
     return { spans, closed: this.collect(spans) };
   }
 
+  /** End of the stream: the open segment (if any) ends at its last speech frame. */
   flush(): { spans: Span[]; closed: SpeechSegment[] } {
     const spans = this.segmenter.flush();
-    return { spans, closed: this.collect(spans) };
+    const closed = this.collect(spans);
+    if (this.open) {
+      closed.push(this.close(this.open.start, this.lastSpeechEnd));
+      this.open = undefined;
+    }
+    return { spans, closed };
   }
 
   reading(): ChannelReading {
@@ -96,8 +103,10 @@ export class ChannelAnalyser {
   private collect(spans: Span[]): SpeechSegment[] {
     const closed: SpeechSegment[] = [];
     for (const s of spans) {
-      if (s.speech) this.open ??= { start: s.start };
-      else if (this.open && s.end > s.start) {
+      if (s.speech) {
+        this.open ??= { start: s.start };
+        this.lastSpeechEnd = s.end;
+      } else if (this.open && s.end > s.start) {
         closed.push(this.close(this.open.start, s.start));
         this.open = undefined;
       }
