@@ -35,6 +35,8 @@ export class ConsoleAttachment {
   private observer: MutationObserver | undefined;
   /** Shadow roots and frame documents already observed (mutations there skip the top document). */
   private watched = new WeakSet<Node>();
+  /** What each element showed, and in which conversation, when it was last read. */
+  private readAs = new WeakMap<Element, { conv: string; mark: string }>();
 
   constructor(private readonly d: AttachmentDeps) {
     this.tracker = new ConversationTracker(d.spec.id, d.spec.channel);
@@ -171,12 +173,20 @@ export class ConsoleAttachment {
   private ingest(conv: string | undefined, els: Element[]): void {
     if (!conv || !this.root) return;
     const all = this.d.spec.messageKey ? null : listItems(this.root, this.d.spec);
+    const index = all ? new Map(all.map((el, i) => [el, i])) : null;
     const items = els.flatMap((el) => {
       // Text inside a message component's own shadow root changes without touching the log.
       if (el.shadowRoot) this.watch(el.shadowRoot);
-      const idx = all ? all.indexOf(el) : 0;
-      const it = readItem(el, idx, this.d.spec);
-      return it ? [it] : [];
+      const it = readItem(el, index?.get(el) ?? 0, this.d.spec);
+      if (!it) return [];
+      // Client routers may change the URL a frame before they re-render the log: an element
+      // already read in another conversation, still showing the same message, is that
+      // conversation's stale DOM, not a message of this one.
+      const mark = `${it.key}\u0000${it.text}`;
+      const prev = this.readAs.get(el);
+      if (prev && prev.conv !== conv && prev.mark === mark) return [];
+      this.readAs.set(el, { conv, mark });
+      return [it];
     });
     const fresh = this.tracker.observe(conv, items, (this.d.now ?? Date.now)());
     if (fresh.length === 0) return;

@@ -1,0 +1,2 @@
+export const BUILT_CONSOLES: string[];
+export function buildFixtures(): Promise<void>;
