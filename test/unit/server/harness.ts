@@ -200,3 +200,12 @@ export function finding(
 export function conversation(over: Partial<ConversationMeta> = {}): ConversationMeta {
   return { id: `conv-${++convCounter}`, channel: 'chat', startedAt: Date.now(), ...over };
 }
+
+/** Poll until `check` returns a value (for state the server writes after answering). */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, everyMs = 20): Promise<T> {
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
