@@ -3,7 +3,9 @@
  * panel. Every receiver parses with `parseMessage` and checks the sender with `senderKind`.
  */
 import { z } from 'zod';
+import { DraftHit } from './adapters/presend';
 import { Analysis } from './analysis/types';
+import { Finding } from './finding';
 import { Utterance } from './utterance';
 
 export const MAX_BATCH = 500;
@@ -89,6 +91,22 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('panel-command'), command: PanelCommand }),
   // side panel → background → content script of the console tab
   InsertHint,
+  // pre-send check: content script → background (reply: {ok, hits}) → offscreen and back
+  z.object({
+    type: z.literal('draft-check'),
+    conversationId: z.string().max(200).optional(),
+    text: z.string().max(5000),
+  }),
+  z.object({
+    type: z.literal('check-draft'),
+    target: z.literal('offscreen'),
+    conversationId: z.string().max(200).optional(),
+    text: z.string().max(5000),
+  }),
+  /** The agent sent a draft despite a pre-send warning: recorded as a finding (content → background). */
+  z.object({ type: z.literal('presend-override'), finding: Finding, hits: z.array(DraftHit).max(20) }),
+  // background → side panel
+  z.object({ type: z.literal('presend-finding'), finding: Finding }),
   // diagnostics (tests and the status line)
   z.object({ type: z.literal('ping') }),
 ]);
@@ -132,7 +150,13 @@ export function senderKind(sender: SenderInfo, extensionId: string, extensionOri
 
 /** Which message types each kind of sender may send. Anything else is rejected and logged. */
 export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message['type']>> = {
-  content: new Set<Message['type']>(['utterances', 'attach-state', 'ping']),
+  content: new Set<Message['type']>([
+    'utterances',
+    'attach-state',
+    'ping',
+    'draft-check',
+    'presend-override',
+  ]),
   'extension-page': new Set<Message['type']>([
     'analyses',
     'offscreen-ready',
