@@ -15,6 +15,11 @@ export interface Automaton {
   /** Double array: the child of slot s on class c is t = base[s] + c when check[t] === s. */
   readonly base: Int32Array;
   readonly check: Int32Array;
+  /**
+   * The hot fields interleaved, stride 3: [base, check, first output slot or -1]. One cache line
+   * then serves the check of a transition, the output test and the next transition's base.
+   */
+  readonly cells: Int32Array;
   readonly fail: Int32Array;
   /** Pattern ending exactly at this slot, or -1. */
   readonly out: Int32Array;
@@ -26,14 +31,10 @@ export interface Automaton {
 
 /** Trie built from patterns sorted by class sequence, so every state's children come out sorted. */
 function buildTrie(seqs: Uint16Array[]) {
+  // Native string comparison on class sequences is much faster than a comparator over arrays.
+  const keys = seqs.map((q) => String.fromCharCode.apply(null, q as unknown as number[]));
   const order = seqs.map((_, i) => i);
-  order.sort((x, y) => {
-    const a = seqs[x]!;
-    const b = seqs[y]!;
-    const n = Math.min(a.length, b.length);
-    for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-    return a.length - b.length || x - y;
-  });
+  order.sort((x, y) => (keys[x]! < keys[y]! ? -1 : keys[x]! > keys[y]! ? 1 : x - y));
   const parent = [-1];
   const inClass = [0];
   const depth = [0];
@@ -83,33 +84,76 @@ export function buildAutomaton(patterns: readonly string[]): Automaton {
   const children = new Int32Array(Math.max(0, n - 1));
   const fillAt = childStart.slice(0, n);
   for (let v = 1; v < n; v++) children[fillAt[trie.parent[v]!]!++] = v;
-  const bfs = Array.from({ length: n }, (_, i) => i).sort((a, b) => trie.depth[a]! - trie.depth[b]! || a - b);
+  // Breadth-first order by counting sort on depth.
+  let maxDepth = 0;
+  for (let v = 0; v < n; v++) maxDepth = Math.max(maxDepth, trie.depth[v]!);
+  const depthStart = new Int32Array(maxDepth + 2);
+  for (let v = 0; v < n; v++) depthStart[trie.depth[v]! + 1]!++;
+  for (let d = 0; d <= maxDepth; d++) depthStart[d + 1]! += depthStart[d]!;
+  const bfs = new Int32Array(n);
+  for (let v = 0; v < n; v++) bfs[depthStart[trie.depth[v]!]!++] = v;
 
   // Double-array placement, first fit, widest states first while the array is still empty
   // (placing breadth first made compile time quadratic in practice). The root's slot is 0.
   let cap = n * 2 + classes + 16;
   let used = new Uint8Array(cap);
-  used[0] = 1;
+  // next[p]: a slot ≥ p that may be free; path-compressed so finding a free slot is near O(1).
+  const identity = (size: number) => {
+    const a = new Int32Array(size);
+    for (let i = 0; i < size; i++) a[i] = i;
+    return a;
+  };
+  let next = identity(cap + 1);
+  const grow = (need: number) => {
+    const size = Math.max(cap * 2, need + classes + 1);
+    const u = new Uint8Array(size);
+    u.set(used);
+    const nx = identity(size + 1);
+    nx.set(next.subarray(0, cap));
+    used = u;
+    next = nx;
+    cap = size;
+  };
+  const freeFrom = (p: number): number => {
+    let r = p;
+    while (r < cap && used[r]) r = next[r] === r ? r + 1 : next[r]!;
+    if (r >= cap) {
+      grow(r);
+      return freeFrom(r);
+    }
+    for (let q = p; q < r && q !== next[q]; ) {
+      const nq = next[q]!;
+      next[q] = r;
+      q = nq;
+    }
+    if (p < r) next[p] = r;
+    return r;
+  };
+  const occupy = (p: number) => {
+    used[p] = 1;
+    next[p] = p + 1;
+  };
+  occupy(0);
   const baseOf = new Int32Array(n);
-  const degree = (u: number) => childStart[u + 1]! - childStart[u]!;
-  const byDegree = bfs.filter((u) => degree(u) > 0).sort((a, b) => degree(b) - degree(a) || a - b);
-  let firstFree = 1;
+  const degree = new Int32Array(n);
+  for (let u = 0; u < n; u++) degree[u] = childStart[u + 1]! - childStart[u]!;
+  const byDegree = Array.from(bfs)
+    .filter((u) => degree[u]! > 0)
+    .sort((a, b) => degree[b]! - degree[a]! || a - b);
+  // A state that needed many probes leaves a marker: later states with two or more children
+  // start from it instead of re-probing the packed prefix (compile time was quadratic without).
+  let crowdedUntil = 0;
   for (const u of byDegree) {
     const from = childStart[u]!;
     const to = childStart[u + 1]!;
     const c0 = trie.inClass[children[from]!]!;
     const cLast = trie.inClass[children[to - 1]!]!;
-    while (used[firstFree]) firstFree++;
-    let pos = Math.max(firstFree, c0);
-    while (used[pos]) pos++;
+    const single = to - from === 1;
+    let pos = freeFrom(single ? c0 : crowdedUntil + c0);
+    let probes = 0;
     for (;;) {
       const b = pos - c0;
-      if (b + cLast >= cap) {
-        const next = new Uint8Array(Math.max(cap * 2, b + classes + 1));
-        next.set(used);
-        used = next;
-        cap = next.length;
-      }
+      if (b + cLast >= cap) grow(b + cLast);
       let fits = true;
       for (let k = from + 1; k < to; k++)
         if (used[b + trie.inClass[children[k]!]!]) {
@@ -118,11 +162,12 @@ export function buildAutomaton(patterns: readonly string[]): Automaton {
         }
       if (fits) {
         baseOf[u] = b;
-        for (let k = from; k < to; k++) used[b + trie.inClass[children[k]!]!] = 1;
+        for (let k = from; k < to; k++) occupy(b + trie.inClass[children[k]!]!);
+        if (probes > 16) crowdedUntil = b;
         break;
       }
-      pos++;
-      while (used[pos]) pos++;
+      probes++;
+      pos = freeFrom(pos + 1);
     }
   }
   const slot = new Int32Array(n);
@@ -160,6 +205,12 @@ export function buildAutomaton(patterns: readonly string[]): Automaton {
     fail[sv] = f;
     dictLink[sv] = out[f]! >= 0 ? f : dictLink[f]!;
   }
+  const cells = new Int32Array(size * 3);
+  for (let t = 0; t < size; t++) {
+    cells[3 * t] = base[t]!;
+    cells[3 * t + 1] = check[t]!;
+    cells[3 * t + 2] = out[t]! >= 0 ? t : dictLink[t]!;
+  }
   const patternLength = Int32Array.from(patterns, (p) => p.length);
   return {
     patternCount: patterns.length,
@@ -167,6 +218,7 @@ export function buildAutomaton(patterns: readonly string[]): Automaton {
     classOf,
     base,
     check,
+    cells,
     fail,
     out,
     dictLink,
@@ -198,7 +250,7 @@ export class MatchBuffer {
 
 /** Reports every occurrence of every pattern in `text` as (pattern id, end exclusive). */
 export function scan(a: Automaton, text: string, into: MatchBuffer): void {
-  const { classOf, base, check, fail, out, dictLink } = a;
+  const { classOf, cells, fail, out, dictLink } = a;
   let s = 0;
   let work = 0;
   for (let i = 0; i < text.length; i++) {
@@ -209,15 +261,15 @@ export function scan(a: Automaton, text: string, into: MatchBuffer): void {
     }
     for (;;) {
       work++;
-      const t = base[s]! + c;
-      if (check[t] === s) {
+      const t = cells[3 * s]! + c;
+      if (cells[3 * t + 1] === s) {
         s = t;
         break;
       }
       if (s === 0) break;
       s = fail[s]!;
     }
-    let o = out[s]! >= 0 ? s : dictLink[s]!;
+    let o = cells[3 * s + 2]!;
     while (o >= 0) {
       into.push(out[o]!, i + 1);
       o = dictLink[o]!;

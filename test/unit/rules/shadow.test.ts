@@ -71,5 +71,5 @@ describe('shadow testing', () => {
     expect(out).toContain('finance.no-guaranteed-returns');
     expect(out).toContain('[[保本]]');
     expect(out).toContain('no rule fires on a different set of conversations');
-  });
+  }, 60_000); // spawns tsx: slow on a busy machine, the assertion is on the output only
 });
