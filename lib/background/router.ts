@@ -3,6 +3,7 @@
  * worker can be stopped at any moment: every utterance and analysis is written to the store
  * before it is forwarded, and nothing is kept only in memory.
  */
+import type { DraftHit } from '../adapters/presend';
 import type { Analysis } from '../analysis/types';
 import {
   type Message,
@@ -39,6 +40,8 @@ export interface RouterDeps {
   sendToTab?(tabId: number, msg: Message): Promise<unknown>;
   /** Keeps what the analysis side runs, so a side panel opened later still shows it. */
   rememberPipeline?(status: MessageOf<'pipeline-status'>): Promise<void>;
+  /** Runs the pre-send check on a draft in the analysis worker. */
+  checkDraft?(text: string, conversationId: string | undefined): Promise<DraftHit[]>;
 }
 
 export type RouteResult = { ok: true; reply?: unknown } | { ok: false; reason: string };
@@ -92,6 +95,21 @@ export class Router {
           return { ok: false, reason: `the console tab did not answer: ${String(e)}` };
         }
       }
+      case 'draft-check': {
+        // No worker (yet): an empty answer, so typing is never held up by the check.
+        if (!this.deps.checkDraft) return { ok: true, reply: { hits: [] } };
+        const hits = await this.deps.checkDraft(msg.text, msg.conversationId);
+        return { ok: true, reply: { hits } };
+      }
+      case 'presend-override':
+        // A send despite a warning is a finding in its own right: kept in the log and shown live.
+        this.deps.log('warn', 'sent despite a pre-send warning', {
+          conversationId: msg.finding.conversationId,
+          rules: msg.hits.map((h) => h.ruleId),
+          tabId: sender.tabId ?? -1,
+        });
+        this.deps.broadcast({ type: 'presend-finding', finding: msg.finding });
+        return { ok: true };
       case 'ping':
         return { ok: true, reply: { type: 'pong' } };
       default:
