@@ -54,14 +54,23 @@ export class AnalysisPipeline {
         ? { text: u.text, speaker: u.speaker }
         : { text: u.text, speaker: u.speaker, context };
     });
-    const [emotions, intents] = await Promise.all([
-      this.deps.emotion?.classify(inputs),
-      this.deps.intent?.classify(inputs),
+    // System lines ("chat assigned to …") are nobody's emotion or intent: skip the models.
+    const spoken = us.flatMap((u, i) => (u.speaker === 'system' ? [] : [i]));
+    const spokenInputs = spoken.map((i) => inputs[i]!);
+    const [emotionOut, intentOut] = await Promise.all([
+      spoken.length ? this.deps.emotion?.classify(spokenInputs) : undefined,
+      spoken.length ? this.deps.intent?.classify(spokenInputs) : undefined,
     ]);
+    const emotions: (Prediction | undefined)[] = [];
+    const intents: (Prediction | undefined)[] = [];
+    spoken.forEach((i, k) => {
+      emotions[i] = emotionOut?.[k];
+      intents[i] = intentOut?.[k];
+    });
     const perItem = (now() - t0) / Math.max(1, us.length);
     return us.map((u, i) => {
-      const emotion = emotions?.[i];
-      const intent = intents?.[i];
+      const emotion = emotions[i];
+      const intent = intents[i];
       const signals: Signals = {};
       if (emotion) signals.emotion = emotion;
       if (intent) signals.intent = intent;

@@ -33,7 +33,10 @@ async function expectPanelMatchesDesk(conversationId: string): Promise<void> {
   expect(turns.map((t) => t.speaker)).toEqual(expected.map((m) => m.speaker));
   expect(turns.map((t) => t.text)).toEqual(expected.map((m) => m.text));
   expect(turns.map((t) => t.seq)).toEqual(expected.map((_, i) => i));
-  for (const t of turns) expect(['angry', 'frustrated', 'neutral', 'positive']).toContain(t.emotion);
+  for (const t of turns) {
+    if (t.speaker === 'system') expect(t.emotion).toBe('');
+    else expect(['angry', 'frustrated', 'neutral', 'positive']).toContain(t.emotion);
+  }
 }
 
 describe('demo desk to side panel', () => {
@@ -57,9 +60,11 @@ describe('demo desk to side panel', () => {
       { timeout: 20_000 },
     );
     const findings = await panel.readFindings();
-    const critical = findings.filter((f) => f.severity === 'critical');
-    expect(critical.length).toBeGreaterThan(0);
-    expect(critical.some((f) => f.evidence.some((e) => /guarantee/i.test(e)))).toBe(true);
+    // The agent's "I guarantee you'll get the full $98.99 back" is a forbidden promise.
+    const promise = findings.find((f) => f.rule === 'general.forbidden-promise');
+    expect(promise, JSON.stringify(findings)).toBeDefined();
+    expect(promise!.severity).toBe('critical');
+    expect(promise!.evidence.join(' ')).toMatch(/guarantee/i);
   });
 
   it('loses and duplicates nothing when the service worker is stopped mid-conversation', async () => {

@@ -42,7 +42,11 @@ export class SidePanel {
       ({ n, emotions }) => {
         const turns = document.querySelectorAll('[data-testid="conversation"] [data-testid="turn"]');
         if (turns.length < n) return false;
-        return !emotions || Array.from(turns).every((t) => t.getAttribute('data-emotion'));
+        // System lines carry no emotion; every spoken turn must have its label.
+        return (
+          !emotions ||
+          Array.from(turns).every((t) => t.getAttribute('data-speaker') === 'system' || t.getAttribute('data-emotion'))
+        );
       },
       { n, emotions: opts.emotions ?? false },
       { timeout: opts.timeout ?? 20_000 },
