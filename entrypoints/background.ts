@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import type { DraftHit } from '@/lib/adapters/presend';
 import { Router } from '@/lib/background/router';
 import type { Message } from '@/lib/messages';
 import { ensureOffscreen } from '@/platform/offscreen';
@@ -23,6 +24,16 @@ export default defineBackground(() => {
     extensionOrigin: extensionOrigin(),
     sendToTab,
     rememberPipeline,
+    async checkDraft(text, conversationId) {
+      await ensureOffscreen();
+      const r = await send<{ ok: boolean; hits?: DraftHit[] }>({
+        type: 'check-draft',
+        target: 'offscreen',
+        text,
+        ...(conversationId ? { conversationId } : {}),
+      });
+      return r?.ok && r.hits ? r.hits : [];
+    },
   });
 
   listen((raw, sender) => {
