@@ -46,6 +46,13 @@ async function drain(): Promise<void> {
 listen((raw, sender) => {
   if ((raw as { target?: string } | null)?.target !== 'offscreen') return undefined;
   const r = parseMessage(raw);
+  if (r.ok && r.message.type === 'check-draft') {
+    if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page')
+      return Promise.resolve({ ok: false, reason: 'check-draft is accepted from the background only' });
+    // Not queued behind analysis batches: the agent is waiting on this one.
+    const { text, conversationId } = r.message;
+    return ready.then(() => worker.checkDraft(text, conversationId)).then((hits) => ({ ok: true, hits }));
+  }
   if (!r.ok || r.message.type !== 'analyse')
     return Promise.resolve({ ok: false, reason: r.ok ? 'not an analyse message' : r.reason });
   if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page') {
