@@ -10,6 +10,7 @@ import { newId } from '@/lib/ids';
 import type { Prediction } from '@/lib/analysis/types';
 import { ModelManifest } from '@/lib/models/manifest';
 import { type LoadedModel, loadModel } from '@/lib/models/runtime';
+import type { CompiledRulebook } from '@/lib/rules';
 
 export interface WorkerConfig {
   /** Absolute extension URL of ORT's .wasm (the worker cannot call runtime.getURL). */
@@ -28,6 +29,8 @@ export interface SetupResult {
   pipeline: AnalysisPipeline;
   models: string[];
   rulebooks: string[];
+  /** The compiled rulebooks, for the pre-send check of drafts. */
+  compiled: CompiledRulebook[];
   errors: string[];
 }
 
@@ -77,6 +80,7 @@ export async function createAnalysisPipeline(config: WorkerConfig): Promise<Setu
     pipeline: new AnalysisPipeline(deps),
     models: [...models.values()].map((m) => `${m.entry.name}@${m.entry.sha256.slice(0, 8)}`),
     rulebooks: books.versions,
+    compiled: books.compiled,
     errors,
   };
 }

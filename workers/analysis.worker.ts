@@ -6,19 +6,27 @@ import * as Comlink from 'comlink';
 import { createAnalysisPipeline, type WorkerConfig } from '@/workers/analysis-setup';
 import type { AnalysisPipeline } from '@/lib/analysis/pipeline';
 import type { Utterance } from '@/lib/utterance';
+import { type DraftHit, toDraftHits } from '@/lib/adapters/presend';
+import { type CompiledRulebook, checkDraft } from '@/lib/rules';
 
 let pipeline: AnalysisPipeline | undefined;
+let rulebooks: CompiledRulebook[] = [];
 
 const api = {
   async init(config: WorkerConfig): Promise<{ coldStartMs: number; models: string[]; errors: string[] }> {
     const t0 = performance.now();
     const made = await createAnalysisPipeline(config);
     pipeline = made.pipeline;
+    rulebooks = made.compiled;
     return {
       coldStartMs: performance.now() - t0,
       models: [...made.models, ...made.rulebooks],
       errors: made.errors,
     };
+  },
+  /** Pre-send check of a compose-box draft against the compiled rulebooks (agent's next turn). */
+  async checkDraft(text: string, _conversationId?: string): Promise<DraftHit[]> {
+    return toDraftHits(rulebooks.flatMap((b) => checkDraft(b, text, { speaker: 'agent' })));
   },
   async analyse(us: Utterance[]) {
     if (!pipeline) throw new Error('analysis worker used before init');
