@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DraftHit } from './adapters/presend';
 import { Analysis } from './analysis/types';
+import { CallEventRecord, CallState } from './audio/call-state';
 import { Finding } from './finding';
 import { Utterance } from './utterance';
 
@@ -107,6 +108,35 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('presend-override'), finding: Finding, hits: z.array(DraftHit).max(20) }),
   // background → side panel
   z.object({ type: z.literal('presend-finding'), finding: Finding }),
+  // Call monitoring (softphone audio). side panel → background: start from the agent's click on
+  // "Monitor this call" (the tab must have been invoked: action click or shortcut), stop any time.
+  z.object({
+    type: z.literal('call-start'),
+    tabId: z.number().int().nonnegative(),
+    /** Capture the agent's microphone too (default); false monitors the customer side only. */
+    mic: z.boolean().default(true),
+  }),
+  z.object({ type: z.literal('call-stop'), tabId: z.number().int().nonnegative() }),
+  // background → offscreen document (its own target, so the analysis listener leaves it alone)
+  z.object({
+    type: z.literal('call-capture'),
+    target: z.literal('offscreen-audio'),
+    action: z.enum(['start', 'stop']),
+    tabId: z.number().int().nonnegative(),
+    conversationId: z.string().min(1).max(200).optional(),
+    /** tabCapture stream id; absent when tab capture was refused (the mic side still runs). */
+    streamId: z.string().max(500).optional(),
+    streamError: z.string().max(300).optional(),
+    mic: z.boolean().default(true),
+  }),
+  // offscreen document → background → side panel: live state (about 4 per second) and events
+  z.object({ type: z.literal('call-state'), state: CallState }),
+  z.object({
+    type: z.literal('call-event'),
+    tabId: z.number().int(),
+    conversationId: z.string().min(1).max(200),
+    event: CallEventRecord,
+  }),
   // diagnostics (tests and the status line)
   z.object({ type: z.literal('ping') }),
 ]);
@@ -164,6 +194,10 @@ export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message
     'ping',
     'analyse',
     'insert-hint',
+    'call-start',
+    'call-stop',
+    'call-state',
+    'call-event',
   ]),
 };
 
