@@ -62,14 +62,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     });
   });
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-site' }));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: ctx.limits.maxBodyBytes,
-      onError: (c) =>
-        c.json({ error: 'too_large', reason: `body over ${ctx.limits.maxBodyBytes} bytes` }, 413),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: ctx.limits.maxBodyBytes,
+    // The rest of the body is never read, so the connection cannot be reused: say so.
+    onError: (c) =>
+      c.json({ error: 'too_large', reason: `body over ${ctx.limits.maxBodyBytes} bytes` }, 413, {
+        connection: 'close',
+      }),
+  });
+  // Ingest reads its own body (routes/ingest.ts) so devices get a readable 413 they can act on.
+  app.use('/v1/*', (c, next) => (c.req.path === '/v1/ingest' ? next() : limitBody(c, next)));
 
   app.onError((err, c) => {
     if (err instanceof HttpError) {

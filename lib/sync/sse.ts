@@ -25,6 +25,8 @@ export class SseParser {
     for (;;) {
       const nl = this.buf.search(/\r\n|\r|\n/);
       if (nl < 0) break;
+      // A trailing CR may be the first half of a CRLF split across chunks: wait for the next one.
+      if (this.buf[nl] === '\r' && nl === this.buf.length - 1) break;
       const line = this.buf.slice(0, nl);
       this.buf = this.buf.slice(nl + (this.buf.startsWith('\r\n', nl) ? 2 : 1));
       if (line === '') {

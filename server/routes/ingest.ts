@@ -5,6 +5,35 @@ import { type App, type AppDeps, authErrors, who } from '../http';
 import { ingestBatch } from '../ingest';
 import { HttpError, requireRole } from '../principal';
 
+/** Drained past the limit so the device reads the 413 instead of a reset; beyond this, cut. */
+const MAX_DRAIN_BYTES = 16_000_000;
+
+/**
+ * The body as text, or undefined when it is over `limit`. An oversized body is still read (up to
+ * MAX_DRAIN_BYTES) and thrown away: closing mid-upload makes fetch report a network error, and
+ * the device would retry the same batch forever instead of splitting it.
+ */
+async function readLimited(req: Request, limit: number): Promise<string | undefined> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > MAX_DRAIN_BYTES) return undefined;
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_DRAIN_BYTES) {
+      await reader.cancel();
+      return undefined;
+    }
+    if (size <= limit) chunks.push(value);
+  }
+  if (size > limit) return undefined;
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export function registerIngest(app: App, deps: AppDeps): void {
   const { ctx } = deps;
   // Documented with the strict item schemas but read leniently: zod-openapi's validator would
@@ -44,9 +73,17 @@ export function registerIngest(app: App, deps: AppDeps): void {
     if (!(c.req.header('content-type') ?? '').includes('application/json')) {
       throw new HttpError(415, 'unsupported_media_type', 'send application/json');
     }
+    const text = await readLimited(c.req.raw, ctx.limits.maxBodyBytes);
+    if (text === undefined) {
+      throw new HttpError(
+        413,
+        'too_large',
+        `body over ${ctx.limits.maxBodyBytes} bytes; send smaller batches`,
+      );
+    }
     let body: unknown;
     try {
-      body = await c.req.json();
+      body = JSON.parse(text);
     } catch {
       throw new HttpError(400, 'bad_request', 'body is not valid JSON');
     }
