@@ -99,6 +99,25 @@ describe('conversations', () => {
     expect(conv.push(turn(0, 'agent', '您好，保本的!'))).toHaveLength(0);
   });
 
+  it('closes time windows on a tick, without a new turn', () => {
+    const must = compile(
+      book({ type: 'absent', condition: { type: 'window', firstSeconds: 30, condition: { type: 'phrase', phrases: ['录音'] } } }),
+    );
+    const conv = createConversation(must, 'c4');
+    conv.push(turn(0, 'agent', '您好'));
+    expect(conv.tick(20_000)).toHaveLength(0);
+    const hits = conv.tick(40_000);
+    expect(hits.map((h) => [h.at, h.seq])).toEqual([['tick', 0]]);
+    expect(conv.finish()).toHaveLength(0);
+  });
+
+  it('skips rules scoped to another channel', () => {
+    const voice = compile(book({ type: 'phrase', phrases: ['保本'] }, { scope: { speaker: 'any', channel: 'voice' } }));
+    const conv = createConversation(voice, 'c5');
+    expect(conv.push(turn(0, 'agent', '保本'))).toHaveLength(0);
+    expect(conv.push({ ...turn(1, 'agent', '保本'), channel: 'voice' })).toHaveLength(1);
+  });
+
   it('gives the same hits for the same input', () => {
     const run = () => {
       const conv = createConversation(c, 'c3');
