@@ -4,6 +4,7 @@
  * before it is forwarded, and nothing is kept only in memory.
  */
 import type { DraftHit } from '../adapters/presend';
+import type { CallControl } from '../audio/call-control';
 import type { Analysis } from '../analysis/types';
 import {
   type Message,
@@ -42,6 +43,8 @@ export interface RouterDeps {
   rememberPipeline?(status: MessageOf<'pipeline-status'>): Promise<void>;
   /** Runs the pre-send check on a draft in the analysis worker. */
   checkDraft?(text: string, conversationId: string | undefined): Promise<DraftHit[]>;
+  /** Starts and stops monitoring a call's audio (softphone consoles). */
+  calls?: CallControl;
 }
 
 export type RouteResult = { ok: true; reply?: unknown } | { ok: false; reason: string };
@@ -109,6 +112,20 @@ export class Router {
           tabId: sender.tabId ?? -1,
         });
         this.deps.broadcast({ type: 'presend-finding', finding: msg.finding });
+        return { ok: true };
+      case 'call-start': {
+        if (!this.deps.calls) return this.reject('call monitoring is not available in this browser', sender);
+        // Audio and captions of one call share the console's conversation id when it has one.
+        const attach = (await this.deps.store.attachStates()).find((a) => a.tabId === msg.tabId);
+        const r = await this.deps.calls.start(msg.tabId, attach?.activeConversationId, msg.mic);
+        return r.ok ? { ok: true, reply: r } : { ok: false, reason: r.reason };
+      }
+      case 'call-stop':
+        await this.deps.calls?.stop(msg.tabId);
+        return { ok: true };
+      case 'call-state':
+      case 'call-event':
+        this.deps.broadcast(msg);
         return { ok: true };
       case 'ping':
         return { ok: true, reply: { type: 'pong' } };
