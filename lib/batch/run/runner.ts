@@ -1,0 +1,472 @@
+/**
+ * The batch QA run (issue 11): streams every input file through its importer, analyses chunks of
+ * conversations on worker threads (one per core), writes outputs strictly in input order and
+ * checkpoints after whole chunks, so `--resume` continues exactly where a stopped run ended.
+ * Memory stays bounded: the reader waits while `2 × workers` chunks are in flight.
+ */
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { type Aggregate, addProblem, addResult, emptyAggregate, formatProblem } from '../aggregate';
+import type { ConversationResult } from '../analyse';
+import { chooseImporter, importerById } from '../importers';
+import { findingsLines, scoresHeader, scoresRow } from '../outputs';
+import { renderReport } from '../report-html';
+import { textSource } from '../source';
+import { type ColumnMap, ImportError, type ImportItem } from '../types';
+import { type InputFile, expandInputs, fileInput } from './files';
+import { Progress } from './progress';
+import type { FromWorker, ToWorker } from './protocol';
+import { type SetupConfig, compileRulebooks, loadScorecard } from './setup';
+import { type UploadSummary, Uploader } from './upload';
+
+export interface RunOptions {
+  inputs: string[];
+  /** Parsed rulebook files (path → JSON). */
+  rulebooks: Record<string, unknown>;
+  scorecard: unknown;
+  scorecardName: string;
+  outDir: string;
+  manifestPath?: string;
+  format?: string;
+  map?: ColumnMap;
+  agentNames?: string[];
+  channel?: 'chat' | 'voice';
+  resume?: boolean;
+  upload?: { url: string; token: string };
+  workers?: number;
+  /** Conversations per chunk sent to a worker. */
+  chunkSize?: number;
+  signal?: AbortSignal;
+  progress?: { write(s: string): boolean; isTTY?: boolean };
+  log?: (line: string) => void;
+}
+
+export interface RunSummary {
+  conversations: number;
+  findings: number;
+  skipped: number;
+  skippedByReason: Record<string, number>;
+  averageScore: number;
+  stopped: boolean;
+  resumedFrom: number;
+  seconds: number;
+  conversationsPerSecond: number;
+  modelCache: { hits: number; misses: number };
+  models: string[];
+  errors: string[];
+  upload?: UploadSummary;
+  outputs: { findings: string; scores: string; report: string; summary: string; problems: string };
+}
+
+interface Checkpoint {
+  version: 1;
+  signature: string;
+  /** Import items (conversations and problems) fully written, in input order. */
+  items: number;
+  bytes: { findings: number; scores: number; problems: number };
+  aggregate: Aggregate;
+  complete: boolean;
+}
+
+interface Chunk {
+  id: number;
+  items: ImportItem[];
+  results?: ConversationResult[];
+  error?: string;
+}
+
+const CHECKPOINT_EVERY_MS = 2000;
+const MAX_CHUNK_TURNS = 4000;
+
+function signatureOf(files: InputFile[], opts: RunOptions): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(files));
+  h.update(
+    JSON.stringify([
+      opts.rulebooks,
+      opts.scorecard,
+      opts.format,
+      opts.map,
+      opts.agentNames,
+      opts.channel,
+      opts.manifestPath,
+    ]),
+  );
+  return h.digest('hex');
+}
+
+export async function runBatch(opts: RunOptions): Promise<RunSummary> {
+  const t0 = Date.now();
+  const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const errors: string[] = [];
+  // Validate once up front: a broken rulebook or scorecard must stop the run before any work.
+  const compiled = compileRulebooks(opts.rulebooks);
+  if (compiled.errors.length > 0) throw new Error(`invalid rulebook:\n  ${compiled.errors.join('\n  ')}`);
+  const scorecard = loadScorecard(opts.scorecard);
+  const dimensions = scorecard.dimensions.map((d) => d.id);
+  const files = expandInputs(opts.inputs, [opts.outDir]);
+  if (files.length === 0) throw new Error('no input files found');
+  mkdirSync(opts.outDir, { recursive: true });
+  const paths = {
+    findings: join(opts.outDir, 'findings.jsonl'),
+    scores: join(opts.outDir, 'scores.csv'),
+    report: join(opts.outDir, 'report.html'),
+    summary: join(opts.outDir, 'summary.json'),
+    problems: join(opts.outDir, 'problems.txt'),
+    checkpoint: join(opts.outDir, '.checkpoint.json'),
+  };
+  const signature = signatureOf(files, opts);
+
+  let aggregate = emptyAggregate();
+  let skipItems = 0;
+  const bytes = { findings: 0, scores: 0, problems: 0 };
+  if (opts.resume && existsSync(paths.checkpoint)) {
+    const cp = JSON.parse(readFileSync(paths.checkpoint, 'utf8')) as Checkpoint;
+    if (cp.signature !== signature)
+      throw new Error(
+        '--resume: the inputs, rulebooks, scorecard or options changed since the checkpoint; run without --resume',
+      );
+    aggregate = cp.aggregate;
+    skipItems = cp.items;
+    Object.assign(bytes, cp.bytes);
+    // Anything written after the checkpoint belongs to chunks that will be analysed again.
+    for (const k of ['findings', 'scores', 'problems'] as const) truncateSync(paths[k], cp.bytes[k]);
+    log(`resuming after ${cp.items} items (${cp.aggregate.conversations} conversations)`);
+  } else if (opts.resume) {
+    log('--resume: no checkpoint found, starting from the beginning');
+  }
+  const fds = {
+    findings: openSync(paths.findings, skipItems > 0 ? 'a' : 'w'),
+    scores: openSync(paths.scores, skipItems > 0 ? 'a' : 'w'),
+    problems: openSync(paths.problems, skipItems > 0 ? 'a' : 'w'),
+  };
+  const write = (k: keyof typeof fds, s: string) => {
+    if (s === '') return;
+    const b = Buffer.from(s);
+    writeSync(fds[k], b);
+    bytes[k] += b.length;
+  };
+  if (bytes.scores === 0) write('scores', scoresHeader(dimensions));
+
+  let itemsDone = skipItems;
+  const resumedConversations = aggregate.conversations;
+  const writeCheckpoint = (complete: boolean) => {
+    const cp: Checkpoint = {
+      version: 1,
+      signature,
+      items: itemsDone,
+      bytes: { ...bytes },
+      aggregate,
+      complete,
+    };
+    writeFileSync(`${paths.checkpoint}.tmp`, JSON.stringify(cp));
+    renameSync(`${paths.checkpoint}.tmp`, paths.checkpoint);
+  };
+
+  // Worker pool.
+  const nWorkers = Math.max(1, opts.workers ?? availableParallelism());
+  const config: SetupConfig = {
+    rulebooks: opts.rulebooks,
+    scorecard: opts.scorecard,
+    ...(opts.manifestPath ? { manifestPath: opts.manifestPath } : {}),
+  };
+  const workers: Worker[] = [];
+  const idle: Worker[] = [];
+  const waiters: ((w: Worker) => void)[] = [];
+  const inFlight = new Map<Worker, Chunk>();
+  const chunks = new Map<number, Chunk>();
+  const cacheStats = new Map<Worker, { hits: number; misses: number }>();
+  let models: string[] = [];
+  let onChunkDone: () => void = () => {};
+  let fatal: Error | undefined;
+
+  const release = (w: Worker) => {
+    const next = waiters.shift();
+    if (next) next(w);
+    else idle.push(w);
+  };
+  const acquire = () =>
+    new Promise<Worker>((res) => {
+      const w = idle.pop();
+      if (w) res(w);
+      else waiters.push(res);
+    });
+
+  await Promise.all(
+    Array.from({ length: nWorkers }, async () => {
+      const w = spawnWorker();
+      workers.push(w);
+      const ready = new Promise<FromWorker & { type: 'ready' }>((res) => {
+        w.once('message', (m: FromWorker) => res(m as FromWorker & { type: 'ready' }));
+      });
+      w.postMessage({ type: 'init', config } satisfies ToWorker);
+      const r = await ready;
+      for (const e of r.errors) if (!errors.includes(e)) errors.push(e);
+      models = r.models;
+      w.on('message', (m: FromWorker) => {
+        const chunk = inFlight.get(w);
+        inFlight.delete(w);
+        if (chunk) {
+          if (m.type === 'result') {
+            chunk.results = m.results;
+            cacheStats.set(w, m.cache);
+          } else if (m.type === 'failed') chunk.error = m.error;
+        }
+        release(w);
+        onChunkDone();
+      });
+      w.on('error', (e) => {
+        fatal = e;
+        onChunkDone();
+      });
+      release(w);
+    }),
+  );
+  if (errors.some((e) => e.startsWith('fatal:'))) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw new Error(errors.join('\n'));
+  }
+  for (const e of errors) log(`warning: ${e}`);
+
+  const uploader = opts.upload ? new Uploader(opts.upload.url, opts.upload.token) : undefined;
+  const progress = new Progress(opts.progress ?? process.stderr);
+  const totalBytes = files.reduce((s, f) => s + f.size, 0);
+  let bytesRead = 0;
+  let lastCheckpoint = Date.now();
+  let nextEmit = 0;
+
+  const emitReady = async () => {
+    for (
+      let c = chunks.get(nextEmit);
+      c && (c.results || c.error !== undefined || !hasConversations(c));
+      c = chunks.get(nextEmit)
+    ) {
+      chunks.delete(nextEmit);
+      nextEmit++;
+      let k = 0;
+      const emitted: ConversationResult[] = [];
+      for (const item of c.items) {
+        if (item.kind === 'problem') {
+          addProblem(aggregate, item.problem);
+          write('problems', `${formatProblem(item.problem)}\n`);
+          // A whole file that cannot be read deserves a message now, not only a line in problems.txt.
+          if (item.problem.reason === 'unreadable file') log(formatProblem(item.problem));
+          continue;
+        }
+        const r = c.results?.[k++];
+        if (!r || r.error !== undefined) {
+          const p = {
+            file: item.conversation.origin,
+            line: 0,
+            reason: 'analysis failed',
+            detail: r?.error ?? c.error ?? 'no result',
+          };
+          addProblem(aggregate, p);
+          write('problems', `${item.conversation.origin}: analysis failed (${p.detail})\n`);
+          continue;
+        }
+        addResult(aggregate, r);
+        emitted.push(r);
+      }
+      write('findings', emitted.map(findingsLines).join(''));
+      write('scores', emitted.map((r) => scoresRow(r, dimensions)).join(''));
+      itemsDone += c.items.length;
+      if (uploader) await uploader.add(emitted);
+      if (Date.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
+        if (uploader) await uploader.drain(false);
+        writeCheckpoint(false);
+        lastCheckpoint = Date.now();
+      }
+    }
+    progress.update({
+      conversations: aggregate.conversations,
+      skipped: aggregate.skipped.total,
+      findings: aggregate.findings,
+      bytesRead,
+      bytesTotal: totalBytes,
+    });
+  };
+
+  const chunkDone = () =>
+    new Promise<void>((res) => {
+      onChunkDone = () => {
+        onChunkDone = () => {};
+        res();
+      };
+    });
+
+  let chunkId = 0;
+  const dispatch = async (items: ImportItem[]) => {
+    const chunk: Chunk = { id: chunkId++, items };
+    chunks.set(chunk.id, chunk);
+    if (!hasConversations(chunk)) return;
+    const w = await acquire();
+    inFlight.set(w, chunk);
+    const conversations = items.flatMap((i) => (i.kind === 'conversation' ? [i.conversation] : []));
+    w.postMessage({ type: 'chunk', id: chunk.id, conversations } satisfies ToWorker);
+  };
+
+  const chunkSize = opts.chunkSize ?? 48;
+  const maxPending = nWorkers * 2;
+  let stopped = false;
+  let seen = 0;
+  try {
+    let buf: ImportItem[] = [];
+    let bufConvs = 0;
+    let bufTurns = 0;
+    const flush = async () => {
+      if (buf.length === 0) return;
+      // Back-pressure: wait while too many chunks are analysed or waiting to be written.
+      while (chunks.size >= maxPending && !fatal) {
+        const done = chunkDone();
+        await emitReady();
+        if (chunks.size >= maxPending) await done;
+      }
+      const items = buf;
+      buf = [];
+      bufConvs = 0;
+      bufTurns = 0;
+      await dispatch(items);
+      await emitReady();
+    };
+    outer: for (const file of files) {
+      let reader: AsyncIterable<ImportItem>;
+      try {
+        const source = textSource(fileInput(file.path, (n) => (bytesRead += n)));
+        const importer = opts.format ? importerById(opts.format) : chooseImporter(source.head, file.path);
+        reader = importer.read(source, {
+          file: file.path,
+          ...(opts.map ? { map: opts.map } : {}),
+          ...(opts.agentNames ? { agentNames: opts.agentNames } : {}),
+          ...(opts.channel ? { channel: opts.channel } : {}),
+        });
+      } catch (e) {
+        reader = fileProblem(file.path, e);
+      }
+      try {
+        for await (const item of reader) {
+          if (opts.signal?.aborted || fatal) {
+            stopped = true;
+            break outer;
+          }
+          if (seen++ < skipItems) continue;
+          buf.push(item);
+          if (item.kind === 'conversation') {
+            bufConvs++;
+            bufTurns += item.conversation.turns.length;
+          }
+          if (bufConvs >= chunkSize || bufTurns >= MAX_CHUNK_TURNS || buf.length >= chunkSize * 8)
+            await flush();
+        }
+      } catch (e) {
+        // An importer that throws mid-file (unknown columns, unreadable bytes) costs that file only.
+        for await (const item of fileProblem(file.path, e)) {
+          if (seen++ < skipItems) continue;
+          buf.push(item);
+        }
+      }
+    }
+    if (!stopped) await flush();
+    else buf = []; // items read but not dispatched are read again on --resume
+    while (chunks.size > 0 && !fatal) {
+      const done = chunkDone();
+      await emitReady();
+      if (chunks.size > 0) await done;
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+    progress.update(
+      {
+        conversations: aggregate.conversations,
+        skipped: aggregate.skipped.total,
+        findings: aggregate.findings,
+        bytesRead,
+        bytesTotal: totalBytes,
+      },
+      true,
+    );
+    progress.done();
+  }
+  if (fatal) throw fatal;
+  if (uploader) await uploader.drain(true);
+  writeCheckpoint(!stopped);
+  for (const fd of Object.values(fds)) closeSync(fd);
+
+  const upload = uploader ? await uploader.summary() : undefined;
+  const seconds = (Date.now() - t0) / 1000;
+  const cache = [...cacheStats.values()].reduce(
+    (s, c) => ({ hits: s.hits + c.hits, misses: s.misses + c.misses }),
+    { hits: 0, misses: 0 },
+  );
+  writeFileSync(
+    paths.report,
+    renderReport(aggregate, {
+      title: 'Sotto batch QA report',
+      generatedAt: new Date().toISOString(),
+      inputs: opts.inputs,
+      rulebooks: compiled.books.map((b) => `${b.id}@${b.version}`),
+      scorecard: `${scorecard.id}@${scorecard.version} (${opts.scorecardName})`,
+      models,
+      stopped,
+    }),
+  );
+  const summary: RunSummary = {
+    conversations: aggregate.conversations,
+    findings: aggregate.findings,
+    skipped: aggregate.skipped.total,
+    skippedByReason: aggregate.skipped.byReason,
+    averageScore: aggregate.conversations
+      ? Math.round((100 * aggregate.scoreSum) / aggregate.conversations) / 100
+      : 0,
+    stopped,
+    resumedFrom: skipItems,
+    seconds,
+    conversationsPerSecond: (aggregate.conversations - resumedConversations) / Math.max(seconds, 0.001),
+    modelCache: cache,
+    models,
+    errors,
+    ...(upload ? { upload } : {}),
+    outputs: {
+      findings: paths.findings,
+      scores: paths.scores,
+      report: paths.report,
+      summary: paths.summary,
+      problems: paths.problems,
+    },
+  };
+  writeFileSync(paths.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}
+
+/**
+ * Run from TypeScript (tsx), the worker needs tsx's loader too: hooks registered in the main
+ * thread do not reach worker threads (nodejs/node#47747), so the worker registers them first.
+ */
+function spawnWorker(): Worker {
+  const url = new URL('./worker.ts', import.meta.url);
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(boot, { eval: true });
+}
+
+function hasConversations(c: Chunk): boolean {
+  return c.items.some((i) => i.kind === 'conversation');
+}
+
+async function* fileProblem(file: string, e: unknown): AsyncIterable<ImportItem> {
+  const message = e instanceof ImportError ? e.message.slice(file.length + 2) : (e as Error).message;
+  yield { kind: 'problem', problem: { file, line: 0, reason: 'unreadable file', detail: message } };
+}

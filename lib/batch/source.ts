@@ -1,0 +1,80 @@
+/**
+ * TextSource over any byte stream (a file in the CLI, a Uint8Array in tests): decodes with the
+ * sniffed encoding and yields lines with their 1-based numbers. Lines end at LF; a CR before it
+ * (Windows exports) is dropped; a lone CR inside a line is kept as data.
+ */
+import { type Encoding, sniffEncoding } from './decode';
+import type { TextSource } from './types';
+
+export const HEAD_BYTES = 64 * 1024;
+
+export interface ByteInput {
+  /** The first bytes (up to HEAD_BYTES), for sniffing. */
+  head: Uint8Array;
+  /** A fresh stream of every byte of the input. */
+  chunks(): AsyncIterable<Uint8Array>;
+}
+
+export function textSource(input: ByteInput): TextSource & { encoding: Encoding } {
+  const { encoding, bom } = sniffEncoding(input.head);
+  const headDecoder = new TextDecoder(encoding);
+  const head = headDecoder.decode(input.head.subarray(bom), { stream: true });
+
+  async function* decoded(): AsyncIterable<string> {
+    const dec = new TextDecoder(encoding);
+    let skip = bom;
+    for await (const chunk of input.chunks()) {
+      let c = chunk;
+      if (skip > 0) {
+        const drop = Math.min(skip, c.length);
+        c = c.subarray(drop);
+        skip -= drop;
+      }
+      const s = dec.decode(c, { stream: true });
+      if (s) yield s;
+    }
+    const tail = dec.decode();
+    if (tail) yield tail;
+  }
+
+  return {
+    encoding,
+    head,
+    async *lines() {
+      let carry = '';
+      let line = 0;
+      for await (const s of decoded()) {
+        let text = carry + s;
+        let from = 0;
+        for (let nl = text.indexOf('\n', from); nl >= 0; nl = text.indexOf('\n', from)) {
+          const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+          yield { line: ++line, text: text.slice(from, end) };
+          from = nl + 1;
+        }
+        text = text.slice(from);
+        carry = text;
+      }
+      if (carry !== '') yield { line: ++line, text: carry.endsWith('\r') ? carry.slice(0, -1) : carry };
+    },
+    async text(maxBytes: number) {
+      const parts: string[] = [];
+      let n = 0;
+      for await (const s of decoded()) {
+        n += s.length;
+        if (n > maxBytes) throw new Error(`larger than ${Math.round(maxBytes / 1e6)} MB`);
+        parts.push(s);
+      }
+      return parts.join('');
+    },
+  };
+}
+
+/** A source over bytes already in memory (tests, stdin-sized inputs). */
+export function bytesInput(bytes: Uint8Array, chunkSize = 64 * 1024): ByteInput {
+  return {
+    head: bytes.subarray(0, HEAD_BYTES),
+    async *chunks() {
+      for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, i + chunkSize);
+    },
+  };
+}
