@@ -21,6 +21,8 @@ function bundledAssets(): { absoluteSrc: string; relativeDest: string }[] {
     for (const f of readdirSync(abs).filter(keep))
       out.push({ absoluteSrc: resolve(abs, f), relativeDest: `${dest}/${f}` });
   };
+  // Silero VAD v5 for call audio (MIT upstream; the @ricky0123/vad-web package is ISC).
+  add('node_modules/@ricky0123/vad-web/dist', 'vad', (f) => f === 'silero_vad_v5.onnx');
   add('models', 'models', (f) => f === 'manifest.json');
   for (const name of ['emotion', 'intent'])
     add(`models/${name}`, `models/${name}`, (f) => f.endsWith('.onnx'));
@@ -48,7 +50,7 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     ...(browser === 'chrome' ? { key: DEV_PUBLIC_KEY } : {}),
-    permissions: ['storage', 'unlimitedStorage', 'offscreen', 'sidePanel', 'alarms', 'notifications'],
+    permissions: ['storage', 'unlimitedStorage', 'offscreen', 'sidePanel', 'alarms', 'notifications', 'tabCapture'],
     // Side-panel shortcuts; Chrome lets an extension suggest at most four keys, users can rebind them.
     commands: {
       _execute_action: { suggested_key: { default: 'Alt+Shift+S' }, description: '__MSG_cmdOpenPanel__' },

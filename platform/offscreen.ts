@@ -20,8 +20,9 @@ export async function ensureOffscreen(): Promise<void> {
   creating ??= offscreen
     .createDocument({
       url: PATH,
-      reasons: ['WORKERS'],
-      justification: 'Run the analysis models in a Web Worker',
+      reasons: ['WORKERS', 'USER_MEDIA'],
+      // USER_MEDIA: a monitored call's tab audio and microphone are captured here (tabCapture stream id).
+      justification: 'Run the analysis models in a Web Worker and analyse call audio',
     })
     .catch((e: unknown) => {
       // Two callers racing: the loser sees "Only a single offscreen document may be created".
