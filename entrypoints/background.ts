@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import type { DraftHit } from '@/lib/adapters/presend';
 import { Router } from '@/lib/background/router';
 import type { Message } from '@/lib/messages';
+import { callControl } from '@/platform/capture';
 import { ensureOffscreen } from '@/platform/offscreen';
 import { type PortLike, extensionId, extensionOrigin, listen, onConnect, send } from '@/platform/runtime';
 import { IdbSessionStore } from '@/platform/session-store';
@@ -24,6 +25,7 @@ export default defineBackground(() => {
     extensionOrigin: extensionOrigin(),
     sendToTab,
     rememberPipeline,
+    calls: callControl,
     async checkDraft(text, conversationId) {
       await ensureOffscreen();
       const r = await send<{ ok: boolean; hits?: DraftHit[] }>({
