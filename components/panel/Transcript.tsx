@@ -1,17 +1,53 @@
+/**
+ * The live transcript, virtualised: only the rows in view (plus a margin) are in the DOM, with
+ * spacers standing in for the rest, so a 1,000-turn conversation scrolls smoothly. Rows are
+ * memoised and subscribe to their own turn's signals: a new turn renders one row, a late emotion
+ * label re-renders one row. Short conversations render every row (nothing to save).
+ */
 import type { ReadonlySignal } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
-import type { Turn } from './store';
+import { memo } from 'preact/compat';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useT } from './i18n';
+import type { Mark, Turn } from './store';
 
-function TurnRow({ turn }: { turn: Turn }) {
+/** Below this many turns every row is rendered. */
+export const VIRTUALISE_FROM = 60;
+const ESTIMATED_ROW_PX = 56;
+const OVERSCAN_PX = 600;
+
+interface Segment {
+  text: string;
+  mark?: Mark;
+}
+
+/** Cuts text into plain and highlighted parts; overlapping marks keep the earlier one. */
+export function segments(text: string, marks: readonly Mark[]): Segment[] {
+  const out: Segment[] = [];
+  let at = 0;
+  for (const m of marks) {
+    const start = Math.max(m.start, at);
+    const end = Math.min(m.end, text.length);
+    if (end <= start) continue;
+    if (start > at) out.push({ text: text.slice(at, start) });
+    out.push({ text: text.slice(start, end), mark: m });
+    at = end;
+  }
+  if (at < text.length || out.length === 0) out.push({ text: text.slice(at) });
+  return out;
+}
+
+const TurnRow = memo(function TurnRow({ turn }: { turn: Turn }) {
   const t = useT();
   const u = turn.utterance.value;
-  const emotion = turn.analysis.value?.emotion;
-  const intent = turn.analysis.value?.intent;
+  const a = turn.analysis.value;
+  const emotion = a?.emotion;
+  const intent = a?.intent;
+  const marks = turn.marks.value;
   return (
     <li
-      class={`turn turn--${u.speaker}`}
+      class={`turn turn--${u.speaker}${emotion ? ` turn--${emotion.label}` : ''}`}
       data-testid="turn"
+      data-key={turn.key}
       data-seq={u.seq}
       data-speaker={u.speaker}
       data-emotion={emotion?.label ?? ''}
@@ -26,38 +62,121 @@ function TurnRow({ turn }: { turn: Turn }) {
           >
             {t(`emotion_${emotion.label}`)}
           </span>
-        ) : (
+        ) : u.speaker === 'system' ? null : (
           <span class="badge badge--pending">{t('emotion_pending')}</span>
         )}
-        {intent && u.speaker === 'customer' ? (
-          <span class="chip" data-testid="intent">
-            {intent.label.replace(/_/g, ' ')}
+        {intent && u.speaker !== 'system' ? (
+          <span class="chip" data-testid="intent" data-intent={intent.label}>
+            {t(`intent_${intent.label}`)}
           </span>
         ) : null}
       </div>
       <p class="turn__text" data-testid="turn-text">
-        {u.text}
+        {segments(u.text, marks).map((s, i) =>
+          s.mark ? (
+            <mark
+              // biome-ignore lint/suspicious/noArrayIndexKey: segments of one text have no other identity
+              key={i}
+              class={`hl hl--${s.mark.severity}`}
+              data-testid="highlight"
+              data-finding={s.mark.findingId}
+            >
+              {s.text}
+            </mark>
+          ) : (
+            s.text
+          ),
+        )}
       </p>
     </li>
   );
-}
+});
 
 export function Transcript({ turns }: { turns: ReadonlySignal<Turn[]> }) {
   const t = useT();
-  const end = useRef<HTMLLIElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const heights = useRef(new WeakMap<Turn, number>());
+  const stick = useRef(true);
+  const [view, setView] = useState({ top: 0, height: 800 });
+  const [, remeasured] = useState(0);
   const list = turns.value;
-  useEffect(() => {
-    end.current?.scrollIntoView({ block: 'end' });
-  }, [list.length]);
+  const virtual = list.length >= VIRTUALISE_FROM;
+
+  let first = 0;
+  let last = list.length;
+  let before = 0;
+  let after = 0;
+  if (virtual) {
+    const h = heights.current;
+    let y = 0;
+    first = -1;
+    for (let i = 0; i < list.length; i++) {
+      const rowH = h.get(list[i]!) ?? ESTIMATED_ROW_PX;
+      if (first < 0 && y + rowH >= view.top - OVERSCAN_PX) {
+        first = i;
+        before = y;
+      }
+      if (first >= 0 && y > view.top + view.height + OVERSCAN_PX) {
+        last = i;
+        break;
+      }
+      y += rowH;
+    }
+    if (first < 0) first = last = list.length;
+    let rest = 0;
+    for (let i = last; i < list.length; i++) rest += h.get(list[i]!) ?? ESTIMATED_ROW_PX;
+    after = rest;
+  }
+
+  // Measure rendered rows so spacers match real heights; re-render once if estimates were off.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    if (virtual) {
+      let changed = false;
+      const rows = el.querySelectorAll<HTMLElement>('[data-testid="turn"]');
+      const byKey = new Map(list.slice(first, last).map((x) => [x.key, x]));
+      for (const row of rows) {
+        const turn = byKey.get(row.dataset.key ?? '');
+        const hgt = row.offsetHeight + 6; // + the list's row gap
+        if (turn && hgt > 6 && heights.current.get(turn) !== hgt) {
+          heights.current.set(turn, hgt);
+          changed = true;
+        }
+      }
+      if (changed) remeasured((n) => n + 1);
+    }
+    if (stick.current) el.scrollTop = el.scrollHeight;
+  });
+
+  const onScroll = () => {
+    const el = box.current;
+    if (!el) return;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+    if (virtual) setView({ top: el.scrollTop, height: el.clientHeight || 800 });
+  };
+
   return (
-    <section class="card" aria-label={t('transcript')}>
-      <h2 class="card__title">{t('transcript')}</h2>
-      <ol class="transcript" data-testid="transcript" aria-live="polite">
-        {list.map((turn) => (
-          <TurnRow key={`${turn.utterance.peek().conversationId}#${turn.utterance.peek().seq}`} turn={turn} />
-        ))}
-        <li ref={end} aria-hidden="true" class="transcript__end" />
-      </ol>
-    </section>
+    <div class="card card--transcript">
+      <h2 class="card__title" id="transcript-title">
+        {t('transcript')}
+      </h2>
+      <section
+        class="transcript__scroll"
+        ref={box}
+        onScroll={onScroll}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll area must be reachable by keyboard
+        tabIndex={0}
+        aria-labelledby="transcript-title"
+      >
+        <ol class="transcript" data-testid="transcript" data-virtual={virtual ? 'yes' : 'no'}>
+          {before > 0 ? <li aria-hidden="true" class="spacer" style={{ height: `${before}px` }} /> : null}
+          {list.slice(first, last).map((turn) => (
+            <TurnRow key={turn.key} turn={turn} />
+          ))}
+          {after > 0 ? <li aria-hidden="true" class="spacer" style={{ height: `${after}px` }} /> : null}
+        </ol>
+      </section>
+    </div>
   );
 }

@@ -1,16 +1,43 @@
 /**
- * Side-panel state as signals. Each turn has its own analysis signal, so a new turn or a late
- * emotion label re-renders that turn only, not the whole transcript.
+ * Side-panel state as signals. Each turn has its own utterance, analysis and highlight signals, so
+ * a new turn or a late emotion label re-renders that turn only, not the whole transcript; derived
+ * views (mood, intent, checklist, hints) read only what they need.
  */
 import { type ReadonlySignal, type Signal, batch, computed, signal } from '@preact/signals';
 import type { Analysis } from '@/lib/analysis/types';
-import type { Finding } from '@/lib/finding';
-import type { Message, MessageOf } from '@/lib/messages';
+import type { Finding, Severity } from '@/lib/finding';
+import { newId } from '@/lib/ids';
+import type { Emotion, Intent } from '@/lib/labels';
+import type { Message, MessageOf, PanelCommand } from '@/lib/messages';
+import {
+  type ChecklistEntry,
+  type ChecklistItem,
+  ChecklistTracker,
+  type ScriptEntry,
+  type ScriptVars,
+  mergeVars,
+} from '@/lib/scripts';
 import type { Utterance } from '@/lib/utterance';
+import { type FeedbackEvent, type FeedbackStore, type FeedbackView, feedbackView } from './feedback';
+
+/** A highlighted span of a turn's text and the severity of the finding behind it. */
+export interface Mark {
+  start: number;
+  end: number;
+  severity: Severity;
+  findingId: string;
+}
 
 export interface Turn {
+  key: string;
   utterance: Signal<Utterance>;
   analysis: Signal<Analysis | undefined>;
+  marks: Signal<readonly Mark[]>;
+}
+
+export interface MoodPoint {
+  seq: number;
+  emotion: Emotion | undefined;
 }
 
 export interface ConversationView {
@@ -19,15 +46,50 @@ export interface ConversationView {
   /** Findings by the turn whose analysis produced them; an edited turn replaces its own. */
   findingsBySeq: Signal<ReadonlyMap<number, Finding[]>>;
   findings: ReadonlySignal<Finding[]>;
+  /** Customer emotion of the latest customer turns, oldest first. */
+  mood: ReadonlySignal<MoodPoint[]>;
+  intent: ReadonlySignal<Intent | undefined>;
+  emotion: ReadonlySignal<Emotion | undefined>;
+  vars: Signal<ScriptVars>;
+  checklist: Signal<ChecklistEntry[]>;
+  feedback: ReadonlySignal<FeedbackView>;
+  /** Warnings the agent should see now: not hints, not dismissed, worst first. */
+  warnings: ReadonlySignal<Finding[]>;
 }
 
 export type AttachView = MessageOf<'attach-changed'>['state'];
+export type PipelineView = Omit<MessageOf<'pipeline-status'>, 'type'>;
 
-export function createPanelStore() {
+export interface PanelStoreOptions {
+  scripts?: readonly ScriptEntry[];
+  checklist?: readonly ChecklistItem[];
+  feedbackStore?: FeedbackStore;
+  now?: () => number;
+  /** How many customer turns the mood strip shows. */
+  moodLength?: number;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, hint: 1, warning: 2, critical: 3, 'auto-fail': 4 };
+export const severityRank = (s: Severity): number => SEVERITY_RANK[s];
+
+/** Findings shown as warnings (the rest are hints or metrics for the status and hint cards). */
+export const isWarning = (f: Finding): boolean =>
+  f.kind !== 'hint' && f.kind !== 'metric' && f.severity !== 'info';
+
+export function createPanelStore(opts: PanelStoreOptions = {}) {
+  const now = opts.now ?? (() => Date.now());
+  const moodLength = opts.moodLength ?? 40;
+  const scripts = opts.scripts ?? [];
+  const checklistItems = opts.checklist ?? [];
   const conversations = signal<ConversationView[]>([]);
   const active = signal<string | undefined>(undefined);
   const attach = signal<AttachView[]>([]);
+  const pipeline = signal<PipelineView | undefined>(undefined);
+  const feedback = signal<FeedbackEvent[]>([]);
+  /** The latest keyboard command; `n` makes a repeated command a new value. */
+  const command = signal<{ command: PanelCommand; n: number } | undefined>(undefined);
   const byId = new Map<string, ConversationView>();
+  const trackers = new Map<string, ChecklistTracker>();
   const turnByKey = new Map<string, Turn>();
   /** Analyses that arrived before their utterance (ports do not promise order across senders). */
   const early = new Map<string, Analysis>();
@@ -36,15 +98,85 @@ export function createPanelStore() {
 
   function conversation(id: string): ConversationView {
     let c = byId.get(id);
-    if (!c) {
-      const findingsBySeq = signal<ReadonlyMap<number, Finding[]>>(new Map());
-      const findings = computed(() => [...findingsBySeq.value.values()].flat().sort((x, y) => x.ts - y.ts));
-      c = { id, turns: signal([]), findingsBySeq, findings };
-      byId.set(id, c);
-      conversations.value = [...conversations.value, c];
-      if (!active.value) active.value = id;
-    }
+    if (c) return c;
+    const turns = signal<Turn[]>([]);
+    const findingsBySeq = signal<ReadonlyMap<number, Finding[]>>(new Map());
+    const findings = computed(() => [...findingsBySeq.value.values()].flat().sort((x, y) => x.ts - y.ts));
+    // Walks back from the end only as far as it needs, so it subscribes to the latest turns only.
+    const customerTail = (n: number): Turn[] => {
+      const list = turns.value;
+      const out: Turn[] = [];
+      for (let i = list.length - 1; i >= 0 && out.length < n; i--)
+        if (list[i]!.utterance.value.speaker === 'customer') out.push(list[i]!);
+      return out.reverse();
+    };
+    const mood = computed(() =>
+      customerTail(moodLength).map((t) => ({
+        seq: t.utterance.value.seq,
+        emotion: t.analysis.value?.emotion?.label,
+      })),
+    );
+    const latestCustomer = (pick: (a: Analysis) => string | undefined): string | undefined => {
+      const list = turns.value;
+      for (let i = list.length - 1; i >= 0; i--) {
+        const t = list[i]!;
+        if (t.utterance.value.speaker !== 'customer') continue;
+        const a = t.analysis.value;
+        if (a && pick(a)) return pick(a);
+      }
+      return undefined;
+    };
+    const intent = computed(() => latestCustomer((a) => a.intent?.label) as Intent | undefined);
+    const emotion = computed(() => latestCustomer((a) => a.emotion?.label) as Emotion | undefined);
+    const fb = computed(() => feedbackView(feedback.value, id));
+    const warnings = computed(() => {
+      const v = fb.value;
+      return findings.value
+        .filter(
+          (f) =>
+            isWarning(f) && !v.wrong.has(f.id) && !v.resolved.has(f.id) && !v.snoozed.has(f.ruleId ?? ''),
+        )
+        .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.ts - a.ts);
+    });
+    c = {
+      id,
+      turns,
+      findingsBySeq,
+      findings,
+      mood,
+      intent,
+      emotion,
+      vars: signal({}),
+      checklist: signal([]),
+      feedback: fb,
+      warnings,
+    };
+    byId.set(id, c);
+    trackers.set(id, new ChecklistTracker(checklistItems));
+    conversations.value = [...conversations.value, c];
+    if (!active.value) active.value = id;
     return c;
+  }
+
+  function refreshChecklist(c: ConversationView): void {
+    c.checklist.value = trackers.get(c.id)!.entries(now());
+  }
+
+  /** Edits and out-of-order turns are rare: replay the conversation into fresh derived state. */
+  function rebuild(c: ConversationView): void {
+    const tracker = new ChecklistTracker(checklistItems);
+    let vars: ScriptVars = {};
+    for (const t of c.turns.peek()) {
+      const u = t.utterance.peek();
+      tracker.push(u);
+      vars = mergeVars(vars, u);
+      const a = t.analysis.peek();
+      if (u.speaker === 'customer' && a?.intent) tracker.setIntent(a.intent.label, u.ts);
+    }
+    for (const f of c.findings.peek()) if (f.ruleId) tracker.miss(f.ruleId);
+    trackers.set(c.id, tracker);
+    c.vars.value = vars;
+    refreshChecklist(c);
   }
 
   function addUtterance(u: Utterance): void {
@@ -56,30 +188,73 @@ export function createPanelStore() {
       batch(() => {
         existing.utterance.value = u; // an edit: same turn, new text, analysis to come
         existing.analysis.value = undefined;
+        existing.marks.value = [];
+        rebuild(conversation(u.conversationId));
       });
       return;
     }
-    const turn: Turn = { utterance: signal(u), analysis: signal(early.get(k)) };
+    const turn: Turn = { key: k, utterance: signal(u), analysis: signal(early.get(k)), marks: signal([]) };
     early.delete(k);
     turnByKey.set(k, turn);
     const c = conversation(u.conversationId);
-    const turns = c.turns.value;
-    // Keep seq order; appends are the common case.
-    if (turns.length === 0 || turns[turns.length - 1]!.utterance.peek().seq < u.seq)
-      c.turns.value = [...turns, turn];
-    else c.turns.value = [...turns, turn].sort((a, b) => a.utterance.peek().seq - b.utterance.peek().seq);
+    const turns = c.turns.peek();
+    batch(() => {
+      // Keep seq order; appends are the common case.
+      if (turns.length === 0 || turns[turns.length - 1]!.utterance.peek().seq < u.seq) {
+        c.turns.value = [...turns, turn];
+        const vars = mergeVars(c.vars.peek(), u);
+        if (vars !== c.vars.peek()) c.vars.value = vars;
+        if (trackers.get(c.id)!.push(u)) refreshChecklist(c);
+      } else {
+        c.turns.value = [...turns, turn].sort((a, b) => a.utterance.peek().seq - b.utterance.peek().seq);
+        rebuild(c);
+      }
+      const a = turn.analysis.peek();
+      if (a) addAnalysis(a);
+    });
+  }
+
+  function remark(c: ConversationView, seqs: Iterable<number>): void {
+    const all = c.findings.peek();
+    for (const seq of seqs) {
+      const turn = turnByKey.get(key(c.id, seq));
+      if (!turn) continue;
+      const marks: Mark[] = [];
+      for (const f of all)
+        for (const e of f.evidence)
+          if (e.seq === seq && e.end > e.start && f.kind !== 'hint')
+            marks.push({ start: e.start, end: e.end, severity: f.severity, findingId: f.id });
+      turn.marks.value = marks.sort((x, y) => x.start - y.start);
+    }
   }
 
   function addAnalysis(a: Analysis): void {
     const k = key(a.conversationId, a.seq);
     const turn = turnByKey.get(k);
-    if (turn) turn.analysis.value = a;
-    else early.set(k, a);
     const c = conversation(a.conversationId);
-    const next = new Map(c.findingsBySeq.peek());
-    if (a.findings.length > 0) next.set(a.seq, a.findings);
-    else if (!next.delete(a.seq)) return;
-    c.findingsBySeq.value = next;
+    batch(() => {
+      if (turn) turn.analysis.value = a;
+      else early.set(k, a);
+      const tracker = trackers.get(c.id)!;
+      let checklistChanged = false;
+      if (turn && a.intent && turn.utterance.peek().speaker === 'customer')
+        checklistChanged = tracker.setIntent(a.intent.label, turn.utterance.peek().ts);
+      const before = c.findingsBySeq.peek();
+      const old = before.get(a.seq) ?? [];
+      if (a.findings.length === 0 && old.length === 0) {
+        if (checklistChanged) refreshChecklist(c);
+        return;
+      }
+      const next = new Map(before);
+      if (a.findings.length > 0) next.set(a.seq, a.findings);
+      else next.delete(a.seq);
+      c.findingsBySeq.value = next;
+      for (const f of a.findings) if (f.ruleId && tracker.miss(f.ruleId)) checklistChanged = true;
+      if (checklistChanged) refreshChecklist(c);
+      const touched = new Set<number>();
+      for (const f of [...old, ...a.findings]) for (const e of f.evidence) touched.add(e.seq);
+      remark(c, touched);
+    });
   }
 
   function apply(msg: Message): void {
@@ -103,14 +278,65 @@ export function createPanelStore() {
         if (msg.state.activeConversationId) active.value = msg.state.activeConversationId;
         break;
       }
+      case 'panel-command':
+        command.value = { command: msg.command, n: (command.peek()?.n ?? 0) + 1 };
+        break;
+      case 'pipeline-status':
+        pipeline.value = { models: msg.models, rulebooks: msg.rulebooks, coldStartMs: msg.coldStartMs };
+        break;
       default:
         break;
     }
   }
 
-  const current = computed(() => conversations.value.find((c) => c.id === active.value));
+  // Feedback is written through: the list in memory is the view, the store is the queue.
+  let saving: Promise<void> = Promise.resolve();
+  function record(e: Omit<FeedbackEvent, 'id' | 'ts' | 'synced'>): FeedbackEvent {
+    const ts = now();
+    const event: FeedbackEvent = { ...e, id: newId(ts), ts, synced: false };
+    feedback.value = [...feedback.value, event];
+    const snapshot = feedback.value;
+    saving = saving.then(() => opts.feedbackStore?.save(snapshot)).catch(() => {});
+    return event;
+  }
 
-  return { conversations, active, attach, current, apply };
+  async function loadFeedback(): Promise<void> {
+    const events = (await opts.feedbackStore?.load()) ?? [];
+    if (events.length > 0) feedback.value = [...events, ...feedback.value];
+  }
+
+  const current = computed(() => conversations.value.find((c) => c.id === active.value));
+  const queued = computed(() => feedback.value.filter((e) => !e.synced).length);
+
+  /** The console tab showing a conversation (for hint insertion), else the last attached tab. */
+  function tabFor(conversationId: string): number | undefined {
+    const states = attach.value.filter((s) => s.attached);
+    return (states.find((s) => s.activeConversationId === conversationId) ?? states[states.length - 1])
+      ?.tabId;
+  }
+
+  return {
+    conversations,
+    active,
+    attach,
+    pipeline,
+    feedback,
+    command,
+    queued,
+    current,
+    scripts,
+    apply,
+    record,
+    loadFeedback,
+    refreshChecklist: (id: string) => {
+      const c = byId.get(id);
+      if (c) refreshChecklist(c);
+    },
+    hasTimedDeadline: (id: string) => trackers.get(id)?.hasTimedDeadline() ?? false,
+    tabFor,
+    /** Saves pending feedback; for tests and page unload. */
+    flush: () => saving,
+  };
 }
 
 export type PanelStore = ReturnType<typeof createPanelStore>;

@@ -1,13 +1,41 @@
+import { effect, signal } from '@preact/signals';
 import { render } from 'preact';
 import { App } from '@/components/panel/App';
-import { I18n } from '@/components/panel/i18n';
+import { I18n, Lang, makeTranslator, type Translate, uiLangOf } from '@/components/panel/i18n';
+import { createLeadStore } from '@/components/panel/lead/store';
+import { DEFAULT_SETTINGS, type PanelSettings } from '@/components/panel/Settings';
+import type { SyncView } from '@/components/panel/StatusLine';
 import { createPanelStore } from '@/components/panel/store';
-import { parseMessage } from '@/lib/messages';
-import { t, uiLanguage } from '@/platform/i18n';
-import { connect } from '@/platform/runtime';
+import { type InsertHintReply, InsertHintReply as InsertHintReplySchema, parseMessage } from '@/lib/messages';
+import { ScriptLibrary, mergeLibraries } from '@/lib/scripts';
+import { followAlerts } from '@/lib/sync/sse';
+import { t as browserT, uiLanguage } from '@/platform/i18n';
+import { desktopNotifier } from '@/platform/notifications';
+import {
+  copyText,
+  feedbackStore,
+  loadLocale,
+  loadSettings,
+  openTab,
+  saveSettings,
+} from '@/platform/panel-storage';
+import { connect, send } from '@/platform/runtime';
 
-const store = createPanelStore();
-document.documentElement.lang = uiLanguage();
+// The shipped script library, bundled; a team's library from the endpoint merges over it.
+const shipped = Object.entries(
+  import.meta.glob<unknown>('../../scripts/library/*.json', { eager: true, import: 'default' }),
+).flatMap(([file, json]) => {
+  const r = ScriptLibrary.safeParse(json);
+  if (!r.success) console.error(`[sotto] script library ${file} is invalid:`, r.error.issues.slice(0, 3));
+  return r.success ? [r.data] : [];
+});
+const library = mergeLibraries(shipped);
+
+const store = createPanelStore({ scripts: library.scripts, checklist: library.checklist, feedbackStore });
+const lead = createLeadStore(store.feedback);
+const settings = signal<PanelSettings>(DEFAULT_SETTINGS);
+const translate = signal<Translate>(browserT);
+const sync = signal<SyncView>({ configured: false });
 
 function open(): void {
   const port = connect('panel');
@@ -20,11 +48,102 @@ function open(): void {
   port.onDisconnect(() => setTimeout(open, 100));
   port.post({ type: 'panel-hello' });
 }
-open();
 
-render(
-  <I18n.Provider value={t}>
-    <App store={store} />
-  </I18n.Provider>,
-  document.getElementById('app')!,
-);
+const actions = {
+  async insertHint(req: { tabId: number; conversationId: string; hintId: string; text: string }) {
+    const r = await send<{ ok: boolean; reply?: unknown; reason?: string }>({
+      type: 'insert-hint',
+      mode: 'replace',
+      ...req,
+    });
+    if (!r?.ok) return { ok: false, reason: r?.reason ?? 'no answer' } satisfies InsertHintReply;
+    const reply = InsertHintReplySchema.safeParse(r.reply);
+    return reply.success ? reply.data : { ok: false, reason: 'the console did not confirm the insertion' };
+  },
+  copy: copyText,
+};
+
+/** Language: the browser's unless the agent chose one; a chosen one is read from its messages.json. */
+async function applyLanguage(s: PanelSettings): Promise<void> {
+  const lang = s.lang === 'auto' ? uiLangOf(uiLanguage()) : s.lang;
+  document.documentElement.lang = lang.replace('_', '-');
+  translate.value = s.lang === 'auto' ? browserT : makeTranslator(await loadLocale(lang));
+}
+
+let alertsAbort: AbortController | undefined;
+/** Lead mode follows the endpoint's alert stream; desktop notifications unless quiet. */
+function followLeadAlerts(s: PanelSettings): void {
+  alertsAbort?.abort();
+  alertsAbort = undefined;
+  if (s.mode !== 'lead' || !s.endpoint) return;
+  const ac = new AbortController();
+  alertsAbort = ac;
+  void followAlerts({
+    endpoint: s.endpoint,
+    fetch: (url, init) => fetch(url, init),
+    getToken: () => s.token || undefined,
+    signal: ac.signal,
+    onStatus: (st) => {
+      lead.connection.value = st;
+    },
+    onAlert: (a) => {
+      if (!lead.add(a) || !a.notify || settings.peek().quiet) return;
+      const t = translate.peek();
+      void desktopNotifier
+        .notify({
+          id: `alert-${a.id}`,
+          title: t('notifyTitle', a.title),
+          message: `${a.agentId ?? ''} · ${a.conversationId}`,
+        })
+        .catch(() => {});
+    },
+  });
+}
+
+function onSettings(next: PanelSettings): void {
+  const before = settings.peek();
+  settings.value = next;
+  void saveSettings(next);
+  if (next.lang !== before.lang) void applyLanguage(next);
+  if (next.mode !== before.mode || next.endpoint !== before.endpoint || next.token !== before.token)
+    followLeadAlerts(next);
+  sync.value = { ...sync.peek(), configured: Boolean(next.endpoint) };
+}
+
+function Root() {
+  const s = settings.value;
+  const t = translate.value;
+  const lang = s.lang === 'auto' ? uiLangOf(uiLanguage()) : s.lang;
+  return (
+    <I18n.Provider value={t}>
+      <Lang.Provider value={lang}>
+        <App
+          store={store}
+          lead={lead}
+          actions={actions}
+          settings={s}
+          onSettings={onSettings}
+          sync={sync.value}
+          onOpenUrl={openTab}
+        />
+      </Lang.Provider>
+    </I18n.Provider>
+  );
+}
+
+async function start(): Promise<void> {
+  const s = await loadSettings().catch(() => DEFAULT_SETTINGS);
+  settings.value = s;
+  sync.value = { configured: Boolean(s.endpoint) };
+  await applyLanguage(s).catch(() => {});
+  await store.loadFeedback().catch(() => {});
+  followLeadAlerts(s);
+  open();
+  render(<Root />, document.getElementById('app')!);
+}
+void start();
+
+// Tests and support read the panel's state here; nothing in it is secret.
+effect(() => {
+  (window as unknown as { sottoPanel?: unknown }).sottoPanel = { feedback: store.feedback.value };
+});

@@ -1,0 +1,103 @@
+/** Panel settings: language (browser or chosen), quiet notifications, the QA endpoint for lead mode. */
+import { useState } from 'preact/hooks';
+import type { UiLang } from '@/lib/scripts';
+import { UI_LANGS, useT } from './i18n';
+
+export interface PanelSettings {
+  lang: 'auto' | UiLang;
+  quiet: boolean;
+  mode: 'agent' | 'lead';
+  endpoint: string;
+  token: string;
+}
+
+export const DEFAULT_SETTINGS: PanelSettings = {
+  lang: 'auto',
+  quiet: false,
+  mode: 'agent',
+  endpoint: '',
+  token: '',
+};
+
+/** Each language named in itself, so it can be found whatever the current UI language is. */
+const NATIVE: Record<UiLang, string> = { zh_CN: '简体中文', zh_TW: '繁體中文', en: 'English' };
+
+export function Settings({
+  settings,
+  onChange,
+  onClose,
+}: {
+  settings: PanelSettings;
+  onChange: (next: PanelSettings) => void;
+  onClose: () => void;
+}) {
+  const t = useT();
+  const [endpoint, setEndpoint] = useState(settings.endpoint);
+  const [token, setToken] = useState(settings.token);
+  return (
+    <section class="card settings" aria-labelledby="settings-title" data-testid="settings">
+      <h2 class="card__title" id="settings-title">
+        {t('settings')}
+      </h2>
+      <label class="field">
+        {t('settingLanguage')}{' '}
+        <select
+          data-testid="setting-language"
+          value={settings.lang}
+          onChange={(e) =>
+            onChange({ ...settings, lang: (e.target as HTMLSelectElement).value as PanelSettings['lang'] })
+          }
+        >
+          <option value="auto">{t('settingLanguageAuto')}</option>
+          {UI_LANGS.map((l) => (
+            <option key={l} value={l} lang={l.replace('_', '-')}>
+              {NATIVE[l]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="field field--check">
+        <input
+          type="checkbox"
+          data-testid="setting-quiet"
+          checked={settings.quiet}
+          onChange={(e) => onChange({ ...settings, quiet: (e.target as HTMLInputElement).checked })}
+        />{' '}
+        {t('settingQuiet')}
+      </label>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          onChange({ ...settings, endpoint: endpoint.trim(), token: token.trim() });
+        }}
+      >
+        <label class="field">
+          {t('settingEndpoint')}
+          <input
+            type="url"
+            placeholder="https://qa.example.com"
+            value={endpoint}
+            onInput={(e) => setEndpoint((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label class="field">
+          {t('settingToken')}
+          <input
+            type="password"
+            autocomplete="off"
+            value={token}
+            onInput={(e) => setToken((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <div class="finding__actions">
+          <button type="submit" class="btn btn--primary">
+            {t('settingSave')}
+          </button>
+          <button type="button" class="btn" onClick={onClose}>
+            {t('settingsClose')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
