@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { normalise } from '../lib/normalise';
 import { compileRulebook, createConversation, type Signals } from '../lib/rules';
 import { MatchBuffer, scan } from '../lib/rules/automaton';
+import { scanFast, wasmAvailable } from '../lib/rules/wasm-scan';
 import type { CompiledRulebook } from '../lib/rules/types';
 
 // Deterministic mixed zh/en text and patterns.
@@ -157,23 +158,41 @@ const normalised = timed(() => normalise(text).text);
 const norm = normalised.value;
 const automaton = big!.phrases.automaton;
 const buf = new MatchBuffer();
-const scanRuns: { wallMs: number; cpuMs: number }[] = [];
-for (let i = 0; i < 5; i++) {
-  buf.reset();
-  scanRuns.push(timed(() => scan(automaton, norm, buf)));
+/** Median CPU and wall MB/s of five scans with one scanner. */
+function measureScan(fn: typeof scan) {
+  const runs: { wallMs: number; cpuMs: number }[] = [];
+  for (let i = 0; i < 5; i++) {
+    buf.reset();
+    runs.push(timed(() => fn(automaton, norm, buf)));
+  }
+  return {
+    cpuMbPerS: textMb / (median(runs.map((r) => r.cpuMs)) / 1000),
+    wallMbPerS: textMb / (median(runs.map((r) => r.wallMs)) / 1000),
+    cpuMs: runs.map((r) => +r.cpuMs.toFixed(1)),
+  };
 }
-const mbPerS = textMb / (median(scanRuns.map((r) => r.cpuMs)) / 1000);
-emit({
-  bench: 'rules.scan',
-  mb: +textMb.toFixed(2),
-  chars: text.length,
-  matches: buf.count,
-  cpu_ms: scanRuns.map((r) => +r.cpuMs.toFixed(1)),
-  wall_ms: scanRuns.map((r) => +r.wallMs.toFixed(1)),
-  mb_per_s: +mbPerS.toFixed(1),
-  wall_mb_per_s: +(textMb / (median(scanRuns.map((r) => r.wallMs)) / 1000)).toFixed(1),
-  normalise_mb_per_s: +(textMb / (normalised.cpuMs / 1000)).toFixed(1),
-});
+const js = measureScan(scan);
+const jsMatches = buf.count;
+const wasm = wasmAvailable(automaton) ? measureScan(scanFast) : undefined;
+if (wasm && buf.count !== jsMatches) throw new Error('WASM and JavaScript scans disagree');
+// The engine scans with WASM when it is available (lib/rules/wasm-scan.ts), else JavaScript.
+const engine = wasm ?? js;
+const mbPerS = engine.cpuMbPerS;
+for (const [scanner, r] of [
+  ['js', js],
+  ['wasm', wasm],
+] as const)
+  if (r)
+    emit({
+      bench: `rules.scan.${scanner}`,
+      mb: +textMb.toFixed(2),
+      chars: text.length,
+      matches: jsMatches,
+      cpu_ms: r.cpuMs,
+      mb_per_s: +r.cpuMbPerS.toFixed(1),
+      wall_mb_per_s: +r.wallMbPerS.toFixed(1),
+    });
+emit({ bench: 'rules.normalise', mb_per_s: +(textMb / (normalised.cpuMs / 1000)).toFixed(1) });
 
 // 3. Baselines on slices (they are orders of magnitude slower): naive alternation and indexOf.
 const escapeRegex = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

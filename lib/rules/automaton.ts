@@ -27,6 +27,8 @@ export interface Automaton {
   readonly dictLink: Int32Array;
   /** Length of each pattern, to turn an end position into a start. */
   readonly patternLength: Int32Array;
+  /** Most patterns that can end at one position (longest output chain). */
+  readonly maxChain: number;
 }
 
 /** Trie built from patterns sorted by class sequence, so every state's children come out sorted. */
@@ -205,6 +207,14 @@ export function buildAutomaton(patterns: readonly string[]): Automaton {
     fail[sv] = f;
     dictLink[sv] = out[f]! >= 0 ? f : dictLink[f]!;
   }
+  // Output chain lengths, breadth first: a dictionary link always points to a shallower state.
+  const chain = new Int32Array(size);
+  let maxChain = 1;
+  for (const v of bfs) {
+    const sv = slot[v]!;
+    chain[sv] = (out[sv]! >= 0 ? 1 : 0) + (dictLink[sv]! >= 0 ? chain[dictLink[sv]!]! : 0);
+    maxChain = Math.max(maxChain, chain[sv]!);
+  }
   const cells = new Int32Array(size * 3);
   for (let t = 0; t < size; t++) {
     cells[3 * t] = base[t]!;
@@ -223,6 +233,7 @@ export function buildAutomaton(patterns: readonly string[]): Automaton {
     out,
     dictLink,
     patternLength,
+    maxChain,
   };
 }
 

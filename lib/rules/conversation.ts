@@ -5,9 +5,10 @@
  */
 import type { Channel, Speaker } from '../labels';
 import { foldHomophones, type Normalised, normalise } from '../normalise';
-import { MatchBuffer, scan } from './automaton';
+import { MatchBuffer } from './automaton';
 import { type Counts, evaluate, type EvalContext, type Step } from './evaluate';
 import { isNegated } from './negation';
+import { scanFast } from './wasm-scan';
 import type { CompiledRule, CompiledRulebook, Hit, HitEvidence, PatternSet, Signals, Span } from './types';
 
 /** The parts of an Utterance (lib/utterance.ts) the engine reads. */
@@ -75,7 +76,7 @@ function collect(
   touched: number[],
 ): number {
   buf.reset();
-  scan(set.automaton, text, buf);
+  scanFast(set.automaton, text, buf);
   const len = set.automaton.patternLength;
   for (let k = 0; k < buf.count; k++) {
     const p = buf.data[2 * k]!;

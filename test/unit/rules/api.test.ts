@@ -101,7 +101,10 @@ describe('conversations', () => {
 
   it('closes time windows on a tick, without a new turn', () => {
     const must = compile(
-      book({ type: 'absent', condition: { type: 'window', firstSeconds: 30, condition: { type: 'phrase', phrases: ['录音'] } } }),
+      book({
+        type: 'absent',
+        condition: { type: 'window', firstSeconds: 30, condition: { type: 'phrase', phrases: ['录音'] } },
+      }),
     );
     const conv = createConversation(must, 'c4');
     conv.push(turn(0, 'agent', '您好'));
@@ -112,7 +115,9 @@ describe('conversations', () => {
   });
 
   it('skips rules scoped to another channel', () => {
-    const voice = compile(book({ type: 'phrase', phrases: ['保本'] }, { scope: { speaker: 'any', channel: 'voice' } }));
+    const voice = compile(
+      book({ type: 'phrase', phrases: ['保本'] }, { scope: { speaker: 'any', channel: 'voice' } }),
+    );
     const conv = createConversation(voice, 'c5');
     expect(conv.push(turn(0, 'agent', '保本'))).toHaveLength(0);
     expect(conv.push({ ...turn(1, 'agent', '保本'), channel: 'voice' })).toHaveLength(1);
