@@ -9,6 +9,8 @@ import { extensionId, extensionOrigin, extensionUrl, listen, send } from '@/plat
 import { senderKind } from '@/lib/messages';
 import AnalysisWorker from '@/workers/analysis.worker?worker';
 import type { AnalysisWorkerApi } from '@/workers/analysis.worker';
+// Call monitoring (tab + microphone → audio worker) lives beside the analysis worker.
+import './audio';
 
 const worker = Comlink.wrap<AnalysisWorkerApi>(new AnalysisWorker());
 const ready = worker
