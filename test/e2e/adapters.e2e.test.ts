@@ -105,3 +105,117 @@ describe('every adapter on its fixture console', () => {
     }
   });
 });
+
+/** Every log line the background kept (storage.session), as the panel page sees them. */
+async function logLines(): Promise<string[]> {
+  return panel.page.evaluate(async () =>
+    (((await chrome.storage.session.get('sotto:log'))['sotto:log'] ?? []) as { msg: string }[]).map(
+      (l) => l.msg,
+    ),
+  );
+}
+
+describe('pre-send check and hint insertion', () => {
+  const forbidden = '您加我微信，我私下给您便宜点';
+  const promise = '放心，这款产品保本保息，稳赚不赔';
+
+  it.each(['demo-desk', 'webcomp-console', 'rce-tickets', 'virtual-desk', 'framed-crm'])(
+    '%s: a critical draft is stopped once with a closed warning; the agent can still send it',
+    async (id) => {
+      const c = await FixtureConsole.open(l.context, new URL(FIXTURE_FOR_ADAPTER[id]!.path, server.url).href);
+      try {
+        const conv = (await c.selected()) ?? (await c.conversations())[0]!;
+        const before = (await c.messages(conv)).length;
+        expect(await c.agentSends(conv, forbidden)).toBeNull();
+        await c.page.waitForSelector('sotto-presend', { state: 'attached' });
+        // The host page sees only an empty host element: the warning lives in a closed shadow root.
+        expect(
+          await c.page.evaluate(() => document.querySelector('sotto-presend')?.shadowRoot ?? null),
+        ).toBeNull();
+        expect(await c.messages(conv)).toHaveLength(before);
+        // Focus starts on "Use the rewrite"; Tab moves to "Send anyway".
+        await c.page.keyboard.press('Tab');
+        await c.page.keyboard.press('Enter');
+        await c.page.waitForFunction(
+          ([conv, text]) =>
+            (window as unknown as { sottoConsole: { messages(c: string): { text: string }[] } }).sottoConsole
+              .messages(conv as string)
+              .some((m) => m.text === text),
+          [conv, forbidden] as const,
+        );
+        expect(await c.page.$('sotto-presend')).toBeNull();
+        await expect.poll(logLines).toContain('sent despite a pre-send warning');
+
+        // The rewrite replaces the draft, without the promise, and nothing is sent.
+        const n = (await c.messages(conv)).length;
+        expect(await c.agentSends(conv, promise)).toBeNull();
+        await c.page.waitForSelector('sotto-presend', { state: 'attached' });
+        await c.page.keyboard.press('Enter');
+        await expect.poll(() => c.draft()).not.toContain('保本');
+        expect(await c.messages(conv)).toHaveLength(n);
+        expect(c.errors).toEqual([]);
+      } finally {
+        await c.page.close();
+      }
+    },
+  );
+
+  it('Enter during IME composition reaches the console untouched', async () => {
+    const c = await FixtureConsole.open(l.context, new URL('desk/', server.url).href);
+    try {
+      const seen = await c.page.evaluate(async (text) => {
+        const input = document.querySelector('#compose-input') as HTMLTextAreaElement;
+        let got = 0;
+        input.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter') got++;
+        });
+        input.focus();
+        input.dispatchEvent(new CompositionEvent('compositionstart', { bubbles: true }));
+        input.value = text;
+        input.dispatchEvent(new InputEvent('input', { bubbles: true, isComposing: true }));
+        const ev = { key: 'Enter', bubbles: true, cancelable: true, isComposing: true, keyCode: 229 };
+        input.dispatchEvent(new KeyboardEvent('keydown', ev));
+        input.dispatchEvent(new CompositionEvent('compositionend', { bubbles: true }));
+        return got;
+      }, forbidden);
+      expect(seen).toBe(1);
+      expect(await c.page.$('sotto-presend')).toBeNull();
+    } finally {
+      await c.page.close();
+    }
+  });
+
+  it.each(['demo-desk', 'rce-tickets', 'chatscope-desk', 'webcomp-console'])(
+    '%s: a hint from the side panel lands in the compose box and the console sends it',
+    async (id) => {
+      const url = new URL(FIXTURE_FOR_ADAPTER[id]!.path, server.url).href;
+      const c = await FixtureConsole.open(l.context, url);
+      try {
+        const conv = (await c.selected()) ?? (await c.conversations())[0]!;
+        const text = '您好，很高兴为您服务，请问还有什么可以帮您？';
+        const reply = await panel.page.evaluate(
+          async ([url, conv, text]) => {
+            const [tab] = await chrome.tabs.query({ url: `${url}*` });
+            return chrome.runtime.sendMessage({
+              type: 'insert-hint',
+              tabId: tab!.id,
+              conversationId: conv,
+              hintId: 'test.greeting',
+              text,
+              mode: 'replace',
+            });
+          },
+          [url, conv, text] as const,
+        );
+        expect(reply).toMatchObject({ ok: true, reply: { ok: true, inserted: true } });
+        expect((await c.draft()).trim()).toBe(text);
+        // The console's own state has it: its Enter handler sends exactly this text.
+        await c.page.bringToFront();
+        await c.page.keyboard.press('Enter');
+        await expect.poll(async () => (await c.messages(conv)).some((m) => m.text === text)).toBe(true);
+      } finally {
+        await c.page.close();
+      }
+    },
+  );
+});
