@@ -9,7 +9,6 @@ import { checkRegex } from './regex-guard';
 import { type Condition, type PhraseEntry, type Rule, Rulebook, type SpeakerScope } from './schema';
 import type { Atom, CompiledRule, CompileError, CompileResult, Node, PatternSet } from './types';
 
-const DEFAULT_NEGATION_WINDOW = 6;
 const LAZY_KINDS = new Set<Node['k']>([
   'all',
   'any',
@@ -71,7 +70,7 @@ class Compiler {
   private atom(
     list: PhraseEntry[],
     path: string,
-    opts: { negation: boolean; window: number; homophones: boolean },
+    opts: { negation: boolean; window: number | undefined; homophones: boolean },
   ) {
     const atom = this.atoms.length;
     this.atoms.push({ negationAware: opts.negation, negationWindow: opts.window });
@@ -111,13 +110,13 @@ class Compiler {
       case 'phrase': {
         const atom = this.atom(c.phrases, `${path}.phrases`, {
           negation: c.negationAware ?? false,
-          window: c.negationWindow ?? DEFAULT_NEGATION_WINDOW,
+          window: c.negationWindow,
           homophones: c.homophones ?? false,
         });
         return { k: 'phrase', id, atom, speaker: sp(c.speaker) };
       }
       case 'near': {
-        const plain = { negation: false, window: 0, homophones: false };
+        const plain = { negation: false, window: undefined, homophones: false };
         return {
           k: 'near',
           id,

@@ -12,9 +12,10 @@
  */
 import type { Channel, Speaker } from '../labels';
 import { type Conversation, createConversation } from './conversation';
-import type { CompiledRulebook, Hit, Signals } from './types';
+import { compileRulebook } from './compile';
+import type { CompiledRulebook, CompileError, Hit, Signals } from './types';
 
-export { compileRulebook } from './compile';
+export { compileRulebook };
 export type { Conversation, TurnInput } from './conversation';
 export { createConversation } from './conversation';
 export { checkExamples, playExample } from './examples';
@@ -32,6 +33,18 @@ export type {
   Signals,
   Span,
 } from './types';
+
+/**
+ * Compiles a new rulebook version, or keeps the previous one when the new one is invalid
+ * (issue 4: the engine keeps running the last good rulebook). `errors` is empty on success.
+ */
+export function compileOrKeep(
+  previous: CompiledRulebook | undefined,
+  json: unknown,
+): { compiled: CompiledRulebook | undefined; errors: CompileError[] } {
+  const r = compileRulebook(json);
+  return r.ok ? { compiled: r.compiled, errors: [] } : { compiled: previous, errors: r.errors };
+}
 
 export interface DraftContext {
   /** The live conversation: the draft is checked as its next turn, without changing it. */

@@ -23,12 +23,14 @@ const EN_STOPS = new Set('and but or so because however although while though if
 const isHanUnit = (c: number) => c >= 0x3400 && c <= 0x9fff;
 const isLatinUnit = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
 
+export const ZH_NEGATION_WINDOW = 6; // characters, linking words included
+export const EN_NEGATION_WINDOW = 3; // words: "are not (fully) guaranteed"
+
 /** `start` is the normalised offset of the match; `window` counts characters (zh) or words (en). */
-export function isNegated(n: Normalised, start: number, window: number): boolean {
-  const t = n.text;
-  const first = t.charCodeAt(start);
-  if (isHanUnit(first)) return zhNegated(n, start, window);
-  return enNegated(n, start, window);
+export function isNegated(n: Normalised, start: number, window?: number): boolean {
+  const first = n.text.charCodeAt(start);
+  if (isHanUnit(first)) return zhNegated(n, start, window ?? ZH_NEGATION_WINDOW);
+  return enNegated(n, start, window ?? EN_NEGATION_WINDOW);
 }
 
 function zhNegated(n: Normalised, start: number, window: number): boolean {

@@ -180,7 +180,13 @@ export const Condition: z.ZodType<Condition> = z
             .boolean()
             .optional()
             .describe('Ignore occurrences negated just before ("不保本", "not guaranteed").'),
-          negationWindow: z.number().int().min(1).max(20).optional(),
+          negationWindow: z
+            .number()
+            .int()
+            .min(1)
+            .max(20)
+            .optional()
+            .describe('How far back a negator reaches: characters for Chinese (6), words for English (3).'),
           homophones: z.boolean().optional(),
         })
         .strict()

@@ -107,7 +107,8 @@ export type Node =
 
 export interface Atom {
   negationAware: boolean;
-  negationWindow: number;
+  /** Characters (Chinese) or words (English); undefined for the defaults in negation.ts. */
+  negationWindow: number | undefined;
 }
 
 export interface CompiledRule {

@@ -4,6 +4,7 @@ import { newId } from '../../../lib/ids';
 import {
   checkDraft,
   checkRegex,
+  compileOrKeep,
   compileRulebook,
   createConversation,
   hitsToFindings,
@@ -44,6 +45,16 @@ describe('compileRulebook', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.map((e) => e.path).sort()).toEqual(['rules.0.when.phrases', 'version']);
+  });
+
+  it('keeps the previous good rulebook when a new version is invalid', () => {
+    const good = compile(book({ type: 'phrase', phrases: ['保本'] }));
+    const kept = compileOrKeep(good, { ...book({ type: 'phrase', phrases: ['保本'] }), schemaVersion: 2 });
+    expect(kept.compiled).toBe(good);
+    expect(kept.errors.map((e) => e.path)).toEqual(['schemaVersion']);
+    const next = compileOrKeep(good, book({ type: 'phrase', phrases: ['稳赚'] }));
+    expect(next.errors).toEqual([]);
+    expect(next.compiled).not.toBe(good);
   });
 
   it('rejects non-rulebooks', () => {
