@@ -9,15 +9,20 @@ import { normalise } from './normalise';
  *   grams for code-switched lines ("refund 什么时候到" yields "refund|什");
  * - character 3–5-grams of each English word with boundary marks ("<refund>" → "<re", "ref", …),
  *   so typos and inflections still share most features with the clean word;
- * - a speaker token, since agents and customers say the same words with different meaning;
+ * - for English, a crude suffix-stripped stem of each longer word and skip-bigrams (w_i, w_i+2),
+ *   so "refunded"/"refunding" and "not really happy"/"not happy" share features;
+ * - a speaker token, and for agent turns the unigrams again in an agent namespace: the same words
+ *   ("ok.", 「知道了」) read as neutral from a customer and as curt from an agent;
  * - optionally the previous turn's unit 1- and 2-grams in their own namespace, down-weighted.
- * Each feature string is hashed (FNV-1a, 32 bit) into `buckets - 1` rows; row 0 is padding.
- * Weights sum to 1 per utterance, so the model's pooling is a weighted mean (an EmbeddingBag).
+ * Each feature string is hashed (FNV-1a, 32 bit) into `buckets - 1` rows; row 0 is padding. Unit
+ * grams are hashed twice (two namespaces), so a collision in one row rarely hurts both copies.
+ * Weights sum to 1 per utterance, so the model's pooling is a weighted mean (an EmbeddingBag);
+ * subword pieces weigh half as much as whole-unit features, or they would swamp English lines.
  */
 
 export const HASHGRAM_ID = 'sotto-hashgram';
 /** Bump whenever a change would move any id or weight: models record the version they were trained with. */
-export const HASHGRAM_VERSION = 1;
+export const HASHGRAM_VERSION = 2;
 
 export interface HashgramParams {
   /** Embedding rows, including the padding row 0. */
@@ -105,6 +110,15 @@ function unitGrams(units: string[], maxN: number, ns: string, out: string[]): vo
   }
 }
 
+/** Crude English stemmer: enough to merge inflections; precision does not matter for hashing. */
+const SUFFIX = /(ing|ed|ly|es|s|er|est|ness|ful)$/;
+
+function wordFeatures(words: string[], out: string[]): void {
+  for (const w of words) if (w.length > 4) out.push('st:' + w.replace(SUFFIX, ''));
+  for (let i = 0; i + 2 < words.length; i++) out.push('k:' + words[i] + '\u0001' + words[i + 2]);
+}
+
+/** Subword pieces are marked by their 'w:' prefix: they get half weight in featurise(). */
 function subwordGrams(words: string[], out: string[]): void {
   for (const w of words) {
     if (w.length < 3 || /^[\d#]+$/.test(w)) continue;
@@ -121,6 +135,9 @@ export function featureStrings(input: FeaturiseInput): { main: string[]; context
   // Empty or punctuation-free whitespace still needs one content feature: ORT cannot pool zero rows.
   if (units.length === 0) main.push('e:empty');
   unitGrams(units, 3, 'u', main);
+  unitGrams(units, 3, 'v', main);
+  wordFeatures(words, main);
+  if (input.speaker === 'agent') for (const u of units) main.push('a1:' + u);
   subwordGrams(words, main);
   const context: string[] = [];
   if (input.context) unitGrams(toUnits(normalise(input.context)).units, 2, 'c', context);
@@ -138,10 +155,13 @@ export function featurise(input: FeaturiseInput, params: HashgramParams): Featur
   const ids = new Int32Array(n);
   const weights = new Float32Array(n);
   const mainShare = useContext ? 1 - params.contextWeight : 1;
+  let total = 0;
   for (let i = 0; i < main.length; i++) {
     ids[i] = hashFeature(main[i]!, params.buckets);
-    weights[i] = mainShare / main.length;
+    weights[i] = main[i]!.startsWith('w:') ? 1 : 2;
+    total += weights[i]!;
   }
+  for (let i = 0; i < main.length; i++) weights[i] = (weights[i]! * mainShare) / total;
   if (useContext) {
     for (let j = 0; j < context.length; j++) {
       ids[main.length + j] = hashFeature(context[j]!, params.buckets);

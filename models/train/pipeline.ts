@@ -76,7 +76,7 @@ export function toTrainExamples(examples: Example[], spec: TaskSpec, fp: Hashgra
   });
 }
 
-function predictAll(p: Params, xs: TrainExample[], temperature = 1): { pred: number; conf: number }[] {
+export function predictAll(p: Params, xs: TrainExample[], temperature = 1): { pred: number; conf: number }[] {
   return xs.map((x) => {
     const probs = forward(scaleHead(p, temperature), x.features, x.allowed);
     let best = 0;
@@ -127,7 +127,7 @@ function fitTemperature(p: Params, xs: TrainExample[]): number {
   return best;
 }
 
-function trainCandidate(
+export function trainCandidate(
   c: Candidate,
   spec: TaskSpec,
   trainEx: Example[],

@@ -22,33 +22,29 @@ export const MAX_MODEL_BYTES = 3 * 1024 * 1024;
 const REG = { batch: 32, lr: 0.01, embLr: 0.05, weightDecay: 1e-5, hiddenDropout: 0.1, labelSmoothing: 0.05 };
 
 /**
- * The selection grid, kept small so both tasks train in a few minutes on two cores. Every shape
- * keeps the int8 table (buckets × dim) plus row scales under 3 MB.
+ * The selection grid, kept small so both tasks train in a few minutes on two cores (dev has ~150
+ * lines per language, so finer grids would only fit its noise). Every shape keeps the int8 table
+ * (buckets × dim) plus its row scales under 3 MB. No candidate uses the previous turn: only ~1 % of
+ * the authored lines carry one, too few to learn from.
  */
 export const CANDIDATES: Candidate[] = [
   {
-    id: 'linear-d32-fd0.3',
-    shape: { buckets: 65536, dim: 32, hidden: 0 },
+    id: 'linear-131k×16-fd0.6',
+    shape: { buckets: 131072, dim: 16, hidden: 0 },
     contextWeight: 0,
-    config: { ...REG, featureDropout: 0.3 },
+    config: { ...REG, embLr: 0.02, featureDropout: 0.6 },
   },
   {
-    id: 'linear-d32-fd0.5',
+    id: 'linear-65k×32-fd0.5',
     shape: { buckets: 65536, dim: 32, hidden: 0 },
     contextWeight: 0,
     config: { ...REG, featureDropout: 0.5 },
   },
   {
-    id: 'mlp-d32-h64-fd0.3',
+    id: 'mlp-65k×32-h64-fd0.5',
     shape: { buckets: 65536, dim: 32, hidden: 64 },
     contextWeight: 0,
-    config: { ...REG, featureDropout: 0.3 },
-  },
-  {
-    id: 'linear-d32-fd0.3-ctx0.2',
-    shape: { buckets: 65536, dim: 32, hidden: 0 },
-    contextWeight: 0.2,
-    config: { ...REG, featureDropout: 0.3 },
+    config: { ...REG, lr: 0.003, embLr: 0.01, featureDropout: 0.5, hiddenDropout: 0.3 },
   },
 ];
 

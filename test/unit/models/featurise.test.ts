@@ -42,6 +42,24 @@ describe('hashgram featuriser', () => {
     expect(main).toContain('u3:退\u0001款\u0001refund');
     expect(main).toContain('w:<re');
     expect(main).toContain('w:fund>');
+    expect(main).toContain('v1:退');
+    expect(main).not.toContain('a1:退');
+    expect(featureStrings({ text: '知道了', speaker: 'agent' }).main).toContain('a1:知');
+  });
+
+  it('adds English stems and skip-bigrams', () => {
+    const { main } = featureStrings({ text: 'not really happy, refunded', speaker: 'customer' });
+    expect(main).toContain('st:refund');
+    expect(main).toContain('k:not\u0001happy');
+  });
+
+  it('weighs subword pieces half as much as whole units', () => {
+    const text = 'refund';
+    const strings = featureStrings({ text }).main;
+    const f = featurise({ text }, { buckets: 65536, contextWeight: 0 });
+    const unit = f.weights[strings.indexOf('u1:refund')]!;
+    const piece = f.weights[strings.indexOf('w:<re')]!;
+    expect(unit).toBeCloseTo(2 * piece, 6);
   });
 
   it('maps Traditional and Simplified spellings onto the same ids', () => {
@@ -84,7 +102,7 @@ describe('hashgram featuriser', () => {
   });
 
   it('keeps hashing stable (a change here must bump HASHGRAM_VERSION)', () => {
-    expect(HASHGRAM_VERSION).toBe(1);
+    expect(HASHGRAM_VERSION).toBe(2);
     expect(hashFeature('u1:退', 65536)).toBe(hashFeature('u1:退', 65536));
     expect([
       hashFeature('s:customer', 65536),
@@ -110,5 +128,5 @@ describe('hashgram featuriser', () => {
   });
 });
 
-/** FNV-1a (32 bit, UTF-16 code units) mod (buckets − 1) + 1, computed independently when version 1 shipped. */
+/** FNV-1a (32 bit, UTF-16 code units) mod (buckets − 1) + 1, computed independently for version 2. */
 const EXPECTED_HASHES = [14230, 16728, 3170];
