@@ -51,7 +51,7 @@ function fillUnit(c: number): void {
   } else foldUnit[c] = COMPLEX;
 }
 
-/** Growable output buffers: folding can expand a character (㎏ → kg). */
+/** Output buffers, grown when folding expands characters (㎏ → kg). */
 class Out {
   n = 0;
   units: Uint16Array;
@@ -66,16 +66,7 @@ class Out {
     this.breaks = new Uint8Array(cap);
     this.kinds = new Uint8Array(cap);
   }
-  push(unit: number, start: number, end: number, brk: number, kind: number): void {
-    if (this.n === this.units.length) this.grow();
-    const i = this.n++;
-    this.units[i] = unit;
-    this.starts[i] = start;
-    this.ends[i] = end;
-    this.breaks[i] = brk;
-    this.kinds[i] = kind;
-  }
-  private grow(): void {
+  grow(): void {
     const cap = this.units.length * 2 + 16;
     const g = <T extends Uint16Array | Int32Array | Uint8Array>(a: T, b: T): T => {
       b.set(a);
@@ -89,9 +80,10 @@ class Out {
   }
 }
 
-const APOSTROPHES = new Set([0x27, 0x2019]);
-
-/** Pass 1: fold every code point and decide what happens to separator runs. */
+/**
+ * Pass 1: fold every code point and decide what happens to separator runs. The common case
+ * (a BMP character folding to one character) is inlined: this loop is most of normalising.
+ */
 function fold(text: string): Out {
   const out = new Out(text.length + 16);
   let last = -1; // class of the last emitted unit, -1 before the first
@@ -100,55 +92,77 @@ function fold(text: string): Out {
   let sepClause = 0;
   let sepApostrophe = true;
   let pendingBreak = 0;
-  const emit = (unit: number, kind: number, i: number, len: number) => {
-    if ((kind & 7) === SEP) {
-      if (sepStart < 0) {
-        sepStart = i;
-        sepClause = 0;
-        sepApostrophe = true;
-      }
-      sepEnd = i + len;
-      if (kind & CLAUSE_BIT) sepClause = 1;
-      if (!APOSTROPHES.has(unit)) sepApostrophe = false;
-      return;
-    }
-    const c = kind & 7;
-    if (sepStart >= 0) {
-      if (last === HAN || c === HAN || last < 0) pendingBreak = sepClause && last >= 0 ? 1 : 0;
-      else if (!(sepApostrophe && last === LATIN && c === LATIN))
-        out.push(0x20, sepStart, sepEnd, sepClause, SEP);
-      sepStart = -1;
-    }
-    out.push(unit, i, i + len, pendingBreak, c);
-    pendingBreak = 0;
-    last = c;
-  };
-  for (let i = 0; i < text.length; ) {
+  let n = 0;
+  let { units, starts, ends, breaks, kinds } = out;
+  const len = text.length;
+  for (let i = 0; i < len; ) {
     const u = text.charCodeAt(i);
     let f = foldUnit[u]!;
     if (f === 0) {
       fillUnit(u);
       f = foldUnit[u]!;
     }
-    if (f !== COMPLEX) {
-      emit(f, kindUnit[u]!, i, 1);
-      i++;
-      continue;
+    let folded: string | undefined;
+    let srcLen = 1;
+    if (f === COMPLEX) {
+      const cp = text.codePointAt(i)!;
+      srcLen = cp > 0xffff ? 2 : 1;
+      folded = foldCodePoint(cp);
     }
-    // General path: surrogate pairs and characters that fold to several.
-    const cp = text.codePointAt(i)!;
-    const len = cp > 0xffff ? 2 : 1;
-    const folded = foldCodePoint(cp);
-    for (let k = 0; k < folded.length; ) {
-      const fcp = folded.codePointAt(k)!;
-      const flen = fcp > 0xffff ? 2 : 1;
-      const kind = cls(fcp);
-      if ((kind & 7) === SEP) emit(fcp, kind, i, len);
-      else for (let x = 0; x < flen; x++) emit(folded.charCodeAt(k + x), kind, i, len);
+    // Iterate the folded units: one in the fast path, several for expansions and surrogates.
+    for (let k = 0; folded === undefined ? k < 1 : k < folded.length; ) {
+      let unit = f;
+      let kind: number;
+      let flen = 1;
+      if (folded === undefined) kind = kindUnit[u]!;
+      else {
+        const fcp = folded.codePointAt(k)!;
+        flen = fcp > 0xffff ? 2 : 1;
+        kind = cls(fcp);
+        unit = folded.charCodeAt(k);
+      }
+      if ((kind & 7) === SEP) {
+        if (sepStart < 0) {
+          sepStart = i;
+          sepClause = 0;
+          sepApostrophe = true;
+        }
+        sepEnd = i + srcLen;
+        if (kind & CLAUSE_BIT) sepClause = 1;
+        if (unit !== 0x27 && unit !== 0x2019) sepApostrophe = false;
+      } else {
+        const c = kind & 7;
+        if (n + flen + 1 >= units.length) {
+          out.n = n;
+          out.grow();
+          ({ units, starts, ends, breaks, kinds } = out);
+        }
+        if (sepStart >= 0) {
+          if (last === HAN || c === HAN || last < 0) pendingBreak = sepClause && last >= 0 ? 1 : 0;
+          else if (!(sepApostrophe && last === LATIN && c === LATIN)) {
+            units[n] = 0x20;
+            starts[n] = sepStart;
+            ends[n] = sepEnd;
+            breaks[n] = sepClause;
+            kinds[n++] = SEP;
+          }
+          sepStart = -1;
+        }
+        for (let x = 0; x < flen; x++) {
+          units[n] = folded === undefined ? unit : folded.charCodeAt(k + x);
+          starts[n] = i;
+          ends[n] = i + srcLen;
+          breaks[n] = pendingBreak;
+          kinds[n++] = c;
+        }
+        pendingBreak = 0;
+        last = c;
+      }
       k += flen;
     }
-    i += len;
+    i += srcLen;
   }
+  out.n = n;
   return out;
 }
 
@@ -158,29 +172,23 @@ for (const [ch, digit] of NUMERAL_DIGIT) NUMERAL[ch.charCodeAt(0)] = Number(digi
 
 /** Pass 2a: runs of three or more digits/numerals become digits (一二三一五 → 12315). */
 function numerals(out: Out): void {
-  const u = out.units;
-  let runStart = -1;
-  let hasNumeral = false;
-  const flush = (end: number) => {
-    if (runStart >= 0 && hasNumeral && end - runStart >= 3)
-      for (let j = runStart; j < end; j++) {
-        const d = NUMERAL[u[j]!]!;
-        if (d) {
-          u[j] = 0x2f + d;
-          out.kinds[j] = DIGIT;
+  const { units: u, kinds } = out;
+  const n = out.n;
+  for (let j = 0; j < n; j++) {
+    if (!NUMERAL[u[j]!]) continue;
+    // A numeral: extend over the surrounding run of numerals and ASCII digits.
+    let a = j;
+    while (a > 0 && (NUMERAL[u[a - 1]!] || kinds[a - 1] === DIGIT)) a--;
+    let b = j + 1;
+    while (b < n && (NUMERAL[u[b]!] || kinds[b] === DIGIT)) b++;
+    if (b - a >= 3)
+      for (let x = a; x < b; x++)
+        if (NUMERAL[u[x]!]) {
+          u[x] = 0x2f + NUMERAL[u[x]!]!;
+          kinds[x] = DIGIT;
         }
-      }
-    runStart = -1;
-    hasNumeral = false;
-  };
-  for (let j = 0; j < out.n; j++) {
-    const isNumeral = NUMERAL[u[j]!]! > 0;
-    if (isNumeral || out.kinds[j] === DIGIT) {
-      if (runStart < 0) runStart = j;
-      hasNumeral ||= isNumeral;
-    } else flush(j);
+    j = b - 1;
   }
-  flush(out.n);
 }
 
 /** Pass 2b: stem English words in place; a stem is a prefix, so only the last end moves. */
@@ -189,11 +197,13 @@ function stemWords(out: Out): void {
   let w = 0;
   for (let r = 0; r < out.n; ) {
     if (kinds[r] !== LATIN) {
-      units[w] = units[r]!;
-      starts[w] = starts[r]!;
-      ends[w] = ends[r]!;
-      breaks[w] = breaks[r]!;
-      kinds[w] = kinds[r]!;
+      if (w !== r) {
+        units[w] = units[r]!;
+        starts[w] = starts[r]!;
+        ends[w] = ends[r]!;
+        breaks[w] = breaks[r]!;
+        kinds[w] = kinds[r]!;
+      }
       w++;
       r++;
       continue;
@@ -201,14 +211,16 @@ function stemWords(out: Out): void {
     let e = r;
     while (e < out.n && kinds[e] === LATIN) e++;
     const s = e - r < 4 ? { keep: e - r, yToI: false } : stemUnits(units, r, e);
-    for (let j = 0; j < s.keep; j++) {
-      units[w] = units[r + j]!;
-      starts[w] = starts[r + j]!;
-      ends[w] = ends[r + j]!;
-      breaks[w] = breaks[r + j]!;
-      kinds[w] = LATIN;
-      w++;
-    }
+    if (w === r) w += s.keep;
+    else
+      for (let j = 0; j < s.keep; j++) {
+        units[w] = units[r + j]!;
+        starts[w] = starts[r + j]!;
+        ends[w] = ends[r + j]!;
+        breaks[w] = breaks[r + j]!;
+        kinds[w] = LATIN;
+        w++;
+      }
     ends[w - 1] = ends[e - 1]!;
     if (s.yToI) units[w - 1] = 0x69;
     r = e;

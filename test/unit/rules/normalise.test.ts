@@ -19,6 +19,14 @@ describe('normalise', () => {
     expect(norm('裡面')).toBe(norm('里面'));
   });
 
+  it('maps characters that fold to several back to their source', () => {
+    const n = normalise('重5㎏，ﬁne');
+    expect(n.text).toBe('重5kg fin'); // the comma between Latin words becomes a space; "fine" is stemmed
+    expect([...n.starts]).toEqual([0, 1, 2, 2, 3, 4, 4, 5]);
+    expect(toOriginal(n, 2, 4)).toEqual({ start: 2, end: 3 });
+    expect(toOriginal(n, 5, 8)).toEqual({ start: 4, end: 7 });
+  });
+
   it('collapses separators between words to one space and keeps English contractions', () => {
     expect(norm('no   risk --- at all')).toBe('no risk at all');
     expect(norm("don't")).toBe('dont');
