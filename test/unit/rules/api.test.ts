@@ -108,6 +108,10 @@ describe('conversations', () => {
     const edited = conv.push(turn(0, 'agent', '您好，保本的'));
     expect(edited.map((h) => h.evidence[0]!.seq)).toEqual([0]);
     expect(conv.push(turn(0, 'agent', '您好，保本的!'))).toHaveLength(0);
+    // A duplicate delivery of the same turn costs nothing and reports nothing.
+    const work = conv.work;
+    expect(conv.push(turn(1, 'agent', '请稍等'))).toHaveLength(0);
+    expect(conv.work).toBe(work);
   });
 
   it('closes time windows on a tick, without a new turn', () => {
