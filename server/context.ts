@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { DbKind } from './db/connect';
 import type { DB } from './db/types';
+import type { TeamSettings } from './alerts/policy';
 import type { Logger } from './log';
 import type { RateLimiter } from './ratelimit';
 
@@ -39,4 +40,9 @@ export interface ServerContext {
   loginLimiter: RateLimiter;
   /** Drop cached device principals (after revoke/rotate). */
   invalidateAuth(): void;
+  /**
+   * Team alert settings, cached for a few seconds: ingest reads them on every request. Changes
+   * through this process take effect at once; other processes pick them up within the TTL.
+   */
+  settingsCache: Map<string, { settings: TeamSettings; at: number }>;
 }

@@ -68,6 +68,7 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
     ingestLimiter: new RateLimiter(limits.ingestPerSecond, limits.ingestBurst, now),
     loginLimiter: new RateLimiter(limits.loginPerMinute / 60, limits.loginPerMinute, now),
     invalidateAuth: () => resolver.invalidate(),
+    settingsCache: new Map(),
   };
   const resolver = new PrincipalResolver(ctx);
   const hub = new AlertHub();

@@ -21,6 +21,7 @@ import { HttpError, type Principal } from './principal';
 /** Device clocks drift; a finding from far in the future is a bug or an attack, not a finding. */
 const MAX_FUTURE_MS = 24 * 3600_000;
 const DAY_MS = 24 * 3600_000;
+const SETTINGS_TTL_MS = 5_000;
 
 function issues(err: { issues: { path: PropertyKey[]; message: string }[] }): string {
   return err.issues
@@ -129,7 +130,12 @@ export async function ingestBatch(ctx: ServerContext, p: Principal, body: unknow
   const deviceId = p.deviceId;
 
   const result = await ctx.db.transaction().execute(async (trx) => {
-    const settings = (await teamSettings(trx, [teamId])).get(teamId) ?? parseSettings({});
+    let settings = ctx.settingsCache.get(teamId);
+    if (!settings || now - settings.at > SETTINGS_TTL_MS) {
+      settings = { settings: (await teamSettings(trx, [teamId])).get(teamId) ?? parseSettings({}), at: now };
+      ctx.settingsCache.set(teamId, settings);
+    }
+    const policy = settings.settings;
     const alerts: NewAlert[] = [];
 
     if (conversations.length > 0) {
@@ -164,7 +170,7 @@ export async function ingestBatch(ctx: ServerContext, p: Principal, body: unknow
         )
         .execute();
 
-      if (settings.repeatContactDays > 0) {
+      if (policy.repeatContactDays > 0) {
         for (const { c } of conversations) {
           if (!c.customerHash) continue;
           const earlier = await trx
@@ -174,7 +180,7 @@ export async function ingestBatch(ctx: ServerContext, p: Principal, body: unknow
             .where('customer_hash', '=', c.customerHash)
             .where('id', '<>', c.id)
             .where('started_at', '<=', c.startedAt)
-            .where('started_at', '>=', c.startedAt - settings.repeatContactDays * DAY_MS)
+            .where('started_at', '>=', c.startedAt - policy.repeatContactDays * DAY_MS)
             .orderBy('started_at', 'desc')
             .limit(1)
             .executeTakeFirst();
@@ -186,13 +192,13 @@ export async function ingestBatch(ctx: ServerContext, p: Principal, body: unknow
             conversation_id: c.id,
             rule_key: 'repeat-contact',
             severity: 'warning',
-            title: `Repeat contact within ${settings.repeatContactDays} days`,
+            title: `Repeat contact within ${policy.repeatContactDays} days`,
             finding_id: null,
             agent_user_id: p.userId,
             linked_conversation_id: earlier.id,
             finding_ts: c.startedAt,
             created_at: now,
-            notify: shouldNotify(settings, 'warning', now),
+            notify: shouldNotify(policy, 'warning', now),
           });
         }
       }
@@ -229,7 +235,7 @@ export async function ingestBatch(ctx: ServerContext, p: Principal, body: unknow
       for (const { f } of findings) {
         const fd = f.finding;
         if (!inserted.has(fd.id)) continue;
-        if (!atLeast(fd.severity as Severity, settings.alertMinSeverity)) continue;
+        if (!atLeast(fd.severity as Severity, policy.alertMinSeverity)) continue;
         const ruleKey = fd.ruleId ?? fd.model ?? 'unknown';
         if (f.escalateAfterMs && f.escalateAfterMs > 0) {
           // The window runs on the device's clock unless that clock is far off from ours.
@@ -255,7 +261,7 @@ export async function ingestBatch(ctx: ServerContext, p: Principal, body: unknow
           linked_conversation_id: null,
           finding_ts: fd.ts,
           created_at: now,
-          notify: shouldNotify(settings, fd.severity as Severity, now),
+          notify: shouldNotify(policy, fd.severity as Severity, now),
         });
       }
       if (pending.length > 0) {

@@ -75,10 +75,19 @@ export interface SyncStatus extends SyncMeta {
 
 const INITIAL_META: SyncMeta = { failures: 0, rejectedTotal: 0 };
 
+/** Entries a lead may be waiting for: warnings and worse, and resolutions that cancel them. */
+export function isUrgent(p: OutboxPayload): boolean {
+  if (p.kind === 'event') return true;
+  if (p.kind === 'conversation') return false;
+  const s = p.item.finding.severity;
+  return s === 'warning' || s === 'critical' || s === 'auto-fail';
+}
+
 export class SyncClient {
   private readonly opts: Required<Omit<SyncClientOptions, 'batch'>> & { batch: BatchLimits };
   private inFlight: Promise<FlushReport> | undefined;
-  private wake: (() => void) | undefined;
+  private wake: ((urgent: boolean) => void) | undefined;
+  private urgentQueued = false;
 
   constructor(options: SyncClientOptions) {
     this.opts = {
@@ -112,7 +121,9 @@ export class SyncClient {
       enqueuedAt: now,
     }));
     if (entries.length > 0) await this.opts.store.add(entries);
-    this.wake?.();
+    const urgent = payloads.some(isUrgent);
+    if (urgent) this.urgentQueued = true;
+    if (entries.length > 0) this.wake?.(urgent);
     return entries.length;
   }
 
@@ -125,7 +136,7 @@ export class SyncClient {
   async enrolled(): Promise<void> {
     const meta = (await this.opts.store.getMeta()) ?? INITIAL_META;
     await this.opts.store.setMeta({ ...meta, needsEnrolment: false, failures: 0, nextAttemptAt: undefined });
-    this.wake?.();
+    this.wake?.(true);
   }
 
   /**
@@ -141,22 +152,40 @@ export class SyncClient {
     return this.inFlight;
   }
 
-  /** Keep flushing until `signal` aborts; sleeps for the backoff or until something is enqueued. */
-  async run(signal: AbortSignal): Promise<void> {
+  /**
+   * Keep flushing until `signal` aborts (for long-lived hosts). New entries are sent after
+   * `lingerMs` so they travel in batches, except urgent ones (warnings and worse, resolution
+   * events), which go at once: the lead's alert should not wait for a batch to fill.
+   */
+  async run(signal: AbortSignal, options: { lingerMs?: number } = {}): Promise<void> {
+    const linger = options.lingerMs ?? 0;
     while (!signal.aborted) {
+      this.urgentQueued = false;
       const report = await this.flush();
       if (signal.aborted) break;
-      const waitMs = report.outcome === 'idle' ? 60_000 : (report.retryInMs ?? 60_000);
-      if (report.outcome === 'idle' && (await this.opts.store.count()) > 0) continue;
+      let waitMs = report.retryInMs ?? 60_000;
+      if (report.outcome === 'idle') {
+        const more = (await this.opts.store.count()) > 0;
+        waitMs = more ? (this.urgentQueued ? 0 : linger) : 60_000;
+        if (waitMs === 0) continue;
+      }
       await new Promise<void>((resolve) => {
+        let lingerTimer: ReturnType<typeof setTimeout> | undefined;
         const t = setTimeout(done, waitMs);
         function done() {
           clearTimeout(t);
+          if (lingerTimer) clearTimeout(lingerTimer);
           signal.removeEventListener('abort', done);
           resolve();
         }
         // Only an idle client wakes on enqueue; a backing-off one waits out its delay.
-        this.wake = report.outcome === 'idle' ? done : undefined;
+        this.wake =
+          report.outcome === 'idle'
+            ? (urgent: boolean) => {
+                if (urgent || linger === 0) done();
+                else lingerTimer ??= setTimeout(done, linger);
+              }
+            : undefined;
         signal.addEventListener('abort', done);
       });
       this.wake = undefined;

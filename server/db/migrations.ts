@@ -3,6 +3,7 @@
  * that has shipped (kysely records applied names in kysely_migration).
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { m002Qa } from './migration-002-qa';
 
 const f8 = 'float8' as const;
 
@@ -208,7 +209,7 @@ const m001: Migration = {
   },
 };
 
-const MIGRATIONS: Record<string, Migration> = { '001_initial': m001 };
+const MIGRATIONS: Record<string, Migration> = { '001_initial': m001, '002_qa': m002Qa };
 
 class StaticProvider implements MigrationProvider {
   async getMigrations() {

@@ -146,6 +146,7 @@ export function registerAdmin(app: App, deps: AppDeps): void {
         .where('id', '=', teamId)
         .returning(['id', 'name'])
         .executeTakeFirstOrThrow();
+      ctx.settingsCache.delete(teamId);
       return c.json({ ...row, settings }, 200);
     },
   );

@@ -77,7 +77,9 @@ export async function startFlakyProxy(opts: {
       upstreamPort = p;
     },
     async close() {
-      sockets.forEach((s) => s.destroy());
+      sockets.forEach((s) => {
+        s.destroy();
+      });
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
