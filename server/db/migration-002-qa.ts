@@ -40,7 +40,9 @@ export const m002Qa: Migration = {
       .addPrimaryKeyConstraint('qa_scores_pk', ['org_id', 'conversation_id'])
       .execute();
     await sql`create index qa_scores_org_started on qa_scores (org_id, started_at desc)`.execute(db);
-    await sql`create index qa_scores_team_started on qa_scores (org_id, team_id, started_at desc)`.execute(db);
+    await sql`create index qa_scores_team_started on qa_scores (org_id, team_id, started_at desc)`.execute(
+      db,
+    );
     await sql`create index qa_scores_agent_started on qa_scores (org_id, agent_user_id, started_at desc)`.execute(
       db,
     );
@@ -95,7 +97,11 @@ export const m002Qa: Migration = {
       .addColumn('comment', 'text')
       .addColumn('created_at', f8, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('qa_reviews_conv').on('qa_reviews').columns(['org_id', 'conversation_id']).execute();
+    await db.schema
+      .createIndex('qa_reviews_conv')
+      .on('qa_reviews')
+      .columns(['org_id', 'conversation_id'])
+      .execute();
     await db.schema
       .createTable('qa_comments')
       .addColumn('id', 'serial', (c) => c.primaryKey())
@@ -105,7 +111,11 @@ export const m002Qa: Migration = {
       .addColumn('body', 'text', (c) => c.notNull())
       .addColumn('created_at', f8, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('qa_comments_conv').on('qa_comments').columns(['org_id', 'conversation_id']).execute();
+    await db.schema
+      .createIndex('qa_comments_conv')
+      .on('qa_comments')
+      .columns(['org_id', 'conversation_id'])
+      .execute();
     await db.schema
       .createTable('qa_audit')
       .addColumn('id', 'serial', (c) => c.primaryKey())
@@ -116,7 +126,11 @@ export const m002Qa: Migration = {
       .addColumn('detail', 'jsonb', (c) => c.notNull())
       .addColumn('created_at', f8, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('qa_audit_conv').on('qa_audit').columns(['org_id', 'conversation_id', 'id']).execute();
+    await db.schema
+      .createIndex('qa_audit_conv')
+      .on('qa_audit')
+      .columns(['org_id', 'conversation_id', 'id'])
+      .execute();
 
     await db.schema
       .createTable('qa_finding_status')
@@ -145,7 +159,11 @@ export const m002Qa: Migration = {
       .addColumn('score_after', f8)
       .addColumn('created_at', f8, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('qa_appeals_org_state').on('qa_appeals').columns(['org_id', 'state']).execute();
+    await db.schema
+      .createIndex('qa_appeals_org_state')
+      .on('qa_appeals')
+      .columns(['org_id', 'state'])
+      .execute();
     await db.schema.createIndex('qa_appeals_rule').on('qa_appeals').columns(['org_id', 'rule_key']).execute();
     await db.schema
       .createTable('qa_feedback')
@@ -159,7 +177,11 @@ export const m002Qa: Migration = {
       .addColumn('reason', 'text')
       .addColumn('ts', f8, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('qa_feedback_rule').on('qa_feedback').columns(['org_id', 'rule_key']).execute();
+    await db.schema
+      .createIndex('qa_feedback_rule')
+      .on('qa_feedback')
+      .columns(['org_id', 'rule_key'])
+      .execute();
 
     await db.schema
       .createTable('qa_scorecards')
@@ -235,7 +257,11 @@ export const m002Qa: Migration = {
       .addColumn('created_at', f8, (c) => c.notNull())
       .addColumn('due_at', f8)
       .execute();
-    await db.schema.createIndex('qa_coaching_agent').on('qa_coaching').columns(['org_id', 'agent_user_id']).execute();
+    await db.schema
+      .createIndex('qa_coaching_agent')
+      .on('qa_coaching')
+      .columns(['org_id', 'agent_user_id'])
+      .execute();
     await db.schema
       .createTable('qa_rule_drafts')
       .addColumn('team_id', 'text', (c) => c.primaryKey())

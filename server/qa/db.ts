@@ -35,7 +35,14 @@ export interface QaScoresTable {
 
 export interface QaTables {
   qa_scores: QaScoresTable;
-  qa_rule_daily: { org_id: string; team_id: string; day: number; rule_key: string; hits: number; convs: number };
+  qa_rule_daily: {
+    org_id: string;
+    team_id: string;
+    day: number;
+    rule_key: string;
+    hits: number;
+    convs: number;
+  };
   qa_conv_rules: {
     org_id: string;
     conversation_id: string;
@@ -44,7 +51,13 @@ export interface QaTables {
     rule_key: string;
     hits: number;
   };
-  qa_transcripts: { org_id: string; conversation_id: string; team_id: string; turns: Json; received_at: number };
+  qa_transcripts: {
+    org_id: string;
+    conversation_id: string;
+    team_id: string;
+    turns: Json;
+    received_at: number;
+  };
   qa_reviews: {
     id: Generated<number>;
     org_id: string;
@@ -72,7 +85,13 @@ export interface QaTables {
     detail: Json;
     created_at: number;
   };
-  qa_finding_status: { finding_id: string; org_id: string; status: string; reason: string | null; updated_at: number };
+  qa_finding_status: {
+    finding_id: string;
+    org_id: string;
+    status: string;
+    reason: string | null;
+    updated_at: number;
+  };
   qa_appeals: {
     id: string;
     org_id: string;
@@ -110,7 +129,14 @@ export interface QaTables {
     created_by: string | null;
     created_at: number;
   };
-  qa_views: { id: Generated<number>; org_id: string; user_id: string; name: string; query: Json; created_at: number };
+  qa_views: {
+    id: Generated<number>;
+    org_id: string;
+    user_id: string;
+    name: string;
+    query: Json;
+    created_at: number;
+  };
   qa_queue: {
     id: Generated<number>;
     org_id: string;
