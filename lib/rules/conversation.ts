@@ -258,7 +258,8 @@ export function createConversation(compiled: CompiledRulebook, conversationId: s
       const at = log.findIndex((e) => e.turn.seq >= turn.seq);
       const same = at >= 0 ? log[at]!.turn : undefined;
       // Adapters may deliver the same turn twice (re-reads of the page): nothing to do.
-      if (same && same.seq === turn.seq && same.text === turn.text && same.speaker === turn.speaker) return [];
+      if (same && same.seq === turn.seq && same.text === turn.text && same.speaker === turn.speaker)
+        return [];
       if (at >= 0 && log[at]!.turn.seq === turn.seq) log[at] = { turn, signals };
       else log.splice(at < 0 ? log.length : at, 0, { turn, signals });
       return replay();

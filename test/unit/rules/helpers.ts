@@ -1,10 +1,4 @@
-import {
-  type CompiledRulebook,
-  compileRulebook,
-  type Condition,
-  type Hit,
-  playExample,
-} from '../../../lib/rules';
+import { type CompiledRulebook, compileRulebook, type Hit, playExample } from '../../../lib/rules';
 import type { Example } from '../../../lib/rules/schema';
 
 const L = (s: string) => ({ zh_CN: s, zh_TW: s, en: s });
