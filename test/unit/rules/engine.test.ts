@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agent, customer, fires } from './helpers';
+import { playExample } from '../../../lib/rules';
+import { agent, book, compile, customer, fires } from './helpers';
 
 const phrase = (phrases: string[], more: Record<string, unknown> = {}) =>
   ({ type: 'phrase', phrases, ...more }) as const;
@@ -179,5 +181,35 @@ describe('conversation conditions', () => {
     const when = phrase(['保本']);
     expect(fires(when, [agent('保本'), agent('保本')])).toHaveLength(2);
     expect(fires(when, [agent('保本'), agent('保本')], { once: true })).toHaveLength(1);
+  });
+});
+
+describe('evidence properties', () => {
+  const compiled = compile(book({ type: 'phrase', phrases: ['稳赚不赔', 'guaranteed return'] }));
+  const filler = fc.string({ unit: fc.constantFrom(...'你好的这是产品 ,.!abc😀'), maxLength: 30 });
+  const pad = fc.constantFrom('', ' ', '*', '.', '😀', '\u200b');
+  const phrase = fc.constantFrom(
+    ['稳', '赚', '不', '赔'],
+    ['穩', '賺', '不', '賠'],
+    ['Guaranteed', ' ', 'RETURNS'],
+  );
+
+  it('always points into the original text at the characters that matched', () => {
+    fc.assert(
+      fc.property(filler, phrase, pad, filler, (pre, parts, p, post) => {
+        // Padding only goes between Chinese characters, where the normaliser removes it.
+        const body = /[a-z]/i.test(parts[0]!) ? parts.join('') : parts.join(p);
+        const text = `${pre}。${body}。${post}`;
+        const hits = playExample(compiled, [agent(text)]);
+        expect(hits.length).toBe(1);
+        for (const e of hits[0]!.evidence) {
+          expect(e.start).toBeGreaterThanOrEqual(0);
+          expect(e.end).toBeLessThanOrEqual(text.length);
+          expect(text.slice(e.start, e.end)).toBe(e.text);
+        }
+        expect(hits[0]!.evidence.some((e) => e.text === body)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
