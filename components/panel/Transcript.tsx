@@ -20,20 +20,29 @@ interface Segment {
   mark?: Mark;
 }
 
-/** Cuts text into plain and highlighted parts; overlapping marks keep the earlier one. */
+/**
+ * Cuts text into plain and highlighted parts. Where marks overlap (a streak rule quoting the whole
+ * turn, a phrase rule quoting two words of it) the narrowest wins, so the exact words stay visible.
+ */
 export function segments(text: string, marks: readonly Mark[]): Segment[] {
-  const out: Segment[] = [];
-  let at = 0;
+  const cuts = new Set<number>([0, text.length]);
   for (const m of marks) {
-    const start = Math.max(m.start, at);
-    const end = Math.min(m.end, text.length);
-    if (end <= start) continue;
-    if (start > at) out.push({ text: text.slice(at, start) });
-    out.push({ text: text.slice(start, end), mark: m });
-    at = end;
+    cuts.add(Math.max(0, Math.min(m.start, text.length)));
+    cuts.add(Math.max(0, Math.min(m.end, text.length)));
   }
-  if (at < text.length || out.length === 0) out.push({ text: text.slice(at) });
-  return out;
+  const at = [...cuts].sort((a, b) => a - b);
+  const out: Segment[] = [];
+  for (let i = 0; i + 1 < at.length; i++) {
+    const a = at[i]!;
+    const b = at[i + 1]!;
+    let best: Mark | undefined;
+    for (const m of marks)
+      if (m.start <= a && m.end >= b && (!best || m.end - m.start < best.end - best.start)) best = m;
+    const prev = out[out.length - 1];
+    if (prev && prev.mark === best) prev.text += text.slice(a, b);
+    else out.push(best ? { text: text.slice(a, b), mark: best } : { text: text.slice(a, b) });
+  }
+  return out.length > 0 ? out : [{ text }];
 }
 
 const TurnRow = memo(function TurnRow({ turn }: { turn: Turn }) {

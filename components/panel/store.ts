@@ -69,6 +69,9 @@ export interface PanelStoreOptions {
   moodLength?: number;
 }
 
+/** Category of findings recorded when the agent sent a draft despite the pre-send warning. */
+const PRESEND = 'presend-override';
+
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, hint: 1, warning: 2, critical: 3, 'auto-fail': 4 };
 export const severityRank = (s: Severity): number => SEVERITY_RANK[s];
 
@@ -95,6 +98,7 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
   const early = new Map<string, Analysis>();
 
   const key = (c: string, s: number) => `${c}#${s}`;
+  let presendCount = 0;
 
   function conversation(id: string): ConversationView {
     let c = byId.get(id);
@@ -188,8 +192,17 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
       batch(() => {
         existing.utterance.value = u; // an edit: same turn, new text, analysis to come
         existing.analysis.value = undefined;
+        const c = conversation(u.conversationId);
+        const old = c.findingsBySeq.peek().get(u.seq);
+        if (old) {
+          // What was found in the old text no longer holds; the new analysis brings its own.
+          const next = new Map(c.findingsBySeq.peek());
+          next.delete(u.seq);
+          c.findingsBySeq.value = next;
+          remark(c, new Set(old.flatMap((f) => f.evidence.map((e) => e.seq))));
+        }
         existing.marks.value = [];
-        rebuild(conversation(u.conversationId));
+        rebuild(c);
       });
       return;
     }
@@ -222,7 +235,7 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
       const marks: Mark[] = [];
       for (const f of all)
         for (const e of f.evidence)
-          if (e.seq === seq && e.end > e.start && f.kind !== 'hint')
+          if (e.seq === seq && e.end > e.start && f.kind !== 'hint' && f.category !== PRESEND)
             marks.push({ start: e.start, end: e.end, severity: f.severity, findingId: f.id });
       turn.marks.value = marks.sort((x, y) => x.start - y.start);
     }
@@ -241,18 +254,23 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
         checklistChanged = tracker.setIntent(a.intent.label, turn.utterance.peek().ts);
       const before = c.findingsBySeq.peek();
       const old = before.get(a.seq) ?? [];
-      if (a.findings.length === 0 && old.length === 0) {
+      // A second analysis of the same text (a resend after a service-worker restart) finds rules
+      // already fired and returns fewer findings: it adds, never retracts. An edit clears first.
+      const sig = (f: Finding) =>
+        `${f.ruleId ?? f.model}|${f.evidence.map((e) => `${e.seq}:${e.start}-${e.end}`).join(',')}`;
+      const known = new Set(old.map(sig));
+      const added = a.findings.filter((f) => !known.has(sig(f)));
+      if (added.length === 0) {
         if (checklistChanged) refreshChecklist(c);
         return;
       }
       const next = new Map(before);
-      if (a.findings.length > 0) next.set(a.seq, a.findings);
-      else next.delete(a.seq);
+      next.set(a.seq, [...old, ...added]);
       c.findingsBySeq.value = next;
-      for (const f of a.findings) if (f.ruleId && tracker.miss(f.ruleId)) checklistChanged = true;
+      for (const f of added) if (f.ruleId && tracker.miss(f.ruleId)) checklistChanged = true;
       if (checklistChanged) refreshChecklist(c);
       const touched = new Set<number>();
-      for (const f of [...old, ...a.findings]) for (const e of f.evidence) touched.add(e.seq);
+      for (const f of added) for (const e of f.evidence) touched.add(e.seq);
       remark(c, touched);
     });
   }
@@ -276,6 +294,15 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
         const rest = attach.value.filter((s) => s.tabId !== msg.state.tabId);
         attach.value = [...rest, msg.state];
         if (msg.state.activeConversationId) active.value = msg.state.activeConversationId;
+        break;
+      }
+      case 'presend-finding': {
+        // Not tied to a turn: kept under its own negative key so turn analyses never replace it.
+        const c = conversation(msg.finding.conversationId);
+        const next = new Map(c.findingsBySeq.peek());
+        presendCount += 1;
+        next.set(-presendCount, [msg.finding]);
+        c.findingsBySeq.value = next;
         break;
       }
       case 'panel-command':

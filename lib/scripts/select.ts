@@ -52,15 +52,21 @@ export function specificity(s: ScriptEntry, ctx: HintContext): number {
   return n;
 }
 
+/**
+ * Up to `limit` hints: at most `maxRuleHints` from rules (in the order given, e.g. latest first),
+ * the rest from the library, so a busy conversation still shows a script for the customer's intent.
+ */
 export function selectHints(
   scripts: readonly ScriptEntry[],
   ctx: HintContext,
   ruleHints: readonly RuleHint[] = [],
-  limit = 3,
+  limit = 4,
+  maxRuleHints = 2,
 ): Hint[] {
   const out: Hint[] = [];
   const seen = new Set<string>();
   for (const r of ruleHints) {
+    if (out.length >= maxRuleHints) break;
     const id = `rule:${r.ruleId}`;
     if (seen.has(id)) continue;
     seen.add(id);
