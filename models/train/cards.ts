@@ -119,6 +119,9 @@ ${perClassTable(lx.overall)}
 ${confusionTable(t.overall)}
 
 ### Hard cases by tag
+Most lines within one tag share a gold label, so accuracy is the informative column here; macro-F1
+inside a tag counts every stray wrong label as a class with F1 0.
+
 ${sliceTable(t, lx, 'byTag')}
 
 ### Most confident errors on test
