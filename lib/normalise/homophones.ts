@@ -28,17 +28,28 @@ function codeFor(cp: number): number {
   return code;
 }
 
+const utf16 = new TextDecoder('utf-16le');
+
 /** Same length as the input: Han characters (BMP) replaced by their syllable codes. */
 export function foldHomophones(text: string): string {
-  let out = '';
-  let from = 0;
+  let out: Uint16Array | undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x3400 || !isHan(c)) continue;
-    out += text.slice(from, i) + String.fromCharCode(codeFor(c));
-    from = i + 1;
+    if (!out) {
+      out = new Uint16Array(text.length);
+      for (let j = 0; j < i; j++) out[j] = text.charCodeAt(j);
+    }
+    out[i] = codeFor(c);
   }
-  return from === 0 ? text : out + text.slice(from);
+  if (!out) return text;
+  // Copy the units that were skipped after the first Han character.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x3400 || !isHan(c)) out[i] = c;
+  }
+  // Lone surrogates cannot occur here: normalised text keeps surrogate pairs whole.
+  return utf16.decode(out);
 }
 
 /** Toneless pinyin of a phrase, syllables joined with `sep` ("baoben", "bao ben"). */

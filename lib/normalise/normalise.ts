@@ -210,10 +210,11 @@ function stemWords(out: Out): void {
     }
     let e = r;
     while (e < out.n && kinds[e] === LATIN) e++;
-    const s = e - r < 4 ? { keep: e - r, yToI: false } : stemUnits(units, r, e);
-    if (w === r) w += s.keep;
+    const packed = e - r < 4 ? (e - r) * 2 : stemUnits(units, r, e);
+    const keep = packed >> 1;
+    if (w === r) w += keep;
     else
-      for (let j = 0; j < s.keep; j++) {
+      for (let j = 0; j < keep; j++) {
         units[w] = units[r + j]!;
         starts[w] = starts[r + j]!;
         ends[w] = ends[r + j]!;
@@ -222,7 +223,7 @@ function stemWords(out: Out): void {
         w++;
       }
     ends[w - 1] = ends[e - 1]!;
-    if (s.yToI) units[w - 1] = 0x69;
+    if (packed & 1) units[w - 1] = 0x69;
     r = e;
   }
   out.n = w;
@@ -243,9 +244,10 @@ export function normalise(text: string, options: NormaliseOptions = {}): Normali
   return {
     original: text,
     text: decode(out.units, out.n),
-    starts: out.starts.slice(0, out.n),
-    ends: out.ends.slice(0, out.n),
-    breaks: out.breaks.slice(0, out.n),
+    // Views, not copies: a 1 MB turn would otherwise copy three large arrays.
+    starts: out.starts.subarray(0, out.n),
+    ends: out.ends.subarray(0, out.n),
+    breaks: out.breaks.subarray(0, out.n),
   };
 }
 

@@ -20,8 +20,11 @@ const s = 0x73;
 const u = 0x75;
 const y = 0x79;
 
-/** Stem of the lowercase ASCII word in w[from, to). No closures: this runs once per word. */
-export function stemUnits(w: ArrayLike<number>, from: number, to: number): Stem {
+/**
+ * Stem of the lowercase ASCII word in w[from, to), packed as keep * 2 + (yToI ? 1 : 0): this runs
+ * once per word of every turn, so it allocates nothing.
+ */
+export function stemUnits(w: ArrayLike<number>, from: number, to: number): number {
   let end = to; // exclusive end of the kept stem
   const len = to - from;
   const l1 = w[to - 1];
@@ -32,12 +35,13 @@ export function stemUnits(w: ArrayLike<number>, from: number, to: number): Stem 
   else if (len > 4 && l2 === e && l1 === d) end -= 2;
   else if (len > 3 && l1 === s && l2 !== s && l2 !== u && l2 !== i) end -= 1;
   while (end - from > 3 && w[end - 1] === e) end -= 1;
-  return { keep: end - from, yToI: end - from > 3 && w[end - 1] === y };
+  return (end - from) * 2 + (end - from > 3 && w[end - 1] === y ? 1 : 0);
 }
 
 export function stem(word: string): Stem {
   const units = Array.from(word, (ch) => ch.charCodeAt(0));
-  return stemUnits(units, 0, units.length);
+  const packed = stemUnits(units, 0, units.length);
+  return { keep: packed >> 1, yToI: (packed & 1) === 1 };
 }
 
 /** The stemmed form of a lowercase ASCII word. */
