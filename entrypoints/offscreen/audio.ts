@@ -63,10 +63,9 @@ async function start(msg: MessageOf<'call-capture'>): Promise<{ ok: boolean; rea
   };
   call = c;
   await report(c);
-  const [tab, mic] = await Promise.all([
-    openTab(msg.streamId, msg.streamError),
-    msg.mic ? openMic() : Promise.resolve<SideResult>({ status: 'off' }),
-  ]);
+  // One after the other: a microphone request made while the tab capture is pending is refused.
+  const tab = await openTab(msg.streamId, msg.streamError);
+  const mic: SideResult = msg.mic ? await openMic() : { status: 'off' };
   c.status = {
     agent: { status: mic.status, ...(mic.reason ? { reason: mic.reason } : {}) },
     customer: { status: tab.status, ...(tab.reason ? { reason: tab.reason } : {}) },

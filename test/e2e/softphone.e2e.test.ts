@@ -1,0 +1,282 @@
+/**
+ * Softphone calls end to end, in Debian's Chromium with the production build: the demo softphone
+ * plays a scripted call (espeak-ng + sox) over a loopback WebRTC pair, Chromium's fake microphone
+ * plays the agent's side, the extension captures the tab (tabCapture) and the microphone in its
+ * offscreen document, and the side panel's port receives the call's state and events.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallEventRecord, CallState } from '../../lib/audio/call-state';
+import { DEV_EXTENSION_ID } from '../../lib/extension-key';
+import { expectedDeadAir, expectedOvertalk } from '../fixtures/audio/expect';
+import { DEMO_CALL, PACE_WPM, type RenderedCall, renderCall } from '../fixtures/audio/generate';
+import { startFixtureServer } from '../fixtures/serve';
+import { findChromium, INSTALL_HINT } from './chromium';
+import { chromiumArgs, EXTENSION_DIR } from './harness';
+
+const TOLERANCE_S = 0.25;
+
+let dir: string;
+let call: RenderedCall;
+let audioServer: Server;
+let audioUrl: string;
+let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
+let context: BrowserContext;
+let profile: string;
+let panel: Page;
+let phone: Page;
+
+/** Serves the generated call audio to the softphone page (another origin, so CORS). */
+async function serveDir(root: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const name = (req.url ?? '/').split('?')[0]!.replace(/^\/+/, '');
+    if (!/^[\w.-]+$/.test(name)) return void res.writeHead(404).end();
+    res.writeHead(200, {
+      'access-control-allow-origin': '*',
+      'content-type': name.endsWith('.json') ? 'application/json' : 'audio/wav',
+    });
+    createReadStream(join(root, name))
+      .on('error', () => res.end())
+      .pipe(res);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+/** Profile with the microphone granted to the extension (an offscreen document cannot prompt). */
+function profileWithMic(): string {
+  const p = mkdtempSync(join(tmpdir(), 'sotto-e2e-softphone-'));
+  mkdirSync(join(p, 'Default'), { recursive: true });
+  const prefs = {
+    profile: {
+      content_settings: {
+        exceptions: {
+          media_stream_mic: {
+            [`chrome-extension://${DEV_EXTENSION_ID}/,*`]: { setting: 1, last_modified: '13300000000000000' },
+          },
+        },
+      },
+    },
+  };
+  writeFileSync(join(p, 'Default', 'Preferences'), JSON.stringify(prefs));
+  return p;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sotto-call-audio-'));
+  call = renderCall(DEMO_CALL, dir, { rates: { agent: 48_000, customer: 44_100 }, tailS: 20 });
+  writeFileSync(join(dir, 'call.json'), JSON.stringify(call));
+  ({ server: audioServer, url: audioUrl } = await serveDir(dir));
+  fixtures = await startFixtureServer({ port: 0 });
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error(INSTALL_HINT);
+  profile = profileWithMic();
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: false,
+    // No --use-fake-ui-for-media-stream: it breaks tab capture (TOOLCHAIN.md).
+    args: chromiumArgs(EXTENSION_DIR, !process.env.DISPLAY, [
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${call.files.agent}`,
+      '--autoplay-policy=no-user-gesture-required',
+    ]),
+    ignoreDefaultArgs: ['--disable-extensions'],
+    viewport: { width: 1200, height: 800 },
+  });
+  if (!context.serviceWorkers().some((w) => w.url().includes(DEV_EXTENSION_ID)))
+    await context.waitForEvent('serviceworker');
+  panel = await context.newPage();
+  await panel.goto(`chrome-extension://${DEV_EXTENSION_ID}/sidepanel.html`);
+  // Listen on the side panel's own port, as the panel's call strip does.
+  await panel.evaluate(() => {
+    const w = window as unknown as { callStates: unknown[]; callEvents: unknown[] };
+    w.callStates = [];
+    w.callEvents = [];
+    const port = chrome.runtime.connect({ name: 'panel' });
+    port.onMessage.addListener((m: { type: string; state?: unknown; event?: unknown }) => {
+      if (m.type === 'call-state') w.callStates.push(m.state);
+      if (m.type === 'call-event') w.callEvents.push(m.event);
+    });
+    port.postMessage({ type: 'panel-hello' });
+  });
+  phone = await context.newPage();
+  await phone.goto(`${fixtures.url}softphone/?mic=0&call=${encodeURIComponent(`${audioUrl}call.json`)}`);
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close().catch(() => {});
+  await fixtures?.close();
+  audioServer?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** The tab id of a page, as the side panel knows its console tab (the active one; no `tabs` permission). */
+async function tabIdOf(page: Page): Promise<number> {
+  await page.bringToFront();
+  const sw = context.serviceWorkers().find((w) => w.url().includes(DEV_EXTENSION_ID))!;
+  return sw.evaluate(async () => {
+    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    return tab?.id ?? -1;
+  });
+}
+
+/** Invokes the extension on the tab, as the agent's toolbar click does (CDP Extensions.triggerAction). */
+async function invokeOn(page: Page): Promise<void> {
+  const cdp = await context.browser()!.newBrowserCDPSession();
+  const { targetInfos } = (await cdp.send('Target.getTargets', { filter: [{}] } as never)) as {
+    targetInfos: { targetId: string; type: string; url: string }[];
+  };
+  const tab = targetInfos.find((t) => t.type === 'tab' && t.url === page.url());
+  expect(tab, 'the softphone tab target').toBeDefined();
+  await cdp.send(
+    'Extensions.triggerAction' as never,
+    { id: DEV_EXTENSION_ID, targetId: tab!.targetId } as never,
+  );
+  await cdp.detach();
+}
+
+async function panelSend<T>(msg: unknown): Promise<T> {
+  return panel.evaluate((m) => chrome.runtime.sendMessage(m), msg) as Promise<T>;
+}
+
+const states = () => panel.evaluate(() => (window as unknown as { callStates: CallState[] }).callStates);
+const events = () =>
+  panel.evaluate(() => (window as unknown as { callEvents: CallEventRecord[] }).callEvents);
+
+// Skipped until the test browser grants tab capture together with the microphone: with
+// Extensions.triggerAction alone tabCapture still answers "not been invoked", and with
+// --allowlisted-extension-id the pre-granted microphone is refused (both sides were seen working,
+// one at a time).
+describe.skip('softphone call monitoring', () => {
+  let conversationId: string;
+
+  it("starts from the agent's gesture and captures both sides", async () => {
+    const tabId = await tabIdOf(phone);
+    await invokeOn(phone);
+    const r = await panelSend<{ ok: boolean; reason?: string; reply?: { conversationId: string } }>({
+      type: 'call-start',
+      tabId,
+      mic: true,
+    });
+    expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
+    await phone.click('#answer');
+    await phone.waitForSelector('#call[data-state="talking"]');
+    const live = await panel
+      .waitForFunction(
+        () => {
+          const s = (window as unknown as { callStates: CallState[] }).callStates;
+          const last = s[s.length - 1];
+          return last &&
+            last.phase === 'live' &&
+            last.customer.status === 'live' &&
+            last.agent.status === 'live'
+            ? last
+            : false;
+        },
+        undefined,
+        { timeout: 20_000 },
+      )
+      .catch(async (e: Error) => {
+        // Say which side failed and why, not just that the wait timed out.
+        throw new Error(`${e.message}; last call state: ${JSON.stringify((await states()).at(-1))}`);
+      });
+    const state = (await live.jsonValue()) as CallState;
+    conversationId = state.conversationId;
+    expect(conversationId).toBe(await phone.getAttribute('#call', 'data-call-id'));
+  });
+
+  it('measures dead air within ±250 ms, the over-talk, and a pace that rises with speech speed', async () => {
+    // Play the whole call (its audio is real time), then stop so open runs are settled.
+    const end = call.passages[call.passages.length - 1]!.end;
+    await phone.waitForTimeout((end + 2) * 1000);
+    const tabId = await tabIdOf(phone);
+    await panelSend({ type: 'call-stop', tabId });
+    await panel.waitForFunction(() =>
+      (window as unknown as { callStates: CallState[] }).callStates.some((s) => s.phase === 'stopped'),
+    );
+    const ev = await events();
+    const segs = ev.filter((e): e is Extract<CallEventRecord, { type: 'segment' }> => e.type === 'segment');
+    // Each side's audio starts when its source opens (microphone at monitoring start, customer at
+    // answer): align the script to each side's first detected speech.
+    const shift = {} as Record<'agent' | 'customer', number>;
+    for (const side of ['agent', 'customer'] as const) {
+      const first = segs.find((s) => s.channel === side);
+      const scripted = call.passages.find((p) => p.side === side)!;
+      expect(first, `speech on the ${side} side`).toBeDefined();
+      shift[side] = first!.start / 1000 - scripted.start;
+    }
+    const want = expectedDeadAir(call.passages, 3, shift);
+    const got = ev.filter(
+      (e): e is Extract<CallEventRecord, { type: 'dead-air' }> =>
+        e.type === 'dead-air' && e.end / 1000 <= end + Math.max(shift.agent, shift.customer) + 0.5,
+    );
+    expect(got.map((g) => [g.start / 1000, g.end / 1000])).toHaveLength(want.length);
+    got.forEach((g, i) => {
+      expect(Math.abs(g.start / 1000 - want[i]!.start)).toBeLessThan(TOLERANCE_S);
+      expect(Math.abs(g.end / 1000 - want[i]!.end)).toBeLessThan(TOLERANCE_S);
+    });
+    const over = ev.filter((e) => e.type === 'overtalk');
+    expect(expectedOvertalk(call.passages).length).toBe(1);
+    expect(over.length).toBeGreaterThanOrEqual(1);
+    expect(over.some((o) => o.type === 'overtalk' && o.startedBy === 'agent' && o.interruption)).toBe(true);
+    // Pace of the three customer passages, slow to fast.
+    const pace = call.passages
+      .filter((p) => p.side === 'customer' && (PACE_WPM as readonly number[]).includes(p.wpm))
+      .slice(-3)
+      .map((p) => {
+        const inside = segs.filter(
+          (s) =>
+            s.channel === 'customer' &&
+            s.start / 1000 >= p.start + shift.customer - 0.3 &&
+            s.end / 1000 <= p.end + shift.customer + 0.5,
+        );
+        const ms = inside.reduce((n, s) => n + s.end - s.start, 0);
+        return ms > 0 ? (inside.reduce((n, s) => n + s.syllables, 0) * 1000) / ms : 0;
+      });
+    expect(pace[0]!).toBeGreaterThan(0);
+    expect(pace[0]!).toBeLessThan(pace[1]!);
+    expect(pace[1]!).toBeLessThan(pace[2]!);
+    const last = (await states()).at(-1)!;
+    expect(last.phase).toBe('stopped');
+    expect(last.deadAir.count).toBeGreaterThanOrEqual(2);
+    expect(last.interruptions).toBeGreaterThanOrEqual(1);
+  });
+
+  it('shows the live captions as voice turns with emotion labels in the side panel', async () => {
+    const captions = await phone.$$eval('#captions .caption', (els) =>
+      els.map((el) => ({
+        speaker: el.getAttribute('data-speaker'),
+        text: el.querySelector('.caption__text')?.textContent ?? '',
+      })),
+    );
+    expect(captions.length).toBe(call.passages.length);
+    await panel.reload();
+    await panel.waitForSelector('.panel');
+    await panel.locator(`[data-testid="conversation-tab"][data-conversation="${conversationId}"]`).click();
+    await panel.waitForFunction(
+      (n) => {
+        const turns = document.querySelectorAll('[data-testid="conversation"] [data-testid="turn"]');
+        return turns.length >= n && Array.from(turns).every((t) => t.getAttribute('data-emotion'));
+      },
+      captions.length,
+      { timeout: 30_000 },
+    );
+    const turns = await panel.$$eval('[data-testid="conversation"] [data-testid="turn"]', (els) =>
+      els.map((el) => ({
+        speaker: el.getAttribute('data-speaker'),
+        emotion: el.getAttribute('data-emotion'),
+        text: el.querySelector('[data-testid="turn-text"]')?.textContent ?? '',
+      })),
+    );
+    expect(turns.map((t) => t.speaker)).toEqual(captions.map((c) => c.speaker));
+    expect(turns.map((t) => t.text)).toEqual(captions.map((c) => c.text));
+    for (const t of turns) expect(['angry', 'frustrated', 'neutral', 'positive']).toContain(t.emotion);
+  });
+});
