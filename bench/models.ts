@@ -53,20 +53,20 @@ self.onmessage = async (ev) => {
     ort.env.wasm.wasmPaths = { wasm: new URL('./ort-wasm-simd-threaded.wasm', self.location.href).href };
     const tStart = performance.now();
     const manifest = await (await fetch('./models/manifest.json')).json();
-    const files = await Promise.all(manifest.models.map(async (entry) =>
-      new Uint8Array(await (await fetch('./models/' + entry.file)).arrayBuffer())));
-    const tFetched = performance.now();
     const models = {};
     const loadMs = {};
-    for (let i = 0; i < manifest.models.length; i++) {
+    // Each model is opened as soon as its bytes arrive: ORT's WASM compile for the first overlaps
+    // the download of the second (the pattern the analysis worker should follow).
+    await Promise.all(manifest.models.map(async (entry) => {
+      const bytes = new Uint8Array(await (await fetch('./models/' + entry.file)).arrayBuffer());
       const t = performance.now();
-      models[manifest.models[i].name] = await loadModel(ort, files[i], manifest.models[i]);
-      loadMs[manifest.models[i].name] = performance.now() - t;
-    }
+      models[entry.name] = await loadModel(ort, bytes, entry);
+      loadMs[entry.name] = performance.now() - t;
+    }));
     const tLoaded = performance.now();
     await models.emotion.classify([{ text: TEXTS[0][0], speaker: 'customer' }]);
     await models.intent.classify([{ text: TEXTS[0][0], speaker: 'customer' }]);
-    const phases = { evalMs: tEval, startMs: tStart, fetchMs: tFetched - tStart, loadMs, firstClassifyMs: performance.now() - tLoaded };
+    const phases = { evalMs: tEval, fetchAndLoadMs: tLoaded - tStart, loadMs, firstClassifyMs: performance.now() - tLoaded };
     // The worker's time origin is its creation: this covers script load, WASM compile, both
     // sessions (with sha256 checks) and the first answer of each model.
     const coldStartMs = performance.now();
