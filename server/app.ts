@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { endpointCors } from './cors';
 import { pingDatabase } from './db/connect';
 import type { AppDeps, Env } from './http';
 import { errorFields } from './log';
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       userId: c.get('principal')?.userId,
     });
   });
+  app.use('/v1/*', endpointCors());
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-site' }));
   const limitBody = bodyLimit({
     maxSize: ctx.limits.maxBodyBytes,
