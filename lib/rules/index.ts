@@ -23,7 +23,7 @@ export type { FindingOptions, UiLang } from './findings';
 export { hitsToFindings, hitToFinding, renderText } from './findings';
 export { checkRegex } from './regex-guard';
 export type { Actions, Category, Condition, LocalizedText, Rule, RuleInput } from './schema';
-export { Rulebook, rulebookJsonSchema } from './schema';
+export { METRIC_NAMES, Rulebook, rulebookJsonSchema } from './schema';
 export type {
   CompiledRulebook,
   CompileError,
