@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Finding } from '@/lib/finding';
 import { useLang, useT } from './i18n';
+import { segments } from './Transcript';
 import type { ConversationView, PanelStore } from './store';
 
 /** Seconds left before a warning escalates to the lead, or undefined when it does not escalate. */
@@ -27,8 +28,41 @@ function useClock(running: boolean, now: () => number): number {
   return running ? Math.max(t, now()) : now();
 }
 
-function Quote({ text, start, end }: { text: string; start: number; end: number }) {
-  return <mark>{text.length > 0 ? text : ''}</mark>;
+/** A finding's evidence grouped by turn, so a turn with several matches is quoted once. */
+function evidenceByTurn(f: Finding): { seq: number; spans: Finding['evidence'] }[] {
+  const by = new Map<number, Finding['evidence']>();
+  for (const e of f.evidence) by.set(e.seq, [...(by.get(e.seq) ?? []), e]);
+  return [...by].map(([seq, spans]) => ({ seq, spans }));
+}
+
+const CONTEXT = 40;
+
+/** The turn around its matches (long turns clipped), the matched words highlighted. */
+function Excerpt({
+  text,
+  spans,
+  severity,
+}: {
+  text: string;
+  spans: Finding['evidence'];
+  severity: Finding['severity'];
+}) {
+  const from = Math.max(0, Math.min(...spans.map((e) => e.start)) - CONTEXT);
+  const to = Math.min(text.length, Math.max(...spans.map((e) => e.end)) + CONTEXT);
+  const parts = segments(
+    text.slice(from, to),
+    spans.map((e) => ({ start: e.start - from, end: e.end - from, severity, findingId: '' })),
+  );
+  return (
+    <>
+      {from > 0 ? '…' : ''}
+      {parts.map((p, i) =>
+        // biome-ignore lint/suspicious/noArrayIndexKey: segments of one text have no other identity
+        p.mark ? <mark key={i}>{p.text}</mark> : p.text,
+      )}
+      {to < text.length ? '…' : ''}
+    </>
+  );
 }
 
 function WarningCard({
@@ -86,24 +120,24 @@ function WarningCard({
           {title}
         </span>
       </div>
-      {f.evidence.map((e) => {
-        const full = turnText(e.seq);
+      {evidenceByTurn(f).map(({ seq, spans }) => {
+        const full = f.category === 'presend-override' ? undefined : turnText(seq);
+        const fits = full !== undefined && spans.every((e) => e.end <= full.length && e.end > e.start);
         return (
           <blockquote
-            key={`${e.seq}:${e.start}`}
+            key={seq}
             class="evidence"
             data-testid="evidence"
-            data-seq={e.seq}
-            aria-label={t('warningEvidenceLabel', String(e.seq + 1))}
+            data-seq={seq}
+            aria-label={t('warningEvidenceLabel', String(seq + 1))}
           >
-            {full !== undefined && e.end <= full.length && e.end > e.start ? (
-              <>
-                {full.slice(Math.max(0, e.start - 24), e.start)}
-                <Quote text={full.slice(e.start, e.end)} start={e.start} end={e.end} />
-                {full.slice(e.end, e.end + 24)}
-              </>
+            {fits ? (
+              <Excerpt text={full} spans={spans} severity={f.severity} />
             ) : (
-              <mark>{e.text}</mark>
+              spans.map((e, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: spans of one finding have no other identity
+                <mark key={i}>{e.text}</mark>
+              ))
             )}
           </blockquote>
         );

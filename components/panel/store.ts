@@ -135,7 +135,11 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
     const fb = computed(() => feedbackView(feedback.value, id));
     const warnings = computed(() => {
       const v = fb.value;
-      return findings.value
+      const all = findings.value;
+      // A draft sent despite the pre-send check also fires on the sent turn: show that one.
+      const onTurns = new Set(all.filter((f) => f.category !== PRESEND).map((f) => f.ruleId));
+      return all
+        .filter((f) => f.category !== PRESEND || !onTurns.has(f.ruleId))
         .filter(
           (f) =>
             isWarning(f) && !v.wrong.has(f.id) && !v.resolved.has(f.id) && !v.snoozed.has(f.ruleId ?? ''),

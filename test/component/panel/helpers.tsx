@@ -16,7 +16,9 @@ export const library = ScriptLibrary.parse(
 );
 
 export function translator(lang: UiLang) {
-  return makeTranslator(JSON.parse(readFileSync(join(root, `public/_locales/${lang}/messages.json`), 'utf8')));
+  return makeTranslator(
+    JSON.parse(readFileSync(join(root, `public/_locales/${lang}/messages.json`), 'utf8')),
+  );
 }
 
 export function renderIn(ui: ComponentChildren, lang: UiLang = 'en') {

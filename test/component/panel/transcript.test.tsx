@@ -73,7 +73,9 @@ describe('Transcript', () => {
     });
     const touched = mo
       .takeRecords()
-      .map((m) => (m.target instanceof Element ? m.target : m.target.parentElement)?.closest('[data-testid="turn"]'))
+      .map((m) =>
+        (m.target instanceof Element ? m.target : m.target.parentElement)?.closest('[data-testid="turn"]'),
+      )
       .filter((row) => row && row.getAttribute('data-seq') !== '1000');
     mo.disconnect();
     expect(touched).toEqual([]);
@@ -83,7 +85,8 @@ describe('Transcript', () => {
   it('a late emotion label re-renders only its own row', () => {
     const store = makeStore();
     act(() => {
-      for (let i = 0; i < 10; i++) store.apply({ type: 'utterance-added', utterance: utterance(i, 'customer', `t${i}`) });
+      for (let i = 0; i < 10; i++)
+        store.apply({ type: 'utterance-added', utterance: utterance(i, 'customer', `t${i}`) });
     });
     const r = renderIn(<Transcript turns={store.current.value!.turns} />);
     let rendered = 0;
@@ -109,8 +112,14 @@ describe('MoodStrip', () => {
       store.apply({ type: 'utterance-added', utterance: utterance(0, 'customer', 'hi') });
       store.apply({ type: 'utterance-added', utterance: utterance(1, 'agent', 'hello') });
       store.apply({ type: 'utterance-added', utterance: utterance(2, 'customer', 'where is it') });
-      store.apply({ type: 'analysis-added', analysis: analysis(0, { emotion: 'neutral', intent: 'greeting_closing' }) });
-      store.apply({ type: 'analysis-added', analysis: analysis(2, { emotion: 'frustrated', intent: 'order_status' }) });
+      store.apply({
+        type: 'analysis-added',
+        analysis: analysis(0, { emotion: 'neutral', intent: 'greeting_closing' }),
+      });
+      store.apply({
+        type: 'analysis-added',
+        analysis: analysis(2, { emotion: 'frustrated', intent: 'order_status' }),
+      });
     });
     const r = renderIn(<MoodStrip conversation={store.current.value!} />, 'zh_CN');
     expect(r.getAllByTestId('mood-cell').map((e) => e.dataset.emotion)).toEqual(['neutral', 'frustrated']);
