@@ -77,12 +77,15 @@ export const AfterWindow = z
   })
   .strict();
 
+/** Metric names the audio worker reports (lib/audio/rule-metrics.ts); any identifier is accepted. */
 export const METRIC_NAMES = [
   'silenceMs',
   'overtalkMs',
   'speechRateCpm',
   'speechRateWpm',
   'loudnessDb',
+  'talkRatio',
+  'interruptions',
 ] as const;
 
 export type Condition =
