@@ -24,6 +24,8 @@ export { hitsToFindings, hitToFinding, renderText } from './findings';
 export { checkRegex } from './regex-guard';
 export type { Actions, Category, Condition, LocalizedText, Rule, RuleInput } from './schema';
 export { METRIC_NAMES, Rulebook, rulebookJsonSchema } from './schema';
+export type { RuleDiff, RuleStats, ShadowReport, StoredConversation } from './shadow';
+export { diffShadow, highlight, parseTranscripts, runShadow } from './shadow';
 export type {
   CompiledRulebook,
   CompileError,
