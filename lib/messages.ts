@@ -88,6 +88,19 @@ export const Message = z.discriminatedUnion('type', [
     rulebooks: z.array(z.string().max(200)).max(50),
     coldStartMs: z.number().nonnegative(),
   }),
+  /** Sync to the QA endpoint, for the status line (background → side panel). */
+  z.object({
+    type: z.literal('sync-state'),
+    state: z.object({
+      configured: z.boolean(),
+      queued: z.number().int().nonnegative(),
+      lastSuccessAt: z.number().optional(),
+      lastError: z.string().max(500).optional(),
+      needsEnrolment: z.boolean().optional(),
+    }),
+  }),
+  /** Ask the background to sync now (side panel, options page, tests). */
+  z.object({ type: z.literal('sync-now') }),
   /** A keyboard command (manifest `commands`) for the side panel to act on. */
   z.object({ type: z.literal('panel-command'), command: PanelCommand }),
   // side panel → background → content script of the console tab
@@ -188,6 +201,7 @@ export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message
     'presend-override',
   ]),
   'extension-page': new Set<Message['type']>([
+    'sync-now',
     'analyses',
     'offscreen-ready',
     'panel-hello',
