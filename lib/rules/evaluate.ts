@@ -214,7 +214,11 @@ function after(n: AfterNode, step: Step, ctx: EvalContext): Ev {
     }
   }
   if (trig && step.kind === 'utterance') {
-    st.open.push({ count: step.turns[n.turnsOf], ts: step.ts, ev: trig });
+    const pending = st.open[st.open.length - 1];
+    // A repeated trigger while one is still unanswered is the same episode: one finding, the
+    // window of the first ("投诉" said three times before any apology).
+    if (n.k === 'missingAfter' && pending) pending.ev = concat([pending.ev, trig]);
+    else st.open.push({ count: step.turns[n.turnsOf], ts: step.ts, ev: trig });
     if (st.open.length > MAX_OPEN_TRIGGERS) st.open.shift();
   }
   return result;

@@ -149,6 +149,15 @@ describe('conversation conditions', () => {
       fires(missing, [customer('我要投诉'), agent('订单号?'), customer('123'), agent('好的')]),
     ).toHaveLength(1);
     expect(fires(missing, [customer('我要投诉'), agent('订单号?'), agent('很抱歉')])).toHaveLength(0);
+    // Complaining again before any answer is one episode, reported once with all the evidence.
+    const repeated = fires(missing, [
+      customer('我要投诉'),
+      customer('投诉！'),
+      agent('订单号?'),
+      agent('好的'),
+    ]);
+    expect(repeated).toHaveLength(1);
+    expect(repeated[0]!.evidence.map((e) => e.seq)).toEqual([0, 1]);
     // The conversation ending also closes the window.
     expect(fires(missing, [customer('我要投诉')]).map((h) => h.at)).toEqual(['finish']);
     const found = { ...missing, type: 'after' } as const;
