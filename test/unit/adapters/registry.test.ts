@@ -31,6 +31,11 @@ describe('adapter registry', () => {
     const dir = join(root, 'test/fixtures/consoles', fixture!.dir);
     expect(existsSync(join(dir, 'index.html'))).toBe(true);
     if (fixture!.built) expect(existsSync(join(dir, 'src/main.jsx'))).toBe(true);
+    // A console with its own e2e file must be exercised there by its adapter id or fixture path.
+    if (fixture!.e2e) {
+      const e2e = readFileSync(join(root, fixture!.e2e), 'utf8');
+      expect(e2e.includes(id) || e2e.includes(fixture!.dir)).toBe(true);
+    }
     for (const host of ['127.0.0.1:41234', 'localhost:5178'])
       expect(adapterMatchesUrl(spec, `http://${host}/${fixture!.path}`)).toBe(true);
     // No other adapter claims the same fixture: the first match would win silently.
