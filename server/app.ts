@@ -8,6 +8,7 @@ import { pingDatabase } from './db/connect';
 import type { AppDeps, Env } from './http';
 import { errorFields } from './log';
 import { HttpError } from './principal';
+import { registerQa } from './qa';
 import { registerAdmin } from './routes/admin';
 import { registerAlerts } from './routes/alerts';
 import { registerAuth } from './routes/auth';
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   registerConversations(app, deps);
   registerAdmin(app, deps);
   registerDocuments(app, deps);
+  registerQa(app, deps);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
