@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PanelActions } from './actions';
+import { CallStrip, type CallControls } from './CallStrip';
 import { Checklist } from './Checklist';
 import { type InsertOutcome, HintCards, applyHint, hintsFor } from './HintCards';
 import { useLang, useT } from './i18n';
@@ -72,6 +73,8 @@ export interface AppProps {
   sync: SyncView;
   now?: () => number;
   onOpenUrl?: (url: string) => void;
+  /** Start and stop call monitoring; absent where the platform cannot capture audio. */
+  call?: CallControls;
 }
 
 export function App({
@@ -83,6 +86,7 @@ export function App({
   sync,
   now = Date.now,
   onOpenUrl = () => {},
+  call,
 }: AppProps) {
   const t = useT();
   const lang = useLang();
@@ -197,6 +201,7 @@ export function App({
                 class="conversation"
               >
                 <MoodStrip conversation={current} />
+                <CallStrip store={store} conversationId={current.id} controls={call} />
                 <Warnings store={store} conversation={current} now={now} focusId={focusId} />
                 <HintCards
                   store={store}

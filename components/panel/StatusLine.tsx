@@ -51,7 +51,11 @@ export function StatusLine({ store, sync }: { store: PanelStore; sync: SyncView 
       </p>
       <p class="status__line">
         <span data-testid="status-capture">
-          {s?.attached ? t('statusCaptureChat') : t('statusCaptureOff')}
+          {[...store.calls.value.values()].some((c) => c.phase === 'live')
+            ? t('statusCaptureVoice')
+            : s?.attached
+              ? t('statusCaptureChat')
+              : t('statusCaptureOff')}
         </span>
         {' · '}
         <span data-testid="status-sync" data-queued={queued}>

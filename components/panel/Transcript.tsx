@@ -137,26 +137,37 @@ export function Transcript({ turns }: { turns: ReadonlySignal<Turn[]> }) {
     after = rest;
   }
 
-  // Measure rendered rows so spacers match real heights; re-render once if estimates were off.
+  // Measuring and sticking to the bottom wait for the next frame: a burst of turns then costs one
+  // layout per frame, done when the browser lays out anyway, instead of one forced layout per turn.
+  const frame = useRef(0);
+  const window_ = useRef({ first, last, list });
+  window_.current = { first, last, list };
   useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    if (virtual) {
-      let changed = false;
-      const rows = el.querySelectorAll<HTMLElement>('[data-testid="turn"]');
-      const byKey = new Map(list.slice(first, last).map((x) => [x.key, x]));
-      for (const row of rows) {
-        const turn = byKey.get(row.dataset.key ?? '');
-        const hgt = row.offsetHeight + 6; // + the list's row gap
-        if (turn && hgt > 6 && heights.current.get(turn) !== hgt) {
-          heights.current.set(turn, hgt);
-          changed = true;
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      const el = box.current;
+      if (!el) return;
+      const w = window_.current;
+      if (w.list.length >= VIRTUALISE_FROM) {
+        let changed = false;
+        const byKey = new Map(w.list.slice(w.first, w.last).map((x) => [x.key, x]));
+        for (const row of el.querySelectorAll<HTMLElement>('[data-testid="turn"]')) {
+          const turn = byKey.get(row.dataset.key ?? '');
+          // Only rows not measured yet: a row's height does not change once it is laid out.
+          if (!turn || heights.current.has(turn)) continue;
+          const hgt = row.offsetHeight + 6; // + the list's row gap
+          if (hgt > 6) {
+            heights.current.set(turn, hgt);
+            changed = true;
+          }
         }
+        if (changed) remeasured((n) => n + 1);
       }
-      if (changed) remeasured((n) => n + 1);
-    }
-    if (stick.current) el.scrollTop = el.scrollHeight;
+      if (stick.current) el.scrollTop = el.scrollHeight;
+    });
   });
+  useLayoutEffect(() => () => cancelAnimationFrame(frame.current), []);
 
   const onScroll = () => {
     const el = box.current;

@@ -5,6 +5,7 @@
  */
 import { type ReadonlySignal, type Signal, batch, computed, signal } from '@preact/signals';
 import type { Analysis } from '@/lib/analysis/types';
+import type { CallState } from '@/lib/audio/call-state';
 import type { Finding, Severity } from '@/lib/finding';
 import { newId } from '@/lib/ids';
 import type { Emotion, Intent } from '@/lib/labels';
@@ -88,6 +89,8 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
   const active = signal<string | undefined>(undefined);
   const attach = signal<AttachView[]>([]);
   const pipeline = signal<PipelineView | undefined>(undefined);
+  /** Live call metrics per conversation (softphone monitoring), about four updates a second. */
+  const calls = signal<ReadonlyMap<string, CallState>>(new Map());
   const feedback = signal<FeedbackEvent[]>([]);
   /** The latest keyboard command; `n` makes a repeated command a new value. */
   const command = signal<{ command: PanelCommand; n: number } | undefined>(undefined);
@@ -309,6 +312,9 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
         c.findingsBySeq.value = next;
         break;
       }
+      case 'call-state':
+        calls.value = new Map(calls.peek()).set(msg.state.conversationId, msg.state);
+        break;
       case 'panel-command':
         command.value = { command: msg.command, n: (command.peek()?.n ?? 0) + 1 };
         break;
@@ -351,6 +357,7 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
     active,
     attach,
     pipeline,
+    calls,
     feedback,
     command,
     queued,

@@ -304,3 +304,58 @@ describe('App keyboard commands', () => {
     expect(r.getByTestId('announce').textContent).toContain('Rule general.customer-threat');
   });
 });
+
+describe('CallStrip', () => {
+  it('shows who is talking, the silence timer, pace and a raised voice; starts and stops monitoring', () => {
+    const store = angryConversation();
+    const started: number[] = [];
+    const r = renderIn(
+      <App
+        store={store}
+        lead={createLeadStore(store.feedback)}
+        actions={recorder({ ok: true }).actions}
+        settings={DEFAULT_SETTINGS}
+        onSettings={() => {}}
+        sync={{ configured: false }}
+        call={{ start: (id) => started.push(id), stop: () => {} }}
+      />,
+    );
+    fireEvent.click(r.getByTestId('call-start'));
+    expect(started).toEqual([7]);
+    const side = (speaking: boolean, shouting = false) => ({
+      status: 'live' as const,
+      speaking,
+      levelDbfs: -20,
+      loudnessRiseDb: shouting ? 9 : 0,
+      shouting,
+      rateSps: 4.2,
+      talkMs: 1000,
+    });
+    act(() =>
+      store.apply({
+        type: 'call-state',
+        state: {
+          tabId: 7,
+          conversationId: 'c1',
+          phase: 'live',
+          startedAt: T0,
+          elapsedMs: 30_000,
+          agent: side(false),
+          customer: side(true, true),
+          silenceMs: 2_400,
+          overtalkMs: 0,
+          talkRatio: 0.4,
+          interruptions: 0,
+          deadAir: { count: 0, totalMs: 0, longestMs: 0 },
+          overtalk: { count: 0, totalMs: 0, longestMs: 0 },
+        },
+      }),
+    );
+    expect(r.getByTestId('call-strip').dataset.phase).toBe('live');
+    expect(r.getByTestId('call-talking').textContent).toBe('Talking: Customer');
+    expect(r.getByTestId('call-silence').textContent).toBe('Silence 2 s');
+    expect(r.getByTestId('call-strip').textContent).toContain('Customer is raising their voice');
+    expect(r.getByTestId('status-capture').textContent).toBe('Capture: call audio');
+    expect(r.getByTestId('call-stop')).toBeTruthy();
+  });
+});
