@@ -2,16 +2,22 @@
  * bench:sync — 200 simulated agents send 100,000 findings to the QA endpoint through a loopback
  * proxy that drops connections, with re-queued duplicates, while the endpoint (and its embedded
  * database) is restarted twice. A lead follows the SSE alert stream. Loopback only; bounded by
- * count and by SOTTO_BENCH_MAX_S (default 300 s).
+ * count and by SOTTO_BENCH_MAX_S (default 300 s of sending).
+ *
+ * The endpoint, proxy and lead run on the main thread; the agents run in two worker threads, so
+ * device-side work (JSON, fetch) does not queue behind the endpoint's event loop — as on real,
+ * separate machines.
  *
  * Last line: {"bench":"sync","sent":100000,"stored":…,"lost":…,"duplicates":…,"findings_per_s":…,
  *             "alert_p95_ms":…,"db":"pglite|postgres"}
  * PostgreSQL: set SOTTO_BENCH_PG_URL (a fresh database is created in that server and dropped).
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { newId } from '../lib/ids';
 import { SyncClient, enrolDevice } from '../lib/sync/client';
@@ -26,15 +32,132 @@ import { seedDemo } from '../server/seed';
 import { startFlakyProxy } from '../server/testing/flaky-proxy';
 
 const AGENTS = 200;
+const WORKERS = 2;
 const TOTAL = Number(process.env.SOTTO_BENCH_TOTAL ?? 100_000);
 const RATE = Number(process.env.SOTTO_BENCH_RATE ?? 2500); // findings generated per second, all agents
 const ALERT_EVERY = 100; // 1 % of findings are critical and must reach the lead
 const DUPLICATE_SHARE = 0.02; // re-queued as a restarted service worker would
 const DROP_SHARE = 0.01; // per request and per response at the proxy
 const MAX_MS = Number(process.env.SOTTO_BENCH_MAX_S ?? 300) * 1000;
-const log = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify({ bench: 'sync', ...o }) + '\n');
 
-async function prepareDb(): Promise<{ open: OpenOptions; kind: 'pglite' | 'postgres'; cleanup(): Promise<void> }> {
+interface AgentsJob {
+  endpoint: string;
+  tokens: string[];
+  first: number;
+  total: number;
+  rate: number;
+}
+type FromAgents =
+  | { type: 'made'; n: number }
+  | { type: 'final' }
+  | { type: 'ready' }
+  | { type: 'status'; queued: number; rejected: number; duplicatesQueued: number; generating: boolean };
+
+const fromMain = isMainThread ? undefined : parentPort!;
+
+/** Worker side: `tokens.length` agents, each a SyncClient with its own in-memory outbox. */
+async function runAgents(job: AgentsJob): Promise<void> {
+  const httpFetch = (url: string, init: RequestInit) => fetch(url, init);
+  const stop = new AbortController();
+  setMaxListeners(job.tokens.length * 2 + 10, stop.signal); // one per running client
+  const clients = job.tokens.map(
+    (token) =>
+      new SyncClient({
+        endpoint: job.endpoint,
+        fetch: httpFetch,
+        store: new MemoryOutboxStore(),
+        getToken: () => token,
+        batch: { maxItems: 500 },
+        backoff: { baseMs: 50, capMs: 500 },
+        requestTimeoutMs: 15_000,
+      }),
+  );
+  const running = clients.map((c) => c.run(stop.signal, { lingerMs: 2000 }));
+  let go: () => void = () => {};
+  const started = new Promise<void>((r) => {
+    go = r;
+  });
+  fromMain!.on('message', (m: { type: string }) => {
+    if (m.type === 'stop') stop.abort();
+    if (m.type === 'go') go();
+  });
+  // Start generating only when every worker is loaded, so the clock measures sending.
+  fromMain!.postMessage({ type: 'ready' } satisfies FromAgents);
+  await started;
+  const n = clients.length;
+  const conv = new Array<number>(n).fill(0);
+  const count = new Array<number>(n).fill(0);
+  let made = 0;
+  let duplicatesQueued = 0;
+  let generating = true;
+  const report = async () => {
+    const st = await Promise.all(clients.map((c) => c.status()));
+    const msg: FromAgents = {
+      type: 'status',
+      queued: st.reduce((s, x) => s + x.queued, 0),
+      rejected: st.reduce((s, x) => s + x.rejectedTotal, 0),
+      duplicatesQueued,
+      generating,
+    };
+    fromMain!.postMessage(msg);
+  };
+  const statusTimer = setInterval(report, 100);
+  const start = Date.now();
+  while (made < job.total && !stop.signal.aborted) {
+    const due = Math.min(job.total, Math.floor(((Date.now() - start) / 1000) * job.rate));
+    const pending: Promise<unknown>[] = [];
+    while (made < due) {
+      const a = made % n;
+      const ts = Date.now();
+      const c = clients[a]!;
+      if (count[a]! % 50 === 0) {
+        conv[a]!++;
+        pending.push(
+          c.enqueue({
+            conversations: [{ id: `a${job.first + a}-c${conv[a]}`, channel: 'chat', startedAt: ts }],
+          }),
+        );
+      }
+      count[a]!++;
+      const globalIndex = made * WORKERS + job.first / (AGENTS / WORKERS);
+      const critical = globalIndex % ALERT_EVERY === ALERT_EVERY - 1;
+      const item: FindingItem = {
+        finding: {
+          id: newId(ts),
+          conversationId: `a${job.first + a}-c${conv[a]}`,
+          ruleId: critical ? `bench.alert.${job.first + a}.${count[a]}` : 'bench.metric',
+          kind: critical ? 'violation' : 'metric',
+          severity: critical ? 'critical' : 'info',
+          evidence: [{ seq: count[a]!, start: 0, end: 5, text: '您好，请问' }],
+          scores: { talk_ratio: 0.5 },
+          ts,
+        },
+      };
+      pending.push(c.enqueue({ findings: [item] }));
+      if (Math.random() < DUPLICATE_SHARE) {
+        duplicatesQueued++;
+        pending.push(c.enqueue({ findings: [item] }));
+      }
+      made++;
+    }
+    await Promise.all(pending);
+    fromMain!.postMessage({ type: 'made', n: made } satisfies FromAgents);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  generating = false;
+  await new Promise<void>((r) => stop.signal.addEventListener('abort', () => r()));
+  await Promise.all(running);
+  clearInterval(statusTimer);
+  await report();
+  // Keep-alive sockets would keep the thread alive; the main thread ends it on this message.
+  fromMain!.postMessage({ type: 'final' } satisfies FromAgents);
+}
+
+async function prepareDb(): Promise<{
+  open: OpenOptions;
+  kind: 'pglite' | 'postgres';
+  cleanup(): Promise<void>;
+}> {
   const admin = process.env.SOTTO_BENCH_PG_URL;
   if (admin) {
     const name = `sotto_bench_${randomBytes(4).toString('hex')}`;
@@ -56,212 +179,203 @@ async function prepareDb(): Promise<{ open: OpenOptions; kind: 'pglite' | 'postg
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'sotto-bench-'));
-  return { open: { dataDir: dir }, kind: 'pglite', cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    open: { dataDir: dir },
+    kind: 'pglite',
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
-const { open, kind, cleanup } = await prepareDb();
+async function main(): Promise<void> {
+  const log = (o: Record<string, unknown>) =>
+    process.stdout.write(JSON.stringify({ bench: 'sync', ...o }) + '\n');
+  const { open, kind, cleanup } = await prepareDb();
 
-// Seed: the demo org plus 200 agents in "Shanghai A", each with a one-time enrolment code.
-const setup = await openDatabase(open);
-const demo = await seedDemo(setup.db, { password: 'bench-password-not-used' });
-const codes: string[] = [];
-const now0 = Date.now();
-for (let i = 0; i < AGENTS; i++) {
-  const id = `user_bench_${i}`;
+  // Seed: the demo org plus 200 agents in "Shanghai A", each with a one-time enrolment code.
+  const setup = await openDatabase(open);
+  const demo = await seedDemo(setup.db, { password: 'bench-password-not-used' });
+  const team = demo.teams[0]!.id;
+  const now0 = Date.now();
+  const codes = Array.from({ length: AGENTS }, () => newEnrolmentCode());
   await setup.db
     .insertInto('users')
-    .values({ id, org_id: demo.orgId, email: `agent${i}@bench.sotto.local`, display_name: `Agent ${i}`, role: 'agent', created_at: now0 })
+    .values(
+      codes.map((_, i) => ({
+        id: `user_bench_${i}`,
+        org_id: demo.orgId,
+        email: `agent${i}@bench.sotto.local`,
+        display_name: `Agent ${i}`,
+        role: 'agent',
+        created_at: now0,
+      })),
+    )
     .execute();
-  await setup.db.insertInto('team_members').values({ team_id: demo.teams[0]!.id, user_id: id }).execute();
-  const code = newEnrolmentCode();
-  codes.push(code);
+  await setup.db
+    .insertInto('team_members')
+    .values(codes.map((_, i) => ({ team_id: team, user_id: `user_bench_${i}` })))
+    .execute();
   await setup.db
     .insertInto('enrolment_codes')
-    .values({
-      code_hash: sha256(normaliseCode(code)),
-      org_id: demo.orgId,
-      team_id: demo.teams[0]!.id,
-      user_id: id,
-      created_by: null,
-      created_at: now0,
-      expires_at: now0 + 3600_000,
-      used_at: null,
-      device_id: null,
-    })
+    .values(
+      codes.map((code, i) => ({
+        code_hash: sha256(normaliseCode(code)),
+        org_id: demo.orgId,
+        team_id: team,
+        user_id: `user_bench_${i}`,
+        created_by: null,
+        created_at: now0,
+        expires_at: now0 + 3600_000,
+        used_at: null,
+        device_id: null,
+      })),
+    )
     .execute();
-}
-await setup.close();
+  await setup.close();
 
-const serverOptions = (port: number) => ({
-  db: open,
-  port,
-  log: jsonLogger('warn'),
-  limits: { ingestPerSecond: 200, ingestBurst: 400, loginPerMinute: 100_000, leadAlertsPerMinute: 100_000 },
-});
-let server: RunningServer = await createServer(serverOptions(0));
-const port = server.port;
-const endpoint = server.url;
+  const serverOptions = (port: number) => ({
+    db: open,
+    port,
+    log: jsonLogger((process.env.SOTTO_BENCH_LOG as 'debug' | undefined) ?? 'error'),
+    limits: { ingestPerSecond: 200, ingestBurst: 400, loginPerMinute: 100_000, leadAlertsPerMinute: 100_000 },
+  });
+  let server: RunningServer = await createServer(serverOptions(0));
+  const port = server.port;
+  const endpoint = server.url;
+  const httpFetch = (url: string, init: RequestInit) => fetch(url, init);
+  const lead = await enrolDevice(httpFetch, endpoint, { code: demo.enrolmentCodes.lead, deviceName: 'lead' });
+  const tokens: string[] = [];
+  for (const code of codes)
+    tokens.push((await enrolDevice(httpFetch, endpoint, { code, deviceName: 'bench' })).token);
+  const proxy = await startFlakyProxy({ upstreamPort: port, drop: () => Math.random() < DROP_SHARE });
 
-const httpFetch = (url: string, init: RequestInit) => fetch(url, init);
-const lead = await enrolDevice(httpFetch, endpoint, { code: demo.enrolmentCodes.lead, deviceName: 'lead' });
-const tokens: string[] = [];
-for (const code of codes) tokens.push((await enrolDevice(httpFetch, endpoint, { code, deviceName: 'bench' })).token);
+  // The lead: latency from the finding's creation on the device to the SSE event.
+  const latencies: number[] = [];
+  const seen = new Set<string>();
+  const stopLead = new AbortController();
+  const leadDone = followAlerts({
+    endpoint,
+    fetch: (url, init) => fetch(url, init),
+    getToken: () => lead.token,
+    signal: stopLead.signal,
+    onAlert: (a) => {
+      if (
+        !a.ruleKey.startsWith('bench.alert.') ||
+        !a.findingId ||
+        a.findingTs === undefined ||
+        seen.has(a.findingId)
+      )
+        return;
+      seen.add(a.findingId);
+      latencies.push(Date.now() - a.findingTs);
+    },
+  });
+  const alertsExpected = Math.floor(TOTAL / ALERT_EVERY);
 
-const proxy = await startFlakyProxy({ upstreamPort: port, drop: () => Math.random() < DROP_SHARE });
-
-// The lead: latency from the finding's creation on the device to the SSE event.
-const alertTs = new Map<string, number>();
-const latencies: number[] = [];
-const seenAlerts = new Set<string>();
-const stop = new AbortController();
-const leadDone = followAlerts({
-  endpoint,
-  fetch: (url, init) => fetch(url, init),
-  getToken: () => lead.token,
-  signal: stop.signal,
-  onAlert: (a) => {
-    const ts = a.findingId ? alertTs.get(a.findingId) : undefined;
-    if (ts === undefined || seenAlerts.has(a.findingId!)) return;
-    seenAlerts.add(a.findingId!);
-    latencies.push(Date.now() - ts);
-  },
-});
-
-const clients = tokens.map(
-  (token) =>
-    new SyncClient({
-      endpoint: proxy.url,
-      fetch: httpFetch,
-      store: new MemoryOutboxStore(),
-      getToken: () => token,
-      batch: { maxItems: 500 },
-      backoff: { baseMs: 50, capMs: 500 },
-      requestTimeoutMs: 15_000,
-    }),
-);
-const running = clients.map((c) => c.run(stop.signal, { lingerMs: 2000 }));
-
-// Generate findings at RATE across agents; restart the endpoint at one and two thirds.
-const start = Date.now();
-const deadline = start + MAX_MS;
-let made = 0;
-let alertsMade = 0;
-let duplicatesQueued = 0;
-const perAgentConv = new Array<number>(AGENTS).fill(0);
-const perAgentCount = new Array<number>(AGENTS).fill(0);
-const restarts: number[] = [];
-const restartAt = [Math.floor(TOTAL / 3), Math.floor((2 * TOTAL) / 3)];
-let restarting: Promise<void> | undefined;
-
-async function restart() {
-  const t = Date.now();
-  await server.close();
-  server = await createServer(serverOptions(port));
-  restarts.push(Date.now() - t);
-  log({ phase: 'restart', downtime_ms: Date.now() - t });
-}
-
-while (made < TOTAL && Date.now() < deadline) {
-  const due = Math.min(TOTAL, Math.floor(((Date.now() - start) / 1000) * RATE));
-  const pending: Promise<unknown>[] = [];
-  while (made < due) {
-    const a = made % AGENTS;
-    const ts = Date.now();
-    if (perAgentCount[a]! % 50 === 0) {
-      perAgentConv[a]!++;
-      pending.push(
-        clients[a]!.enqueue({ conversations: [{ id: `a${a}-c${perAgentConv[a]}`, channel: 'chat', startedAt: ts }] }),
-      );
-    }
-    perAgentCount[a]!++;
-    const critical = made % ALERT_EVERY === ALERT_EVERY - 1;
-    const id = newId(ts);
-    const item: FindingItem = {
-      finding: {
-        id,
-        conversationId: `a${a}-c${perAgentConv[a]}`,
-        ruleId: critical ? `bench.alert.${alertsMade}` : 'bench.metric',
-        kind: critical ? 'violation' : 'metric',
-        severity: critical ? 'critical' : 'info',
-        evidence: [{ seq: perAgentCount[a]!, start: 0, end: 6, text: '您好，请问' }],
-        scores: { talk_ratio: 0.5 },
-        ts,
-      },
+  const per = AGENTS / WORKERS;
+  let ready = 0;
+  const made = new Array<number>(WORKERS).fill(0);
+  const status = new Array<Extract<FromAgents, { type: 'status' }> | undefined>(WORKERS).fill(undefined);
+  const src = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const workers = Array.from({ length: WORKERS }, (_, w) => {
+    const job: AgentsJob = {
+      endpoint: process.env.SOTTO_BENCH_DIRECT ? endpoint : proxy.url,
+      tokens: tokens.slice(w * per, (w + 1) * per),
+      first: w * per,
+      total: TOTAL / WORKERS,
+      rate: RATE / WORKERS,
     };
-    if (critical) {
-      alertTs.set(id, ts);
-      alertsMade++;
-    }
-    pending.push(clients[a]!.enqueue({ findings: [item] }));
-    if (Math.random() < DUPLICATE_SHARE) {
-      duplicatesQueued++;
-      pending.push(clients[a]!.enqueue({ findings: [item] }));
-    }
-    made++;
-    if (restartAt.length > 0 && made >= restartAt[0]! && !restarting) {
+    const worker = new Worker(src, { eval: true, workerData: job });
+    worker.on('message', (m: FromAgents) => {
+      if (m.type === 'made') made[w] = m.n;
+      else if (m.type === 'final') void worker.terminate();
+      else if (m.type === 'ready') ready++;
+      else status[w] = m;
+    });
+    worker.on('error', (e) => log({ phase: 'worker-error', error: String(e) }));
+    return worker;
+  });
+  const exited = workers.map((w) => new Promise((r) => w.once('exit', r)));
+  while (ready < WORKERS) await new Promise((r) => setTimeout(r, 20));
+  for (const w of workers) w.postMessage({ type: 'go' });
+
+  const start = Date.now();
+  const deadline = start + MAX_MS;
+  const restartAt = [TOTAL / 3, (2 * TOTAL) / 3];
+  const downtimes: number[] = [];
+  let drainedAt = 0;
+  let generatedMs = 0;
+  let lastTrace = 0;
+  for (;;) {
+    const sum = made.reduce((s, x) => s + x, 0);
+    if (restartAt.length > 0 && sum >= restartAt[0]!) {
       restartAt.shift();
-      restarting = restart().finally(() => {
-        restarting = undefined;
-      });
+      const t = Date.now();
+      await server.close();
+      server = await createServer(serverOptions(port));
+      downtimes.push(Date.now() - t);
+      log({ phase: 'restart', after_findings: sum, downtime_ms: Date.now() - t });
     }
+    const generating = status.some((s) => !s || s.generating);
+    if (!generating && !generatedMs) generatedMs = Date.now() - start;
+    const queued = status.reduce((s, x) => s + (x?.queued ?? 1), 0);
+    if (!generating && queued === 0 && !drainedAt) drainedAt = Date.now();
+    if ((drainedAt && seen.size >= alertsExpected) || Date.now() > deadline) break;
+    if (process.env.SOTTO_BENCH_TRACE && Date.now() - lastTrace > 1000) {
+      lastTrace = Date.now();
+      log({ phase: 'trace', t: lastTrace - start, made: sum, queued, alerts: seen.size });
+    }
+    await new Promise((r) => setTimeout(r, 20));
   }
-  await Promise.all(pending);
-  await new Promise((r) => setTimeout(r, 20));
+  const elapsedS = ((drainedAt || Date.now()) - start) / 1000;
+  for (const w of workers) w.postMessage({ type: 'stop' });
+  await Promise.all(exited);
+  stopLead.abort();
+  await leadDone;
+
+  const counts = await server.database.db
+    .selectFrom('findings')
+    .select((eb) => [eb.fn.countAll<string>().as('rows'), eb.fn.count<string>('id').distinct().as('ids')])
+    .executeTakeFirstOrThrow();
+  const stored = Number(counts.ids);
+  const duplicates = Number(counts.rows) - stored;
+  await proxy.close();
+  await server.close();
+  await cleanup();
+
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) =>
+    latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! : -1;
+  log({
+    phase: 'detail',
+    generated_ms: generatedMs,
+    restarts_downtime_ms: downtimes,
+    proxy_dropped_requests: proxy.stats.droppedRequests,
+    proxy_dropped_responses: proxy.stats.droppedResponses,
+    duplicates_queued: status.reduce((s, x) => s + (x?.duplicatesQueued ?? 0), 0),
+    rejected: status.reduce((s, x) => s + (x?.rejected ?? 0), 0),
+    alerts_expected: alertsExpected,
+    alerts_received: seen.size,
+    alert_p50_ms: q(0.5),
+    alert_max_ms: latencies.at(-1) ?? -1,
+    timed_out: !drainedAt || seen.size < alertsExpected,
+  });
+  process.stdout.write(
+    JSON.stringify({
+      bench: 'sync',
+      sent: TOTAL,
+      stored,
+      lost: TOTAL - stored,
+      duplicates,
+      findings_per_s: Math.round(stored / elapsedS),
+      alert_p95_ms: q(0.95),
+      db: kind,
+    }) + '\n',
+  );
 }
-await restarting;
-const generatedMs = Date.now() - start;
 
-// Wait until every outbox is empty and every alert arrived (or the time bound).
-let drainedAt = 0;
-for (;;) {
-  const queued = (await Promise.all(clients.map((c) => c.status()))).reduce((s, x) => s + x.queued, 0);
-  if (queued === 0 && !drainedAt) drainedAt = Date.now();
-  if ((queued === 0 && seenAlerts.size >= alertsMade) || Date.now() > deadline) break;
-  await new Promise((r) => setTimeout(r, 50));
+if (isMainThread) {
+  await main();
+  process.exit(0);
+} else {
+  await runAgents(workerData as AgentsJob);
 }
-const elapsedS = ((drainedAt || Date.now()) - start) / 1000;
-
-stop.abort();
-await Promise.all(running);
-await leadDone;
-
-const counts = await server.database.db
-  .selectFrom('findings')
-  .select((eb) => [eb.fn.countAll<string>().as('rows'), eb.fn.count<string>('id').distinct().as('ids')])
-  .executeTakeFirstOrThrow();
-const stored = Number(counts.ids);
-const duplicates = Number(counts.rows) - Number(counts.ids);
-const rejected = (await Promise.all(clients.map((c) => c.status()))).reduce((s, x) => s + x.rejectedTotal, 0);
-await proxy.close();
-await server.close();
-await cleanup();
-
-latencies.sort((a, b) => a - b);
-const p = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : -1);
-log({
-  phase: 'detail',
-  generated_ms: generatedMs,
-  restarts_downtime_ms: restarts,
-  proxy_dropped_requests: proxy.stats.droppedRequests,
-  proxy_dropped_responses: proxy.stats.droppedResponses,
-  duplicates_queued: duplicatesQueued,
-  rejected,
-  alerts_expected: alertsMade,
-  alerts_received: seenAlerts.size,
-  alert_p50_ms: p(0.5),
-  alert_max_ms: latencies.at(-1) ?? -1,
-  timed_out: Date.now() > deadline,
-});
-process.stdout.write(
-  JSON.stringify({
-    bench: 'sync',
-    sent: TOTAL,
-    stored,
-    lost: TOTAL - stored,
-    duplicates,
-    findings_per_s: Math.round(stored / elapsedS),
-    alert_p95_ms: p(0.95),
-    db: kind,
-  }) + '\n',
-);
-process.exit(0);

@@ -4,6 +4,7 @@
  * written in one transaction with their alerts, so a failure stores nothing and the device
  * retries the whole batch, which is safe because every write is idempotent.
  */
+import type { Kysely } from 'kysely';
 import type { Severity } from '../lib/finding';
 import {
   ConversationMeta,
@@ -16,6 +17,7 @@ import {
 import { type AlertRow, type NewAlert, insertAlerts, teamSettings } from './alerts/engine';
 import { atLeast, parseSettings, shouldNotify } from './alerts/policy';
 import type { ServerContext } from './context';
+import type { DB } from './db/types';
 import { HttpError, type Principal } from './principal';
 
 /** Device clocks drift; a finding from far in the future is a bug or an attack, not a finding. */
@@ -129,13 +131,22 @@ export async function ingestBatch(ctx: ServerContext, p: Principal, body: unknow
   const teamId = p.deviceTeamId;
   const deviceId = p.deviceId;
 
-  const result = await ctx.db.transaction().execute(async (trx) => {
-    let settings = ctx.settingsCache.get(teamId);
-    if (!settings || now - settings.at > SETTINGS_TTL_MS) {
-      settings = { settings: (await teamSettings(trx, [teamId])).get(teamId) ?? parseSettings({}), at: now };
-      ctx.settingsCache.set(teamId, settings);
-    }
-    const policy = settings.settings;
+  let cached = ctx.settingsCache.get(teamId);
+  if (!cached || now - cached.at > SETTINGS_TTL_MS) {
+    cached = { settings: (await teamSettings(ctx.db, [teamId])).get(teamId) ?? parseSettings({}), at: now };
+    ctx.settingsCache.set(teamId, cached);
+  }
+  const policy = cached.settings;
+  // Most batches are findings below the alert threshold: one INSERT, atomic on its own, saves
+  // the BEGIN/COMMIT round trips. Anything that writes more than one table gets a transaction.
+  const single =
+    conversations.length === 0 &&
+    events.length === 0 &&
+    !findings.some(({ f }) => atLeast(f.finding.severity as Severity, policy.alertMinSeverity));
+  const inTransaction = <T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T> =>
+    single ? fn(ctx.db) : ctx.db.transaction().execute(fn);
+
+  const result = await inTransaction(async (trx) => {
     const alerts: NewAlert[] = [];
 
     if (conversations.length > 0) {

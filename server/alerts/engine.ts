@@ -3,13 +3,16 @@
  * constraint de-duplicates them, their serial id orders the SSE stream (Last-Event-ID), and
  * webhook deliveries are queued in the same transaction so nothing is half-written.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { Severity } from '../../lib/finding';
 import type { Alert } from '../../lib/sync/protocol';
 import type { AlertsTable, DB } from '../db/types';
 import { atLeast, parseSettings, shouldNotify } from './policy';
 
 export type AlertRow = Selectable<AlertsTable>;
+
+/** Arbitrary constant key for pg_advisory_xact_lock (see insertAlerts). */
+const ALERT_ORDER_LOCK = 7_121_800;
 export type NewAlert = Omit<AlertRow, 'id'>;
 
 export function toAlert(row: AlertRow, publicUrl: string): Alert {
@@ -41,6 +44,9 @@ export async function insertAlerts(
   now: number,
 ): Promise<AlertRow[]> {
   if (alerts.length === 0) return [];
+  // Alert ids are the SSE resume cursor (Last-Event-ID), so they must become visible in id
+  // order: a transaction-scoped lock makes id assignment and commit happen in the same order.
+  await sql`select pg_advisory_xact_lock(${ALERT_ORDER_LOCK})`.execute(trx);
   const rows = await trx
     .insertInto('alerts')
     .values(alerts)

@@ -87,6 +87,7 @@ export function registerAlerts(app: App, deps: AppDeps): void {
     const lastHeader = c.req.header('last-event-id') ?? c.req.query('lastEventId') ?? '0';
     let sent = Number.parseInt(lastHeader, 10);
     if (!Number.isFinite(sent) || sent < 0) sent = 0;
+    const resumedFrom = sent;
     c.header('x-accel-buffering', 'no'); // reverse proxies must not buffer the stream
     return streamSSE(c, async (stream) => {
       const buffer: AlertRow[] = [];
@@ -101,9 +102,14 @@ export function registerAlerts(app: App, deps: AppDeps): void {
         closed = true;
         wake?.();
       });
+      // Rows normally arrive in id order; should one overtake another, both are still sent
+      // (the client de-duplicates by id), so an alert is never skipped.
+      const delivered = new Set<number>();
       const send = async (row: AlertRow) => {
-        if (row.id <= sent) return;
-        sent = row.id;
+        if (row.id <= resumedFrom || delivered.has(row.id)) return;
+        delivered.add(row.id);
+        if (delivered.size > 10_000) delivered.delete(delivered.values().next().value as number);
+        sent = Math.max(sent, row.id);
         const alert = { ...toAlert(row, ctx.publicUrl()), notify: notifyFor(p, row) };
         await stream.writeSSE({ id: String(row.id), event: 'alert', data: JSON.stringify(alert) });
       };
