@@ -63,6 +63,12 @@ const actions = {
   copy: copyText,
 };
 
+// "Monitor this call" must come from the agent's click here: tab capture needs a user gesture.
+const callControls = {
+  start: (tabId: number) => void send({ type: 'call-start', tabId, mic: true }).catch(() => {}),
+  stop: (tabId: number) => void send({ type: 'call-stop', tabId }).catch(() => {}),
+};
+
 /** Language: the browser's unless the agent chose one; a chosen one is read from its messages.json. */
 async function applyLanguage(s: PanelSettings): Promise<void> {
   const lang = s.lang === 'auto' ? uiLangOf(uiLanguage()) : s.lang;
@@ -125,6 +131,7 @@ function Root() {
           onSettings={onSettings}
           sync={sync.value}
           onOpenUrl={openTab}
+          call={callControls}
         />
       </Lang.Provider>
     </I18n.Provider>
