@@ -203,8 +203,11 @@ describe('pre-send check and hint insertion', () => {
             const port = chrome.runtime.connect({ name: 'panel' });
             const tabId = await new Promise<number>((resolve) => {
               port.onMessage.addListener((m: { type: string; attach?: { tabId: number; url: string }[] }) => {
-                const hit = m.type === 'snapshot' ? m.attach?.find((a) => a.url.startsWith(url)) : undefined;
-                if (hit) resolve(hit.tabId);
+                // Earlier tests closed tabs on the same URL; the newest tab has the highest id.
+                const ids = (m.type === 'snapshot' ? (m.attach ?? []) : [])
+                  .filter((a) => a.url.startsWith(url))
+                  .map((a) => a.tabId);
+                if (ids.length > 0) resolve(Math.max(...ids));
               });
               port.postMessage({ type: 'panel-hello' });
             });
