@@ -3,7 +3,14 @@ import { signal } from '@preact/signals';
 
 export type Lang = 'zh_CN' | 'zh_TW' | 'en';
 const saved = (typeof localStorage !== 'undefined' && localStorage.getItem('sotto.lang')) as Lang | null;
-export const lang = signal<Lang>(saved ?? (navigator.language.startsWith('zh') ? (/TW|HK|Hant/i.test(navigator.language) ? 'zh_TW' : 'zh_CN') : 'en'));
+export const lang = signal<Lang>(
+  saved ??
+    (navigator.language.startsWith('zh')
+      ? /TW|HK|Hant/i.test(navigator.language)
+        ? 'zh_TW'
+        : 'zh_CN'
+      : 'en'),
+);
 
 const S = {
   title: ['质检控制台', '質檢控制台', 'QA console'],
@@ -124,6 +131,7 @@ export function setLang(l: Lang): void {
 }
 /** A Localized object ({zh_CN, zh_TW, en}) in the current language. */
 export function loc(x: unknown): string {
-  if (x && typeof x === 'object') return String((x as Record<string, string>)[lang.value] ?? (x as Record<string, string>).en ?? '');
+  if (x && typeof x === 'object')
+    return String((x as Record<string, string>)[lang.value] ?? (x as Record<string, string>).en ?? '');
   return x === undefined || x === null ? '' : String(x);
 }
