@@ -54,7 +54,7 @@ function run(turns, samples) {
     intent: seq % 2 ? { label: 'agent_explanation', probs: { agent_explanation: 0.9 } } : { label: 'order_status', probs: { order_status: 0.9 } },
   });
   store.apply({ type: 'snapshot', utterances: Array.from({ length: turns }, (_, i) => u(i)), analyses: Array.from({ length: turns }, (_, i) => a(i)), attach: [] });
-  if (!window.NO_RENDER) render(
+  render(
     <I18n.Provider value={t}><Lang.Provider value="en">
       <App store={store} lead={lead} actions={{ insertHint: async () => ({ ok: false }), copy: async () => {} }}
         settings={DEFAULT_SETTINGS} onSettings={() => {}} sync={{ configured: false }} />
@@ -80,7 +80,6 @@ function run(turns, samples) {
   return { add, label, rows };
 }
 window.runBench = run;
-window.NO_RENDER = location.hash === '#norender';
 `;
 
 function pct(xs: number[], p: number): number {
@@ -105,17 +104,22 @@ async function main(): Promise<void> {
     logLevel: 'error',
   });
   const css = readFileSync(join(root, 'entrypoints/sidepanel/style.css'), 'utf8');
-  const browser = await chromium.launch({ executablePath, args: ['--headless=new', '--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 400, height: 900 } });
-    await page.setContent(`<!doctype html><html><head><meta charset="utf-8"><style>${css}</style></head><body></body></html>`);
+    await page.setContent(
+      `<!doctype html><html><head><meta charset="utf-8"><style>${css}</style></head><body></body></html>`,
+    );
     await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
     type Result = { add: number[]; label: number[]; rows: number };
     const run = (turns: number, samples: number) =>
-      page.evaluate(([n, s]) => (window as unknown as { runBench(n: number, s: number): Result }).runBench(n!, s!), [
-        turns,
-        samples,
-      ]);
+      page.evaluate(
+        ([n, s]) => (window as unknown as { runBench(n: number, s: number): Result }).runBench(n!, s!),
+        [turns, samples],
+      );
     await run(50, 30); // warm-up: JIT and style caches
     const base = await run(10, SAMPLES);
     const big = await run(TURNS, SAMPLES);

@@ -225,6 +225,8 @@ describe('forbidden promise', () => {
     ).toContain('investments carry risk');
     await panel.waitForHint('script:promise.realistic');
     expect((await panel.readChecklist())['risk-disclosure']).toMatch(/pending|overdue/);
+    await shoot('panel-en-promise', 'light');
+    await shoot('panel-en-promise', 'dark');
     await agentSays(c, 'To be clear: investments carry risk and returns are not guaranteed.');
     await panel.waitForChecklist('risk-disclosure', 'done');
 

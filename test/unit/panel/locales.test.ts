@@ -72,7 +72,8 @@ describe('locales', () => {
 
   it('placeholders match across languages ($1, $2…)', () => {
     for (const k of Object.keys(messages.en!)) {
-      const ph = (l: string) => [...(messages[l]![k]?.message ?? '').matchAll(/\$\d/g)].map((m) => m[0]).sort();
+      const ph = (l: string) =>
+        [...(messages[l]![k]?.message ?? '').matchAll(/\$\d/g)].map((m) => m[0]).sort();
       expect(ph('zh_CN'), k).toEqual(ph('en'));
       expect(ph('zh_TW'), k).toEqual(ph('en'));
     }
