@@ -6,21 +6,27 @@ import { callControl } from '@/platform/capture';
 import { ensureOffscreen } from '@/platform/offscreen';
 import { type PortLike, extensionId, extensionOrigin, listen, onConnect, send } from '@/platform/runtime';
 import { IdbSessionStore } from '@/platform/session-store';
+import { SYNC_ALARM, SyncService } from '@/platform/sync-service';
 import { recordLog } from '@/platform/diagnostics';
 import { lastPipeline, onPanelCommand, rememberPipeline, sendToTab } from '@/platform/panel-bridge';
 
 export default defineBackground(() => {
   const panels = new Set<PortLike>();
+  const session = new IdbSessionStore();
+  const broadcast = (msg: Message) => {
+    for (const p of panels) p.post(msg);
+  };
+  const sync = new SyncService({ session, broadcast, log: recordLog });
   const router = new Router({
-    store: new IdbSessionStore(),
+    store: session,
     async analyse(utterances) {
       await ensureOffscreen();
       await send({ type: 'analyse', target: 'offscreen', utterances: [...utterances] });
     },
-    broadcast(msg: Message) {
-      for (const p of panels) p.post(msg);
-    },
+    broadcast,
     log: recordLog,
+    sync: (batch) => sync.queue(batch),
+    syncNow: () => sync.flush(true),
     extensionId: extensionId(),
     extensionOrigin: extensionOrigin(),
     sendToTab,
@@ -53,6 +59,7 @@ export default defineBackground(() => {
       port.post(await router.snapshot());
       const pipeline = await lastPipeline().catch(() => undefined);
       if (pipeline) port.post(pipeline);
+      port.post({ type: 'sync-state', state: await sync.state() });
     });
   });
 
@@ -61,9 +68,17 @@ export default defineBackground(() => {
     for (const p of panels) p.post({ type: 'panel-command', command });
   });
 
-  const sidePanel = (browser as unknown as { sidePanel?: { setPanelBehavior(o: object): Promise<void> } })
-    .sidePanel;
-  sidePanel?.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
+  browser.sidePanel?.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
+
+  // Sync wakes on an alarm too: the service worker may have died with findings still queued.
+  browser.alarms.create(SYNC_ALARM, { periodInMinutes: 1 });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name.startsWith(SYNC_ALARM)) void sync.flush();
+  });
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'managed' || 'sotto:sync-settings' in changes) void sync.flush();
+  });
+  void sync.flush();
 
   // A restarted service worker picks up utterances that were stored but never analysed.
   router.resume().catch((e: unknown) => recordLog('warn', `resume failed: ${String(e)}`));

@@ -46,16 +46,37 @@ export class IdbSessionStore implements SessionStore {
     return fresh;
   }
 
-  async putAnalyses(as: readonly Analysis[]): Promise<void> {
+  async putAnalyses(as: readonly Analysis[]): Promise<(Analysis | undefined)[]> {
     const db = await this.db;
     const tx = db.transaction(['analyses', 'utterances'], 'readwrite');
     const us = tx.objectStore('utterances');
+    const previous: (Analysis | undefined)[] = [];
     for (const a of as) {
+      previous.push(await tx.objectStore('analyses').get([a.conversationId, a.seq]));
       await tx.objectStore('analyses').put(a);
       const u = await us.get([a.conversationId, a.seq]);
       if (u) await us.put({ ...u, analysed: 1 });
     }
     await tx.done;
+    return previous;
+  }
+
+  async utterance(conversationId: string, seq: number): Promise<Utterance | undefined> {
+    const row = await (await this.db).get('utterances', [conversationId, seq]);
+    if (!row) return undefined;
+    const { analysed: _, ...u } = row;
+    return u;
+  }
+
+  /** One conversation's turns and analyses, in seq order. */
+  async conversation(conversationId: string): Promise<{ utterances: Utterance[]; analyses: Analysis[] }> {
+    const db = await this.db;
+    const range = IDBKeyRange.bound([conversationId, 0], [conversationId, Number.MAX_SAFE_INTEGER]);
+    const [rows, analyses] = await Promise.all([
+      db.getAll('utterances', range),
+      db.getAll('analyses', range),
+    ]);
+    return { utterances: rows.map(({ analysed: _, ...u }) => u), analyses };
   }
 
   async snapshot(): Promise<{ utterances: Utterance[]; analyses: Analysis[] }> {

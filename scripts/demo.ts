@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const desk = await Desk.open(l.context, server.url);
 
   for (const id of SCENARIOS) {
-    const { conversationId } = await desk.play(id, speed);
+    const { conversationId } = await desk.play(id, speed, undefined, 'posted');
     const expected = (await desk.messages(conversationId)).filter((m) => m.text.trim()).length;
     await panel.select(conversationId);
     await panel.waitForTurns(expected, { emotions: true, timeout: 60_000 });

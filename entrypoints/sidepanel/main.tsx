@@ -41,7 +41,16 @@ function open(): void {
   const port = connect('panel');
   port.onMessage((raw) => {
     const r = parseMessage(raw);
-    if (r.ok) store.apply(r.message);
+    if (r.ok && r.message.type === 'sync-state') {
+      const { configured, lastSuccessAt, lastError, needsEnrolment } = r.message.state;
+      sync.value = {
+        configured,
+        ...(lastSuccessAt !== undefined ? { lastSuccessAt } : {}),
+        ...(lastError !== undefined
+          ? { lastError: needsEnrolment ? `${lastError} (enrolment needed)` : lastError }
+          : {}),
+      };
+    } else if (r.ok) store.apply(r.message);
     else console.warn('[sotto] panel ignored a message:', r.reason);
   });
   // The service worker may be stopped; reconnect and take a fresh snapshot when it comes back.

@@ -43,8 +43,36 @@ export class AnalysisPipeline {
 
   constructor(private readonly deps: PipelineDeps) {}
 
-  /** Analyses a batch (one burst of messages) with one model call per model. */
+  /** The last result per turn, so a turn delivered twice gets the same answer, findings included. */
+  private readonly done = new Map<string, { speaker: string; text: string; analysis: Analysis }>();
+
+  /**
+   * Analyses a batch. A turn seen before with the same text (a resend after a service-worker
+   * restart) returns its earlier analysis: the rule engine fires once per evidence, so analysing
+   * it again would answer "no findings" and overwrite the real ones.
+   */
   async analyse(us: readonly Utterance[]): Promise<Analysis[]> {
+    const out: (Analysis | undefined)[] = us.map((u) => {
+      const d = this.done.get(`${u.conversationId}#${u.seq}`);
+      return d && d.text === u.text && d.speaker === u.speaker ? d.analysis : undefined;
+    });
+    const fresh = us.filter((_, i) => !out[i]);
+    if (fresh.length > 0) {
+      const results = await this.analyseFresh(fresh);
+      let k = 0;
+      for (let i = 0; i < us.length; i++) {
+        if (out[i]) continue;
+        const a = results[k++]!;
+        const u = us[i]!;
+        out[i] = a;
+        this.done.set(`${u.conversationId}#${u.seq}`, { speaker: u.speaker, text: u.text, analysis: a });
+      }
+    }
+    return out as Analysis[];
+  }
+
+  /** One model call per model for the whole burst, then the rules turn by turn. */
+  private async analyseFresh(us: readonly Utterance[]): Promise<Analysis[]> {
     const now = this.deps.now ?? (() => performance.now());
     const t0 = now();
     const inputs = us.map((u) => {

@@ -20,7 +20,8 @@ export type AttachRecord = MessageOf<'attach-changed'>['state'];
 
 export interface SessionStore {
   putUtterances(us: readonly Utterance[]): Promise<Utterance[]>;
-  putAnalyses(as: readonly Analysis[]): Promise<void>;
+  /** Stores analyses; returns, per analysis, the one it replaced (an edited turn), if any. */
+  putAnalyses(as: readonly Analysis[]): Promise<(Analysis | undefined)[]>;
   snapshot(): Promise<{ utterances: Utterance[]; analyses: Analysis[] }>;
   putAttach(rec: AttachRecord): Promise<void>;
   attachStates(): Promise<AttachRecord[]>;
@@ -45,6 +46,10 @@ export interface RouterDeps {
   checkDraft?(text: string, conversationId: string | undefined): Promise<DraftHit[]>;
   /** Starts and stops monitoring a call's audio (softphone consoles). */
   calls?: CallControl;
+  /** Queues what may leave the device (redacted findings, resolutions) for the QA endpoint. */
+  sync?(batch: { analysis: Analysis; previous?: Analysis }[]): Promise<void>;
+  /** Flushes the sync outbox now and reports the sync state. */
+  syncNow?(): Promise<void>;
 }
 
 export type RouteResult = { ok: true; reply?: unknown } | { ok: false; reason: string };
@@ -70,10 +75,20 @@ export class Router {
         this.deps.broadcast({ type: 'attach-changed', state });
         return { ok: true };
       }
-      case 'analyses':
-        await this.deps.store.putAnalyses(msg.analyses);
+      case 'analyses': {
+        const previous = await this.deps.store.putAnalyses(msg.analyses);
         for (const analysis of msg.analyses) this.deps.broadcast({ type: 'analysis-added', analysis });
+        // Sync trouble must never cost the panel its analyses: it is logged and retried later.
+        await this.deps
+          .sync?.(
+            msg.analyses.map((analysis, i) => ({
+              analysis,
+              ...(previous[i] ? { previous: previous[i] } : {}),
+            })),
+          )
+          .catch((e: unknown) => this.deps.log('warn', `sync queue failed: ${String(e)}`));
         return { ok: true };
+      }
       case 'offscreen-ready':
         this.deps.log('info', 'analysis ready', { coldStartMs: msg.coldStartMs, models: msg.models });
         {
@@ -126,6 +141,9 @@ export class Router {
       case 'call-state':
       case 'call-event':
         this.deps.broadcast(msg);
+        return { ok: true };
+      case 'sync-now':
+        await this.deps.syncNow?.();
         return { ok: true };
       case 'ping':
         return { ok: true, reply: { type: 'pong' } };

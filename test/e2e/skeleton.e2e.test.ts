@@ -45,7 +45,8 @@ describe('demo desk to side panel', () => {
     const picks = ['zh-Hans', 'zh-Hant', 'en'].map((lang) => all.find((s) => s.lang === lang));
     for (const s of picks) expect(s, 'a scenario per language').toBeDefined();
     const played: string[] = [];
-    for (const s of picks) played.push((await desk.play(s!.id)).conversationId);
+    for (const s of picks)
+      played.push((await desk.play(s!.id, Number.POSITIVE_INFINITY, undefined, 'posted')).conversationId);
     for (const c of played) await expectPanelMatchesDesk(c);
     // Switching keeps conversations apart: each tab holds exactly its own desk messages.
     await desk.select(played[0]!);
@@ -53,7 +54,12 @@ describe('demo desk to side panel', () => {
   });
 
   it('fires a keyword rule with its evidence', async () => {
-    const { conversationId } = await desk.play('billing-en', Number.POSITIVE_INFINITY, 'rule-check-en');
+    const { conversationId } = await desk.play(
+      'billing-en',
+      Number.POSITIVE_INFINITY,
+      'rule-check-en',
+      'posted',
+    );
     await panel.select(conversationId);
     await panel.page.waitForSelector(
       '[data-testid="conversation"] [data-testid="finding"][data-severity="critical"]',
@@ -77,7 +83,7 @@ describe('demo desk to side panel', () => {
     await stopServiceWorkers(l, panel.page);
     const second = ['我已经等了一个星期了', '再不处理我就投诉到12315', '你们就是在敷衍我'];
     for (const text of second) await desk.customerSays(c, text);
-    await desk.agentSends(c, '非常抱歉，我马上帮您催促物流');
+    await desk.agentPosts(c, '非常抱歉，我马上帮您催促物流');
     await expectPanelMatchesDesk(c);
   });
 

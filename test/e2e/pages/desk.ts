@@ -21,9 +21,10 @@ type DeskWindow = Window & {
     load(s: unknown, o?: { conversationId?: string }): Promise<string>;
     play(
       s: unknown,
-      o?: { speed?: number; conversationId?: string },
+      o?: { speed?: number; conversationId?: string; agent?: 'compose' | 'posted' },
     ): Promise<{ conversationId: string; messageIds: (string | null)[] }>;
     customerSays(c: string, text: string): string;
+    agentPosts(c: string, text: string): string;
     agentSends(c: string, text: string): Promise<string | null>;
     edit(c: string, id: string, text: string): void;
     select(c: string): void;
@@ -51,14 +52,21 @@ export class Desk {
     return this.page.evaluate(() => (window as unknown as DeskWindow).sottoDesk.scenarios());
   }
 
-  play(id: string, speed = Number.POSITIVE_INFINITY, conversationId?: string) {
+  /** `agent: 'posted'` puts agent turns in as already sent, past any pre-send check. */
+  play(
+    id: string,
+    speed = Number.POSITIVE_INFINITY,
+    conversationId?: string,
+    agent: 'compose' | 'posted' = 'compose',
+  ) {
     return this.page.evaluate(
-      ([id, speed, conversationId]) =>
+      ([id, speed, conversationId, agent]) =>
         (window as unknown as DeskWindow).sottoDesk.play(id, {
           speed: speed as number,
+          agent: agent as 'compose' | 'posted',
           ...(conversationId ? { conversationId: conversationId as string } : {}),
         }),
-      [id, speed, conversationId] as const,
+      [id, speed, conversationId, agent] as const,
     );
   }
 
@@ -72,6 +80,14 @@ export class Desk {
 
   customerSays(conversationId: string, text: string): Promise<string> {
     return this.page.evaluate(([c, t]) => (window as unknown as DeskWindow).sottoDesk.customerSays(c, t), [
+      conversationId,
+      text,
+    ] as const);
+  }
+
+  /** An agent message already sent (a macro, another device): no compose box, no pre-send check. */
+  agentPosts(conversationId: string, text: string): Promise<string> {
+    return this.page.evaluate(([c, t]) => (window as unknown as DeskWindow).sottoDesk.agentPosts(c, t), [
       conversationId,
       text,
     ] as const);

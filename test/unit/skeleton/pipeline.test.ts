@@ -96,4 +96,15 @@ describe('analysis pipeline with rules', () => {
     expect(Finding.safeParse(promise).success).toBe(true);
     expect(out[2]!.findings).toEqual([]);
   });
+
+  it('answers a resent turn with its earlier analysis instead of an empty one', async () => {
+    const { compiled } = compileAll({ 'unit.json': book });
+    const pipeline = new AnalysisPipeline({ rules: ruleSessions(compiled, newId) });
+    const first = await pipeline.analyse([u(0, 'agent', '这个产品保本')]);
+    const again = await pipeline.analyse([u(0, 'agent', '这个产品保本')]);
+    expect(first[0]!.findings).toHaveLength(1);
+    expect(again).toEqual(first);
+    const edited = await pipeline.analyse([u(0, 'agent', '这个产品不保本')]);
+    expect(edited[0]!.findings).toEqual([]);
+  });
 });

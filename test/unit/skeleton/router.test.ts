@@ -26,12 +26,15 @@ class MemoryStore implements SessionStore {
     return fresh;
   }
   async putAnalyses(list: readonly Analysis[]) {
+    const previous: (Analysis | undefined)[] = [];
     for (const a of list) {
       const k = `${a.conversationId}#${a.seq}`;
+      previous.push(this.as.get(k));
       this.as.set(k, a);
       const u = this.us.get(k);
       if (u) u.analysed = true;
     }
+    return previous;
   }
   async snapshot() {
     return {

@@ -1,0 +1,166 @@
+/**
+ * Runs sync in the service worker: settings (local, overridden by enterprise policy), enrolment,
+ * the IndexedDB outbox and the SyncClient from lib/sync. The service worker may die at any time,
+ * so nothing waits on timers alone: an alarm wakes the flush again.
+ */
+import { browser } from 'wxt/browser';
+import type { Analysis } from '@/lib/analysis/types';
+import { conversationMeta, syncItems } from '@/lib/background/sync-items';
+import { newId } from '@/lib/ids';
+import type { Message, MessageOf } from '@/lib/messages';
+import {
+  type StoredDevice,
+  StoredDevice as StoredDeviceSchema,
+  type SyncSettings,
+  mergeSettings,
+} from '@/lib/sync/config';
+import { SyncClient } from '@/lib/sync/client';
+import { DeviceCredentials } from '@/lib/sync/protocol';
+import { IdbOutboxStore } from './outbox-store';
+import type { IdbSessionStore } from './session-store';
+
+const SETTINGS_KEY = 'sotto:sync-settings';
+const DEVICE_KEY = 'sotto:device';
+export const SYNC_ALARM = 'sotto-sync';
+
+type SyncState = MessageOf<'sync-state'>['state'];
+
+export interface SyncServiceDeps {
+  session: IdbSessionStore;
+  broadcast(msg: Message): void;
+  log(level: 'info' | 'warn', msg: string, data?: Record<string, unknown>): void;
+}
+
+async function managed(): Promise<unknown> {
+  // storage.managed throws where no policy schema or policy exists; that simply means no policy.
+  try {
+    return await browser.storage.managed.get(null);
+  } catch {
+    return {};
+  }
+}
+
+export class SyncService {
+  private readonly outbox = new IdbOutboxStore();
+  private client: SyncClient | undefined;
+  private clientEndpoint: string | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly deps: SyncServiceDeps) {}
+
+  async settings(): Promise<SyncSettings> {
+    const local = (await browser.storage.local.get(SETTINGS_KEY))[SETTINGS_KEY];
+    return mergeSettings(local, await managed());
+  }
+
+  private async device(endpoint: string): Promise<StoredDevice | undefined> {
+    const r = StoredDeviceSchema.safeParse((await browser.storage.local.get(DEVICE_KEY))[DEVICE_KEY]);
+    return r.success && r.data.endpoint === endpoint ? r.data : undefined;
+  }
+
+  private async ensureClient(): Promise<{ client: SyncClient; settings: SyncSettings } | undefined> {
+    const settings = await this.settings();
+    if (!settings.endpoint) return undefined;
+    const endpoint = settings.endpoint;
+    if (!this.client || this.clientEndpoint !== endpoint) {
+      this.clientEndpoint = endpoint;
+      this.client = new SyncClient({
+        endpoint,
+        store: this.outbox,
+        fetch: (url, init) => fetch(url, init),
+        getToken: async () => (await this.device(endpoint))?.token,
+      });
+    }
+    return { client: this.client, settings };
+  }
+
+  /** Exchanges a one-time enrolment code for a device token when there is none for this endpoint. */
+  private async enrolIfNeeded(client: SyncClient, settings: SyncSettings): Promise<void> {
+    if (!settings.endpoint || !settings.enrolmentCode) return;
+    if (await this.device(settings.endpoint)) return;
+    const res = await fetch(`${settings.endpoint.replace(/\/+$/, '')}/v1/devices/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: settings.enrolmentCode, deviceName: settings.deviceName }),
+    });
+    if (!res.ok) {
+      this.deps.log('warn', `enrolment refused: HTTP ${res.status}`, {
+        body: (await res.text()).slice(0, 200),
+      });
+      return;
+    }
+    const creds = DeviceCredentials.parse(await res.json());
+    await browser.storage.local.set({ [DEVICE_KEY]: { ...creds, endpoint: settings.endpoint } });
+    // The code is single-use: keep no copy of it.
+    const local = (await browser.storage.local.get(SETTINGS_KEY))[SETTINGS_KEY] as
+      | Record<string, unknown>
+      | undefined;
+    if (local) {
+      const { enrolmentCode: _, ...rest } = local;
+      await browser.storage.local.set({ [SETTINGS_KEY]: rest });
+    }
+    await client.enrolled();
+    this.deps.log('info', 'device enrolled', { userId: creds.userId, role: creds.role });
+  }
+
+  /** Queues what may leave the device for the analyses just stored, then flushes. */
+  async queue(batch: { analysis: Analysis; previous?: Analysis }[]): Promise<void> {
+    const c = await this.ensureClient();
+    if (!c) return;
+    const device = await this.device(c.settings.endpoint!);
+    const { findings, events } = await syncItems({
+      analyses: batch,
+      utterance: (conv, seq) => this.deps.session.utterance(conv, seq),
+      newId,
+      now: Date.now(),
+      ...(device ? { agentId: device.userId } : {}),
+    });
+    if (findings.length === 0 && events.length === 0) return;
+    const convIds = [...new Set(findings.map((f) => f.finding.conversationId))];
+    const conversations = await Promise.all(
+      convIds.map(async (id) => {
+        const { utterances, analyses } = await this.deps.session.conversation(id);
+        return conversationMeta(id, utterances, analyses, device?.userId);
+      }),
+    );
+    await c.client.enqueue({ conversations, findings, events });
+    void this.flush();
+  }
+
+  /** `force` skips the backoff wait (the user or a test asked for it). */
+  async flush(force = false): Promise<void> {
+    const c = await this.ensureClient();
+    if (c) {
+      try {
+        await this.enrolIfNeeded(c.client, c.settings);
+        const report = await c.client.flush({ force });
+        if (report.retryInMs !== undefined) this.retryIn(report.retryInMs);
+      } catch (e) {
+        this.deps.log('warn', `sync failed: ${String(e)}`);
+      }
+    }
+    await this.publish();
+  }
+
+  private retryIn(ms: number): void {
+    // A timer for short waits while the worker lives; the alarm in case it does not.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), ms);
+    browser.alarms.create(`${SYNC_ALARM}-retry`, { when: Date.now() + Math.max(ms, 30_000) });
+  }
+
+  async state(): Promise<SyncState> {
+    const c = await this.ensureClient();
+    if (!c) return { configured: false, queued: 0 };
+    const s = await c.client.status();
+    const state: SyncState = { configured: true, queued: s.queued };
+    if (s.lastSuccessAt !== undefined) state.lastSuccessAt = s.lastSuccessAt;
+    if (s.lastError !== undefined) state.lastError = s.lastError;
+    if (s.needsEnrolment) state.needsEnrolment = true;
+    return state;
+  }
+
+  async publish(): Promise<void> {
+    this.deps.broadcast({ type: 'sync-state', state: await this.state() });
+  }
+}
