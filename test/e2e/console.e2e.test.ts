@@ -90,7 +90,9 @@ describe('QA console', () => {
     const agent = await agentCtx.newPage();
     await signIn(agent, 'agent', 'en');
     const { findingId, conversationId, before } = await agent.evaluate(async () => {
-      const list = await (await fetch('/v1/qa/conversations?rule=general.agent-rude&reviewed=false&pageSize=1')).json();
+      const list = await (
+        await fetch('/v1/qa/conversations?rule=general.agent-rude&reviewed=false&pageSize=1')
+      ).json();
       const c = await (await fetch(`/v1/qa/conversations/${list.rows[0].id}`)).json();
       const f = c.findings.find((x: { ruleId: string }) => x.ruleId === 'general.agent-rude');
       const r = await fetch('/v1/qa/appeals', {
