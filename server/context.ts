@@ -27,6 +27,8 @@ export interface WebhookPolicy {
 
 export interface ServerContext {
   db: Kysely<DB>;
+  /** For requests carrying alert-worthy findings (server/db/priority.ts). */
+  urgentDb: Kysely<DB>;
   dbKind: DbKind;
   log: Logger;
   now: () => number;

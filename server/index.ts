@@ -57,6 +57,7 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
   let url = '';
   const ctx: ServerContext = {
     db: database.db,
+    urgentDb: database.urgentDb,
     dbKind: database.kind,
     log: opts.log ?? jsonLogger('info'),
     now,

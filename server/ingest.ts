@@ -17,6 +17,7 @@ import {
 import { type AlertRow, type NewAlert, insertAlerts, teamSettings } from './alerts/engine';
 import { atLeast, parseSettings, shouldNotify } from './alerts/policy';
 import type { ServerContext } from './context';
+import { urgentLane } from './db/priority';
 import type { DB } from './db/types';
 import { HttpError, type Principal } from './principal';
 
@@ -139,12 +140,14 @@ export async function ingestBatch(ctx: ServerContext, p: Principal, body: unknow
   const policy = cached.settings;
   // Most batches are findings below the alert threshold: one INSERT, atomic on its own, saves
   // the BEGIN/COMMIT round trips. Anything that writes more than one table gets a transaction.
-  const single =
-    conversations.length === 0 &&
-    events.length === 0 &&
-    !findings.some(({ f }) => atLeast(f.finding.severity as Severity, policy.alertMinSeverity));
+  const alertWorthy = findings.some(({ f }) =>
+    atLeast(f.finding.severity as Severity, policy.alertMinSeverity),
+  );
+  const single = conversations.length === 0 && events.length === 0 && !alertWorthy;
+  const urgent = events.length > 0 || alertWorthy;
+  const db = urgent ? ctx.urgentDb : ctx.db;
   const inTransaction = <T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T> =>
-    single ? fn(ctx.db) : ctx.db.transaction().execute(fn);
+    urgentLane.run(urgent, () => (single ? fn(db) : db.transaction().execute(fn)));
 
   const result = await inTransaction(async (trx) => {
     const alerts: NewAlert[] = [];

@@ -74,6 +74,7 @@ export interface SyncStatus extends SyncMeta {
 }
 
 const INITIAL_META: SyncMeta = { failures: 0, rejectedTotal: 0 };
+const URGENT_BATCH = 50;
 
 /** Entries a lead may be waiting for: warnings and worse, and resolutions that cancel them. */
 export function isUrgent(p: OutboxPayload): boolean {
@@ -208,7 +209,13 @@ export class SyncClient {
     }
     let maxItems = this.opts.batch.maxItems;
     for (;;) {
-      const batch = takeBatch(await store.peek(maxItems), { ...this.opts.batch, maxItems });
+      const peeked = await store.peek(maxItems);
+      // Warnings and resolutions go ahead in a small batch of their own, so a lead's alert does
+      // not wait for hundreds of metrics to be validated and written first.
+      const urgent = peeked.filter((e) => isUrgent(e.payload));
+      const source =
+        urgent.length > 0 && urgent.length < peeked.length ? urgent.slice(0, URGENT_BATCH) : peeked;
+      const batch = takeBatch(source, { ...this.opts.batch, maxItems });
       if (batch.length === 0) break;
       report.requests++;
       const outcome = await this.send(batch, token);

@@ -14,6 +14,8 @@ export type DbKind = 'pglite' | 'postgres';
 
 export interface Database {
   db: Kysely<DB>;
+  /** Connections for the urgent lane (see priority.ts); the same as `db` on PGlite. */
+  urgentDb: Kysely<DB>;
   kind: DbKind;
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export interface OpenOptions {
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   let db: Kysely<DB>;
+  let urgentDb: Kysely<DB> | undefined;
   let kind: DbKind;
   if (opts.url && /^postgres(ql)?:\/\//.test(opts.url)) {
     kind = 'postgres';
@@ -37,6 +40,9 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on('error', () => {});
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const urgentPool = new pg.Pool({ connectionString: opts.url, max: 4 });
+    urgentPool.on('error', () => {});
+    urgentDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: urgentPool }) });
   } else {
     kind = 'pglite';
     let client = opts.pglite;
@@ -51,10 +57,12 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   let closed = false;
   return {
     db,
+    urgentDb: urgentDb ?? db,
     kind,
     async close() {
       if (closed) return;
       closed = true;
+      if (urgentDb) await urgentDb.destroy();
       await db.destroy();
     },
   };

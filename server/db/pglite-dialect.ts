@@ -15,6 +15,7 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { urgentLane } from './priority';
 
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly client: PGlite) {}
@@ -45,7 +46,11 @@ class PGliteDriver implements Driver {
       this.busy = true;
       return Promise.resolve(this.conn);
     }
-    return new Promise((resolve) => this.queue.push(() => resolve(this.conn)));
+    return new Promise((resolve) => {
+      const waiter = () => resolve(this.conn);
+      if (urgentLane.getStore()) this.queue.unshift(waiter);
+      else this.queue.push(waiter);
+    });
   }
   async releaseConnection(): Promise<void> {
     const next = this.queue.shift();
