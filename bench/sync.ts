@@ -246,7 +246,24 @@ async function main(): Promise<void> {
   const tokens: string[] = [];
   for (const code of codes)
     tokens.push((await enrolDevice(httpFetch, endpoint, { code, deviceName: 'bench' })).token);
-  const proxy = await startFlakyProxy({ upstreamPort: port, drop: () => Math.random() < DROP_SHARE });
+  // The dropping proxy runs on its own thread: on the endpoint's thread its byte shuffling would
+  // be counted against the endpoint.
+  const src = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const proxyWorker = new Worker(src, { eval: true, workerData: { role: 'proxy', upstreamPort: port } });
+  const proxy = await new Promise<{
+    url: string;
+    stats: { droppedRequests: number; droppedResponses: number };
+  }>((resolve) => {
+    const view = { url: '', stats: { droppedRequests: 0, droppedResponses: 0 } };
+    proxyWorker.on('message', (m: { type: string; url?: string; stats?: typeof view.stats }) => {
+      if (m.type === 'proxy-ready') {
+        view.url = m.url!;
+        resolve(view);
+      }
+      if (m.type === 'proxy-stats') view.stats = m.stats!;
+    });
+  });
+  const proxyExited = new Promise((r) => proxyWorker.once('exit', r));
 
   // The lead: latency from the finding's creation on the device to the SSE event.
   const latencies: number[] = [];
@@ -275,7 +292,6 @@ async function main(): Promise<void> {
   let ready = 0;
   const made = new Array<number>(WORKERS).fill(0);
   const status = new Array<Extract<FromAgents, { type: 'status' }> | undefined>(WORKERS).fill(undefined);
-  const src = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
   const workers = Array.from({ length: WORKERS }, (_, w) => {
     const job: AgentsJob = {
       endpoint: process.env.SOTTO_BENCH_DIRECT ? endpoint : proxy.url,
@@ -338,7 +354,8 @@ async function main(): Promise<void> {
     .executeTakeFirstOrThrow();
   const stored = Number(counts.ids);
   const duplicates = Number(counts.rows) - stored;
-  await proxy.close();
+  proxyWorker.postMessage({ type: 'stop' });
+  await proxyExited;
   await server.close();
   await cleanup();
 
@@ -373,9 +390,22 @@ async function main(): Promise<void> {
   );
 }
 
+async function runProxy(upstreamPort: number): Promise<void> {
+  const proxy = await startFlakyProxy({ upstreamPort, drop: () => Math.random() < DROP_SHARE });
+  fromMain!.postMessage({ type: 'proxy-ready', url: proxy.url });
+  fromMain!.on('message', async (m: { type: string }) => {
+    if (m.type !== 'stop') return;
+    fromMain!.postMessage({ type: 'proxy-stats', stats: proxy.stats });
+    await proxy.close();
+    process.exit(0);
+  });
+}
+
 if (isMainThread) {
   await main();
   process.exit(0);
+} else if ((workerData as { role?: string }).role === 'proxy') {
+  await runProxy((workerData as { upstreamPort: number }).upstreamPort);
 } else {
   await runAgents(workerData as AgentsJob);
 }
