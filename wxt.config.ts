@@ -68,5 +68,7 @@ export default defineConfig({
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
     },
     web_accessible_resources: [],
+    // Enterprise policy (chrome.storage.managed): endpoint, enrolment, origins, sync mode, features.
+    storage: { managed_schema: 'managed_schema.json' },
   }),
 });
