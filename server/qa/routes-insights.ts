@@ -385,6 +385,17 @@ export function registerQaInsights(app: App, deps: AppDeps): void {
       .executeTakeFirst();
     if (!row || (s.p.role === 'agent' && row.agent_user_id !== s.p.userId))
       throw new HttpError(404, 'not_found', 'no such coaching item');
+    // Leads close items of agents in their own teams only (as GET /v1/qa/coaching lists them).
+    if (
+      s.p.role === 'lead' &&
+      !(await db
+        .selectFrom('team_members')
+        .select('user_id')
+        .where('user_id', '=', row.agent_user_id)
+        .where('team_id', 'in', s.teamIds.length ? s.teamIds : [''])
+        .executeTakeFirst())
+    )
+      throw new HttpError(404, 'not_found', 'no such coaching item');
     await db.updateTable('qa_coaching').set({ state: 'done' }).where('id', '=', row.id).execute();
     return c.json({ ok: true });
   });
