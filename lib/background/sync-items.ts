@@ -55,7 +55,7 @@ export async function syncItems(
     // (The engine reports only new hits for an edit, so a missing hit alone proves nothing.)
     if (!previous) continue;
     const current = await inputs.utterance(analysis.conversationId, analysis.seq);
-    if (!current || current.speaker !== 'agent') continue;
+    if (current?.speaker !== 'agent') continue;
     const done = new Set<string>();
     for (const f of previous.findings) {
       if (!f.ruleId || done.has(f.ruleId) || !SYNCED.has(f.severity)) continue;
