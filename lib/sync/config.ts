@@ -19,8 +19,10 @@ export type StoredDevice = z.infer<typeof StoredDevice>;
 
 /** Policy values override local ones field by field; an invalid source is ignored entirely. */
 export function mergeSettings(local: unknown, managed: unknown): SyncSettings {
-  const l = SyncSettings.partial().safeParse(local ?? {});
-  const m = SyncSettings.partial().safeParse(managed ?? {});
+  // Parse without defaults: a default from the policy side must not overwrite a local value.
+  const Partial = SyncSettings.extend({ deviceName: z.string().min(1).max(200) }).partial();
+  const l = Partial.safeParse(local ?? {});
+  const m = Partial.safeParse(managed ?? {});
   const merged = { ...(l.success ? l.data : {}), ...(m.success ? stripUndefined(m.data) : {}) };
   return SyncSettings.parse(merged);
 }

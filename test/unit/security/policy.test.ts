@@ -97,7 +97,7 @@ describe('mergeSettings', () => {
   // ('browser') to the managed source, so any policy (or none) resets the user's device name.
   // The policy schema has no deviceName, so policy never means to set it. Fix: merge only the
   // keys present in the raw managed object.
-  it.fails('does not let policy defaults override a local device name', () => {
+  it('does not let policy defaults override a local device name', () => {
     expect(mergeSettings(local, { endpoint: 'https://qa.corp.example/' }).deviceName).toBe('my laptop');
   });
 
