@@ -50,7 +50,15 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     ...(browser === 'chrome' ? { key: DEV_PUBLIC_KEY } : {}),
-    permissions: ['storage', 'unlimitedStorage', 'offscreen', 'sidePanel', 'alarms', 'notifications', 'tabCapture'],
+    permissions: [
+      'storage',
+      'unlimitedStorage',
+      'offscreen',
+      'sidePanel',
+      'alarms',
+      'notifications',
+      'tabCapture',
+    ],
     // Side-panel shortcuts; Chrome lets an extension suggest at most four keys, users can rebind them.
     commands: {
       _execute_action: { suggested_key: { default: 'Alt+Shift+S' }, description: '__MSG_cmdOpenPanel__' },

@@ -97,8 +97,17 @@ describe('every adapter on its fixture console', () => {
     try {
       const conv = 't-502';
       await c.select(conv);
-      for (let i = 0; i < 40; i++)
-        await (i % 3 === 0 ? c.agentSends(conv, `Reply ${i}`) : c.customerSays(conv, `Message ${i}`));
+      for (let i = 0; i < 40; i++) {
+        if (i % 3 !== 0) {
+          await c.customerSays(conv, `Message ${i}`);
+          continue;
+        }
+        // A send made before the pre-send check answered is held for that answer, then goes out:
+        // wait for it, so the next message does not overtake it.
+        const reply = `Reply ${i}`;
+        await c.agentSends(conv, reply);
+        await expect.poll(async () => (await c.messages(conv)).some((m) => m.text === reply)).toBe(true);
+      }
       await expectPanelMatches(c, conv);
       for (const f of [0, 0.5, 0.2, 1, 0]) await c.scrollTo(f);
       await c.scrollTo(1);
