@@ -31,7 +31,7 @@ async function main(): Promise<void> {
 
   const server = await startFixtureServer({ port: 0 });
   const l = await launch({ headless: true });
-  const panel = await SidePanel.open(l);
+  const panel = await SidePanel.open(l, { ownWindow: true });
   const desk = await Desk.open(l.context, server.url);
   const all: number[] = [];
   const base: number[] = [];
@@ -84,13 +84,27 @@ async function main(): Promise<void> {
       },
       { conv, perSecond, count },
     );
-    await panel.page.waitForFunction(
-      (n) => Object.keys((window as unknown as { seen: object }).seen).length >= n,
-      count,
-      {
+    await panel.page
+      .waitForFunction((n) => Object.keys((window as unknown as { seen: object }).seen).length >= n, count, {
         timeout: 60_000,
-      },
-    );
+      })
+      .catch(async (e: unknown) => {
+        const why = await panel.page.evaluate(() => {
+          const seen = Object.keys((window as unknown as { seen: object }).seen).map(Number);
+          const box = document.querySelector('.transcript__scroll');
+          return {
+            seen: seen.length,
+            max: Math.max(...seen),
+            rows: document.querySelectorAll('[data-testid="turn"]').length,
+            top: box?.scrollTop,
+            h: box?.scrollHeight,
+            ch: box?.clientHeight,
+            vis: document.visibilityState,
+          };
+        });
+        console.error(JSON.stringify(why));
+        throw e;
+      });
     const seen = await panel.page.evaluate(
       () => (window as unknown as { seen: Record<string, number> }).seen,
     );

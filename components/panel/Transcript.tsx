@@ -117,15 +117,23 @@ export function Transcript({ turns }: { turns: ReadonlySignal<Turn[]> }) {
   let after = 0;
   if (virtual) {
     const h = heights.current;
+    // Following the conversation: render the tail now rather than after the scroll event that
+    // sticking to the bottom causes, so a new turn shows in this frame.
+    let top = view.top;
+    if (stick.current) {
+      let total = 0;
+      for (const turn of list) total += h.get(turn) ?? ESTIMATED_ROW_PX;
+      top = Math.max(0, total - view.height);
+    }
     let y = 0;
     first = -1;
     for (let i = 0; i < list.length; i++) {
       const rowH = h.get(list[i]!) ?? ESTIMATED_ROW_PX;
-      if (first < 0 && y + rowH >= view.top - OVERSCAN_PX) {
+      if (first < 0 && y + rowH >= top - OVERSCAN_PX) {
         first = i;
         before = y;
       }
-      if (first >= 0 && y > view.top + view.height + OVERSCAN_PX) {
+      if (first >= 0 && y > top + view.height + OVERSCAN_PX) {
         last = i;
         break;
       }
@@ -169,10 +177,19 @@ export function Transcript({ turns }: { turns: ReadonlySignal<Turn[]> }) {
   });
   useLayoutEffect(() => () => cancelAnimationFrame(frame.current), []);
 
+  // Only the agent scrolling up stops following new turns. Scroll events we cause (sticking to
+  // the bottom) or that layout causes (rows swapped for spacers when the list turns virtual) must
+  // not: they left a 60-turn conversation frozen mid-way.
+  const userInput = useRef(0);
+  const onUserInput = () => {
+    userInput.current = performance.now();
+  };
   const onScroll = () => {
     const el = box.current;
     if (!el) return;
-    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+    if (atBottom) stick.current = true;
+    else if (performance.now() - userInput.current < 1000) stick.current = false;
     if (virtual) setView({ top: el.scrollTop, height: el.clientHeight || 800 });
   };
 
@@ -185,6 +202,10 @@ export function Transcript({ turns }: { turns: ReadonlySignal<Turn[]> }) {
         class="transcript__scroll"
         ref={box}
         onScroll={onScroll}
+        onWheel={onUserInput}
+        onPointerDown={onUserInput}
+        onTouchStart={onUserInput}
+        onKeyDown={onUserInput}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll area must be reachable by keyboard
         tabIndex={0}
         aria-labelledby="transcript-title"

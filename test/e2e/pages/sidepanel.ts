@@ -7,9 +7,22 @@ import type { Launched } from '../harness';
 export class SidePanel {
   constructor(readonly page: Page) {}
 
-  static async open(l: Launched): Promise<SidePanel> {
-    const page = await l.context.newPage();
-    await page.goto(`chrome-extension://${l.extensionId}/sidepanel.html`);
+  /**
+   * `ownWindow` opens the panel in a window of its own, visible beside the console as the real
+   * side panel is; a background tab gets no animation frames, which a long transcript needs.
+   */
+  static async open(l: Launched, opts: { ownWindow?: boolean } = {}): Promise<SidePanel> {
+    const url = `chrome-extension://${l.extensionId}/sidepanel.html`;
+    let page: Page;
+    if (opts.ownWindow) {
+      const sw = await l.serviceWorker();
+      const opened = l.context.waitForEvent('page', { predicate: (p) => p.url() === url });
+      await sw.evaluate((u) => chrome.windows.create({ url: u, width: 420, height: 900 }), url);
+      page = await opened;
+    } else {
+      page = await l.context.newPage();
+      await page.goto(url);
+    }
     await page.waitForSelector('.panel');
     return new SidePanel(page);
   }
