@@ -28,6 +28,9 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
           // One browser at a time: the machines have two cores and the tests drive real Chromium.
           fileParallelism: false,
+          // A real browser on a shared two-core machine: in CI a test that fails is run again
+          // (up to twice) before it counts as failed; a repeat failure still fails the run.
+          retry: process.env.CI ? 2 : 0,
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
