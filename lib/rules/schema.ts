@@ -361,6 +361,15 @@ export type ExampleTurn = z.infer<typeof ExampleTurn>;
 export const Example = z.array(ExampleTurn).min(1).max(200);
 export type Example = z.infer<typeof Example>;
 
+export const PresendMode = z.enum(['block', 'warn', 'off']);
+export type PresendMode = z.infer<typeof PresendMode>;
+
+/** The pre-send mode a rule runs with: its own setting, else one derived from its severity. */
+export function presendModeOf(rule: Pick<Rule, 'severity' | 'presend'>): PresendMode {
+  if (rule.presend) return rule.presend;
+  return rule.severity === 'critical' || rule.severity === 'auto-fail' ? 'block' : 'warn';
+}
+
 export const RULE_ID_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
 export const Rule = z
@@ -376,6 +385,14 @@ export const Rule = z
     /** Fire at most once per conversation (otherwise once per distinct evidence). */
     once: z.boolean().optional(),
     actions: Actions.default({}),
+    /**
+     * What the compose box does when an agent's draft would fire this rule: `block` stops the send
+     * once with the inline warning and a rewrite, `warn` shows the warning and lets the send go,
+     * `off` leaves drafts alone. Unset: `block` for critical and auto-fail rules, else `warn`.
+     */
+    presend: PresendMode.optional().describe(
+      'Pre-send check of drafts: block (stop the send once), warn (show only) or off. Default: block for critical and auto-fail, warn otherwise.',
+    ),
     examples: z
       .object({ fire: z.array(Example).min(1).max(50), noFire: z.array(Example).min(1).max(50) })
       .strict()
