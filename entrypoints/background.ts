@@ -5,6 +5,7 @@ import type { Message } from '@/lib/messages';
 import { callControl } from '@/platform/capture';
 import { ensureOffscreen } from '@/platform/offscreen';
 import { type PortLike, extensionId, extensionOrigin, listen, onConnect, send } from '@/platform/runtime';
+import { RETENTION_ALARM, applyRetention } from '@/platform/retention';
 import { IdbSessionStore } from '@/platform/session-store';
 import { SYNC_ALARM, SyncService } from '@/platform/sync-service';
 import { recordLog } from '@/platform/diagnostics';
@@ -72,13 +73,24 @@ export default defineBackground(() => {
 
   // Sync wakes on an alarm too: the service worker may have died with findings still queued.
   browser.alarms.create(SYNC_ALARM, { periodInMinutes: 1 });
+  // Transcripts older than the retention window (policy or options, default 30 days) are deleted.
+  // Created once: re-creating it at every service-worker start would keep pushing it back a day.
+  void browser.alarms.get(RETENTION_ALARM).then((a) => {
+    if (!a) void browser.alarms.create(RETENTION_ALARM, { periodInMinutes: 24 * 60 });
+  });
+  const purge = () =>
+    applyRetention(session, recordLog).catch((e: unknown) =>
+      recordLog('warn', `retention failed: ${String(e)}`),
+    );
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name.startsWith(SYNC_ALARM)) void sync.flush();
+    if (alarm.name === RETENTION_ALARM) void purge();
   });
   browser.storage.onChanged.addListener((changes, area) => {
     if (area === 'managed' || 'sotto:sync-settings' in changes) void sync.flush();
   });
   void sync.flush();
+  void purge();
 
   // A restarted service worker picks up utterances that were stored but never analysed.
   router.resume().catch((e: unknown) => recordLog('warn', `resume failed: ${String(e)}`));

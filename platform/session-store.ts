@@ -4,6 +4,7 @@
  */
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import type { Analysis } from '@/lib/analysis/types';
+import { expiredConversations } from '@/lib/background/retention';
 import type { AttachRecord, SessionStore } from '@/lib/background/router';
 import type { Utterance } from '@/lib/utterance';
 
@@ -89,6 +90,31 @@ export class IdbSessionStore implements SessionStore {
     const db = await this.db;
     const rows = await db.getAllFromIndex('utterances', 'analysed', 0);
     return rows.map(({ analysed: _, ...u }) => u);
+  }
+
+  /**
+   * Deletes every conversation whose newest turn is older than `cutoff` (turns and analyses
+   * together) and returns their ids. One cursor walk; run from a daily alarm.
+   */
+  async purgeBefore(cutoff: number): Promise<string[]> {
+    const db = await this.db;
+    const newest = new Map<string, number>();
+    let cursor = await db.transaction('utterances').store.openCursor();
+    while (cursor) {
+      const u = cursor.value;
+      newest.set(u.conversationId, Math.max(newest.get(u.conversationId) ?? 0, u.ts));
+      cursor = await cursor.continue();
+    }
+    const expired = expiredConversations(newest, cutoff);
+    if (expired.length === 0) return expired;
+    const tx = db.transaction(['utterances', 'analyses'], 'readwrite');
+    for (const id of expired) {
+      const range = IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
+      await tx.objectStore('utterances').delete(range);
+      await tx.objectStore('analyses').delete(range);
+    }
+    await tx.done;
+    return expired;
   }
 
   async putAttach(rec: AttachRecord): Promise<void> {
