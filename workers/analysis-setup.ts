@@ -5,7 +5,8 @@
  */
 import * as ort from 'onnxruntime-web/wasm';
 import { AnalysisPipeline, type PipelineDeps, type TextClassifier } from '@/lib/analysis/pipeline';
-import { compileAll, ruleSessions } from '@/lib/analysis/rule-sessions';
+import { compileAll } from '@/lib/analysis/rule-sessions';
+import { LiveDraftSessions } from '@/lib/adapters/presend-session';
 import { newId } from '@/lib/ids';
 import type { Prediction } from '@/lib/analysis/types';
 import { ModelManifest } from '@/lib/models/manifest';
@@ -31,6 +32,8 @@ export interface SetupResult {
   rulebooks: string[];
   /** The compiled rulebooks, for the pre-send check of drafts. */
   compiled: CompiledRulebook[];
+  /** Pre-send checks against the live rule state of each conversation. */
+  drafts: LiveDraftSessions;
   errors: string[];
 }
 
@@ -75,12 +78,15 @@ export async function createAnalysisPipeline(config: WorkerConfig): Promise<Setu
   if (intent) deps.intent = classifier(intent);
   const books = compileAll(SHIPPED_RULEBOOKS);
   errors.push(...books.errors);
-  if (books.compiled.length > 0) deps.rules = ruleSessions(books.compiled, newId);
+  // The pipeline's rule sessions, shared with the pre-send check so drafts see the conversation.
+  const drafts = new LiveDraftSessions(books.compiled, newId);
+  if (books.compiled.length > 0) deps.rules = drafts.sessions;
   return {
     pipeline: new AnalysisPipeline(deps),
     models: [...models.values()].map((m) => `${m.entry.name}@${m.entry.sha256.slice(0, 8)}`),
     rulebooks: books.versions,
     compiled: books.compiled,
+    drafts,
     errors,
   };
 }

@@ -6,27 +6,30 @@ import * as Comlink from 'comlink';
 import { createAnalysisPipeline, type WorkerConfig } from '@/workers/analysis-setup';
 import type { AnalysisPipeline } from '@/lib/analysis/pipeline';
 import type { Utterance } from '@/lib/utterance';
-import { type DraftHit, toDraftHits } from '@/lib/adapters/presend';
-import { type CompiledRulebook, checkDraft } from '@/lib/rules';
+import type { DraftHit } from '@/lib/adapters/presend';
+import type { LiveDraftSessions } from '@/lib/adapters/presend-session';
 
 let pipeline: AnalysisPipeline | undefined;
-let rulebooks: CompiledRulebook[] = [];
+let drafts: LiveDraftSessions | undefined;
 
 const api = {
   async init(config: WorkerConfig): Promise<{ coldStartMs: number; models: string[]; errors: string[] }> {
     const t0 = performance.now();
     const made = await createAnalysisPipeline(config);
     pipeline = made.pipeline;
-    rulebooks = made.compiled;
+    drafts = made.drafts;
     return {
       coldStartMs: performance.now() - t0,
       models: [...made.models, ...made.rulebooks],
       errors: made.errors,
     };
   },
-  /** Pre-send check of a compose-box draft against the compiled rulebooks (agent's next turn). */
-  async checkDraft(text: string, _conversationId?: string): Promise<DraftHit[]> {
-    return toDraftHits(rulebooks.flatMap((b) => checkDraft(b, text, { speaker: 'agent' })));
+  /**
+   * Pre-send check of a compose-box draft as the agent's next turn of the live conversation
+   * (the same rule state the sent turns went through), per rule in its pre-send mode.
+   */
+  async checkDraft(text: string, conversationId?: string): Promise<DraftHit[]> {
+    return drafts?.check(text, conversationId) ?? [];
   },
   async analyse(us: Utterance[]) {
     if (!pipeline) throw new Error('analysis worker used before init');

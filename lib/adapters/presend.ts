@@ -5,11 +5,17 @@
 import { z } from 'zod';
 import { Localized, Severity } from '../finding';
 import type { Hit } from '../rules';
+import { type PresendMode, presendModeOf } from '../rules/schema';
 
 export const DraftHit = z.object({
   ruleId: z.string().max(200),
   severity: Severity,
   names: Localized,
+  /**
+   * The rule's pre-send mode: `block` stops the send once, `warn` only shows the warning. Absent
+   * (an older worker): decided by severity.
+   */
+  mode: z.enum(['block', 'warn']).optional(),
   /** Why, in the agent's words (the rule's warning text with `{match}` filled in). */
   warning: Localized.optional(),
   /** A replacement the rule suggests (its insertable hint), used as the rewrite when present. */
@@ -33,28 +39,51 @@ function fillAll(l: Localized, vars: Record<string, string>): Localized {
   return { zh_CN: fill(l.zh_CN, vars), zh_TW: fill(l.zh_TW, vars), en: fill(l.en, vars) };
 }
 
-/** Agent-side hits only: a draft is the agent's next turn. */
-export function toDraftHits(hits: readonly Hit[]): DraftHit[] {
-  return hits.map((h) => {
-    const out: DraftHit = {
+export interface DraftHitOptions {
+  /** The seq the draft would get: evidence from earlier turns (context) is not in the draft. */
+  seq?: number;
+  /** Pre-send mode per rule id; rules set to `off` are left out. Unknown rules use severity. */
+  modeOf?(ruleId: string): PresendMode | undefined;
+}
+
+/** The draft's hits as the compose box sees them: agent-side, spans inside the draft only. */
+export function toDraftHits(hits: readonly Hit[], opts: DraftHitOptions = {}): DraftHit[] {
+  const out: DraftHit[] = [];
+  for (const h of hits) {
+    const mode = opts.modeOf?.(h.ruleId) ?? presendModeOf(h);
+    if (mode === 'off') continue;
+    const hit: DraftHit = {
       ruleId: h.ruleId,
       severity: h.severity,
       names: h.name,
+      mode,
       evidence: h.evidence
+        .filter((e) => opts.seq === undefined || e.seq === opts.seq)
         .slice(0, 20)
         .map((e) => ({ start: e.start, end: e.end, text: e.text.slice(0, 200) })),
     };
-    if (h.actions.warning) out.warning = fillAll(h.actions.warning.text, h.vars);
-    if (h.actions.hint?.insertable) out.hint = fillAll(h.actions.hint.text, h.vars);
-    return out;
-  });
+    if (h.actions.warning) hit.warning = fillAll(h.actions.warning.text, h.vars);
+    if (h.actions.hint?.insertable) hit.hint = fillAll(h.actions.hint.text, h.vars);
+    out.push(hit);
+  }
+  return out;
 }
 
-/** Severities that stop a send once; everything else is shown in the side panel only. */
+/** Severities that stop a send once when the rule names no pre-send mode. */
 const STOPS = new Set<Severity>(['critical', 'auto-fail']);
 
+export function modeOfHit(h: DraftHit): 'block' | 'warn' {
+  return h.mode ?? (STOPS.has(h.severity) ? 'block' : 'warn');
+}
+
+/** Hits that stop the send once (rules in `block` mode). */
 export function blocking(hits: readonly DraftHit[]): DraftHit[] {
-  return hits.filter((h) => STOPS.has(h.severity));
+  return hits.filter((h) => modeOfHit(h) === 'block');
+}
+
+/** Hits shown beside the compose box without stopping the send (rules in `warn` mode). */
+export function warnOnly(hits: readonly DraftHit[]): DraftHit[] {
+  return hits.filter((h) => modeOfHit(h) === 'warn');
 }
 
 /**
