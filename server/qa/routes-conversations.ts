@@ -12,6 +12,14 @@ import type { App, AppDeps } from '../http';
 import { HttpError } from '../principal';
 import { qaDb } from './db';
 import {
+  conversationsTable,
+  EXPORT_FORMATS,
+  EXPORT_ROW_LIMIT,
+  ExportLang,
+  renderTable,
+  type ScoreRow,
+} from './exports';
+import {
   countedFindings,
   loadFindings,
   refreshScores,
@@ -42,7 +50,7 @@ export const ListQuery = z.object({
 });
 export type ListQuery = z.infer<typeof ListQuery>;
 
-function q(c: { req: { queries(): Record<string, string[]> } }) {
+export function listQuery(c: { req: { queries(): Record<string, string[]> } }): ListQuery {
   const flat = Object.fromEntries(
     Object.entries(c.req.queries()).flatMap(([k, v]) =>
       v[0] === undefined || v[0] === '' ? [] : [[k, v[0]]],
@@ -58,10 +66,11 @@ function q(c: { req: { queries(): Record<string, string[]> } }) {
   return r.data;
 }
 
-export async function listConversations(deps: AppDeps, s: Scope, f: ListQuery) {
+/** The caller's scores matching the list filters, or null when the filters leave no team. */
+export function filteredScores(deps: AppDeps, s: Scope, f: Omit<ListQuery, 'sort' | 'page' | 'pageSize'>) {
   const db = qaDb(deps.ctx);
   const teams = f.team ? s.teamIds.filter((t) => t === f.team) : s.teamIds;
-  if (teams.length === 0) return { total: 0, page: f.page, pageSize: f.pageSize, rows: [] };
+  if (teams.length === 0) return null;
   let base = db.selectFrom('qa_scores').where('qa_scores.org_id', '=', s.p.orgId);
   // qa/admin see the whole org: skip the team list unless a team was picked (keeps the index range simple).
   if (f.team || s.p.role === 'lead' || s.p.role === 'agent')
@@ -79,6 +88,13 @@ export async function listConversations(deps: AppDeps, s: Scope, f: ListQuery) {
   if (f.scoreMax !== undefined) base = base.where('qa_scores.score', '<=', f.scoreMax);
   if (f.appealed !== undefined) base = base.where('qa_scores.appealed', '=', f.appealed);
   if (f.reviewed !== undefined) base = base.where('qa_scores.reviewed', '=', f.reviewed);
+  return base;
+}
+
+export async function listConversations(deps: AppDeps, s: Scope, f: ListQuery) {
+  const db = qaDb(deps.ctx);
+  const base = filteredScores(deps, s, f);
+  if (!base) return { total: 0, page: f.page, pageSize: f.pageSize, rows: [] };
   // Counting stops at 10,000: past that the page count is shown as "10,000+" and counting all
   // matches of a broad filter over millions of rows would cost more than the page itself.
   const countQ = sql<{
@@ -129,6 +145,37 @@ export async function listConversations(deps: AppDeps, s: Scope, f: ListQuery) {
     pageSize: f.pageSize,
     rows,
   };
+}
+
+/** The filtered list for CSV/XLSX export: newest first, at most EXPORT_ROW_LIMIT rows. */
+export async function exportRows(
+  deps: AppDeps,
+  s: Scope,
+  f: Omit<ListQuery, 'sort' | 'page' | 'pageSize'>,
+): Promise<ScoreRow[]> {
+  const base = filteredScores(deps, s, f);
+  if (!base) return [];
+  return base
+    .leftJoin('users', 'users.id', 'qa_scores.agent_user_id')
+    .leftJoin('teams', 'teams.id', 'qa_scores.team_id')
+    .select([
+      'qa_scores.conversation_id',
+      'teams.name as team_name',
+      'users.display_name as agent_name',
+      'qa_scores.channel',
+      'qa_scores.started_at',
+      'qa_scores.score',
+      'qa_scores.auto_score',
+      'qa_scores.worst_severity',
+      'qa_scores.worst_rule',
+      'qa_scores.emotion',
+      'qa_scores.appealed',
+      'qa_scores.reviewed',
+    ])
+    .orderBy('qa_scores.started_at', 'desc')
+    .orderBy('qa_scores.conversation_id')
+    .limit(EXPORT_ROW_LIMIT)
+    .execute();
 }
 
 /** The conversation if the caller may see it (agents: their own), else 404. */
@@ -212,10 +259,24 @@ export function registerQaConversations(app: App, deps: AppDeps): void {
 
   app.get('/v1/qa/conversations', async (c) => {
     const s = await scope(c, deps, ['agent', ...READERS]);
-    const f = q(c);
+    const f = listQuery(c);
     await refreshScores(ctx);
     return c.json(await listConversations(deps, s, f));
   });
+
+  // The list as filtered in the console, as a file (every page, not only the one shown).
+  for (const format of EXPORT_FORMATS)
+    app.get(`/v1/qa/conversations.${format}`, async (c) => {
+      const s = await scope(c, deps, ['agent', ...READERS]);
+      const f = listQuery(c);
+      await refreshScores(ctx);
+      const out = renderTable(
+        conversationsTable(await exportRows(deps, s, f)),
+        format,
+        ExportLang.parse(c.req.query('lang')),
+      );
+      return c.body(out.body, 200, out.headers);
+    });
 
   app.get('/v1/qa/conversations/:id', async (c) => {
     const s = await scope(c, deps, ['agent', ...READERS]);

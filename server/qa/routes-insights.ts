@@ -3,10 +3,20 @@ import type { Context } from 'hono';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { newId } from '../../lib/ids';
-import { hotTopics, toCsv, weakestDimensions } from '../../lib/qa/analytics';
+import { hotTopics, weakestDimensions } from '../../lib/qa/analytics';
 import type { App, AppDeps, Env } from '../http';
 import { HttpError } from '../principal';
 import { DAY_MS, qaDb } from './db';
+import {
+  ANALYTICS_KINDS,
+  analyticsTable,
+  conversationsTable,
+  EXPORT_FORMATS,
+  ExportLang,
+  renderTable,
+  type Table,
+} from './exports';
+import { exportRows } from './routes-conversations';
 import { rulePrecisions } from './routes-review';
 import { refreshScores, scorecardFor } from './scores';
 import { audit, body, MANAGERS, READERS, type Scope, scope } from './scope';
@@ -150,90 +160,25 @@ export function registerQaInsights(app: App, deps: AppDeps): void {
     return c.json(r);
   });
 
-  app.get('/v1/qa/analytics.csv', async (c) => {
-    const s = await scope(c, deps, [...READERS]);
-    const kind = z.enum(['daily', 'agents', 'rules', 'conversations']).parse(c.req.query('kind') ?? 'daily');
-    const r = await analytics(deps, s, { ...range(c, ctx.now()), team: c.req.query('team') || undefined });
-    if (!r) throw new HttpError(404, 'not_found', 'no such team');
-    let csv: string;
-    if (kind === 'daily')
-      csv = toCsv(
-        ['date', 'conversations', 'avg_score', 'angry', 'failed'],
-        r.daily.map((d) => [d.date, d.n, d.avgScore, d.angry, d.failed]),
-      );
-    else if (kind === 'agents')
-      csv = toCsv(
-        ['agent', 'conversations', 'avg_score', 'angry'],
-        r.agents.map((a) => [a.name, a.n, a.avgScore, a.angry]),
-      );
-    else if (kind === 'rules')
-      csv = toCsv(
-        ['rule', 'hits', 'conversations', 'wrong', 'precision'],
-        r.rules.map((x) => [
-          x.ruleId,
-          x.hits,
-          x.convs,
-          x.wrong,
-          x.precision === null ? '' : x.precision.toFixed(3),
-        ]),
-      );
-    else {
-      const rows = await db
-        .selectFrom('qa_scores')
-        .select([
-          'conversation_id',
-          'team_id',
-          'agent_user_id',
-          'channel',
-          'started_at',
-          'score',
-          'auto_score',
-          'worst_rule',
-          'emotion',
-          'appealed',
-          'reviewed',
-        ])
-        .where('org_id', '=', s.p.orgId)
-        .where('team_id', 'in', s.teamIds)
-        .where('started_at', '>=', r.from)
-        .where('started_at', '<', r.to)
-        .orderBy('started_at', 'desc')
-        .limit(100_000)
-        .execute();
-      csv = toCsv(
-        [
-          'conversation',
-          'team',
-          'agent',
-          'channel',
-          'started',
-          'score',
-          'auto_score',
-          'worst_rule',
-          'emotion',
-          'appealed',
-          'reviewed',
-        ],
-        rows.map((x) => [
-          x.conversation_id,
-          x.team_id,
-          x.agent_user_id,
-          x.channel,
-          new Date(x.started_at).toISOString(),
-          x.score,
-          x.auto_score,
-          x.worst_rule,
-          x.emotion,
-          x.appealed,
-          x.reviewed,
-        ]),
-      );
-    }
-    return c.body(csv, 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="sotto-${kind}.csv"`,
+  for (const format of EXPORT_FORMATS)
+    app.get(`/v1/qa/analytics.${format}`, async (c) => {
+      const s = await scope(c, deps, [...READERS]);
+      const kind = z.enum(ANALYTICS_KINDS).parse(c.req.query('kind') ?? 'daily');
+      const team = c.req.query('team') || undefined;
+      const { from, to } = range(c, ctx.now());
+      await refreshScores(ctx);
+      let table: Table;
+      if (kind === 'conversations') {
+        if (team && !s.teamIds.includes(team)) throw new HttpError(404, 'not_found', 'no such team');
+        table = conversationsTable(await exportRows(deps, s, { team, from, to }));
+      } else {
+        const r = await analytics(deps, s, { from, to, team });
+        if (!r) throw new HttpError(404, 'not_found', 'no such team');
+        table = analyticsTable(kind, r);
+      }
+      const out = renderTable(table, format, ExportLang.parse(c.req.query('lang')));
+      return c.body(out.body, 200, out.headers);
     });
-  });
 
   // Coaching: the agent's weakest dimensions with example conversations to learn from.
   app.get('/v1/qa/coaching/suggest', async (c) => {
