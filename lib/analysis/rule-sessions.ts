@@ -1,7 +1,8 @@
 /**
  * Connects the rule engine to the analysis pipeline: every shipped (or pushed) rulebook is
  * compiled once; each conversation gets one engine state per rulebook, and hits become findings
- * carrying the localized texts and actions the side panel shows.
+ * carrying the localized texts and actions the side panel shows. The batch CLI uses the same
+ * sessions, so a conversation scored later gets exactly the findings it got live.
  */
 import type { Finding, FindingActions, Localized } from '../finding';
 import {
@@ -57,24 +58,41 @@ export function hitToPanelFinding(hit: Hit, newId: (ts: number) => string): Find
   return { ...base, names: hit.name, category: hit.category, actions, at: hit.at };
 }
 
+/** One conversation's rule state across every rulebook; `finish()` settles must-say and absence rules. */
+export interface LiveRuleSession extends RuleSession {
+  /** Call once when the conversation ends (live: the agent closes it; batch: after the last turn). */
+  finish(): Finding[];
+}
+
+/** A rule session for one conversation; `newId` makes the ids of its findings. */
+export function ruleSession(
+  books: readonly CompiledRulebook[],
+  conversationId: string,
+  newId: (ts: number) => string,
+): LiveRuleSession {
+  const convs = books.map((b) => createConversation(b, conversationId));
+  const panel = (hits: Hit[], out: Finding[]) => {
+    for (const h of hits) out.push(hitToPanelFinding(h, newId));
+  };
+  return {
+    push(u: Utterance, signals: Signals): Finding[] {
+      const s: Signals & { metrics?: Record<string, number> } = signals;
+      const turn = { seq: u.seq, speaker: u.speaker, text: u.text, ts: u.ts, channel: u.channel };
+      const out: Finding[] = [];
+      for (const c of convs) panel(c.push(turn, s), out);
+      return out;
+    },
+    finish(): Finding[] {
+      const out: Finding[] = [];
+      for (const c of convs) panel(c.finish(), out);
+      return out;
+    },
+  };
+}
+
 export function ruleSessions(
   books: readonly CompiledRulebook[],
   newId: (ts: number) => string,
-): (conversationId: string) => RuleSession {
-  return (conversationId) => {
-    const convs = books.map((b) => createConversation(b, conversationId));
-    const turn = (u: Utterance) => ({
-      seq: u.seq,
-      speaker: u.speaker,
-      text: u.text,
-      ts: u.ts,
-      channel: u.channel,
-    });
-    return {
-      push(u: Utterance, signals: Signals): Finding[] {
-        const s: Signals & { metrics?: Record<string, number> } = signals;
-        return convs.flatMap((c) => c.push(turn(u), s).map((h) => hitToPanelFinding(h, newId)));
-      },
-    };
-  };
+): (conversationId: string) => LiveRuleSession {
+  return (conversationId) => ruleSession(books, conversationId, newId);
 }

@@ -1,16 +1,16 @@
 /**
  * Analyses imported conversations exactly as the live path does: the AnalysisPipeline (models
- * first, then rules, per utterance, in order) with the same rule-session glue, plus `finish()` at
- * the end so must-say and absence rules settle. Findings get redacted evidence and a score.
+ * first, then rules, per utterance, in order) with the live rule session, whose `finish()` settles
+ * must-say and absence rules at the end. Findings get redacted evidence and a score.
  * Pure: the worker injects classifiers; tests run it directly to compare with the CLI.
  */
-import { AnalysisPipeline, type RuleSession, type Signals, type TextClassifier } from '../analysis/pipeline';
-import { hitToPanelFinding } from '../analysis/rule-sessions';
+import { AnalysisPipeline, type TextClassifier } from '../analysis/pipeline';
+import { type LiveRuleSession, ruleSession } from '../analysis/rule-sessions';
 import type { Prediction } from '../analysis/types';
 import type { Finding } from '../finding';
 import type { Emotion, Speaker } from '../labels';
 import { type RedactOptions, redact } from '../redact';
-import { type CompiledRulebook, createConversation } from '../rules';
+import type { CompiledRulebook } from '../rules';
 import { type Scorecard, scoreConversation } from '../scoring';
 import type { Utterance } from '../utterance';
 import { stableIdFactory } from './stable-id';
@@ -57,28 +57,6 @@ export interface AnalyserDeps {
   redact?: RedactOptions;
 }
 
-interface BatchSession extends RuleSession {
-  finish(): Finding[];
-}
-
-/** The live path's rule session (lib/analysis/rule-sessions.ts) plus `finish()` for whole conversations. */
-export function batchRuleSession(
-  books: readonly CompiledRulebook[],
-  conversationId: string,
-  newId: (ts: number) => string,
-): BatchSession {
-  const convs = books.map((b) => createConversation(b, conversationId));
-  return {
-    push(u: Utterance, signals: Signals): Finding[] {
-      const turn = { seq: u.seq, speaker: u.speaker, text: u.text, ts: u.ts, channel: u.channel };
-      return convs.flatMap((c) => c.push(turn, signals).map((h) => hitToPanelFinding(h, newId)));
-    },
-    finish(): Finding[] {
-      return convs.flatMap((c) => c.finish().map((h) => hitToPanelFinding(h, newId)));
-    },
-  };
-}
-
 const EMOTION_RANK: Record<string, number> = { positive: 0, neutral: 1, frustrated: 2, angry: 3 };
 const EXAMPLE_WINDOW = 160;
 
@@ -86,12 +64,12 @@ export async function analyseConversation(
   conv: ImportedConversation,
   deps: AnalyserDeps,
 ): Promise<ConversationResult> {
-  let session: BatchSession | undefined;
+  let session: LiveRuleSession | undefined;
   const pipeline = new AnalysisPipeline({
     ...(deps.emotion ? { emotion: deps.emotion } : {}),
     ...(deps.intent ? { intent: deps.intent } : {}),
     rules: (cid) => {
-      session = batchRuleSession(deps.books, cid, stableIdFactory(cid));
+      session = ruleSession(deps.books, cid, stableIdFactory(cid));
       return session;
     },
     now: () => 0,

@@ -1,6 +1,6 @@
 /**
- * Per-conversation rule state. Each pushed utterance is normalised and scanned once (linear in
- * its length); only rules whose phrases occurred, plus the rules that need every turn (absence,
+ * Per-conversation rule state. Each pushed utterance is normalised once (shared by every
+ * rulebook's conversation) and scanned once per rulebook (linear in its length); only rules whose phrases occurred, plus the rules that need every turn (absence,
  * streaks, model signals, negations), are evaluated. `finish()` settles must-say and absence rules.
  */
 import type { Channel, Speaker } from '../labels';
@@ -63,6 +63,33 @@ const fresh = (): State => ({
   firedRules: new Set(),
 });
 
+/**
+ * Every rulebook's conversation normalises the same utterance: a session pushes one turn into
+ * each rulebook in a row, so remembering the last text normalises (and homophone-folds) it once
+ * per utterance instead of once per rulebook. Normalised is never written to after creation.
+ */
+let lastText: string | undefined;
+let lastNorm: Normalised | undefined;
+let lastFolded: string | undefined;
+
+function normaliseShared(text: string): Normalised {
+  if (text !== lastText || !lastNorm) {
+    lastNorm = normalise(text);
+    lastText = text;
+    lastFolded = undefined;
+  }
+  return lastNorm;
+}
+
+function foldedShared(norm: Normalised): string {
+  if (norm !== lastNorm) return foldHomophones(norm.text);
+  lastFolded ??= foldHomophones(norm.text);
+  return lastFolded;
+}
+
+/** Scans run synchronously and are read out before the next one, so one buffer serves them all. */
+const sharedBuffer = new MatchBuffer();
+
 const isWordUnit = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
 
 /** Scans normalised text with one pattern set and files the matches under their atoms. */
@@ -102,7 +129,7 @@ function collect(
 
 export function createConversation(compiled: CompiledRulebook, conversationId: string): Conversation {
   const c = compiled;
-  const buf = new MatchBuffer();
+  const buf = sharedBuffer;
   const matches: (number[] | undefined)[] = new Array(c.atoms.length);
   const wake = new Uint8Array(c.rules.length);
   for (const r of c.eagerRules) wake[r] = 1;
@@ -179,10 +206,10 @@ export function createConversation(compiled: CompiledRulebook, conversationId: s
   }
 
   function stepUtterance(turn: TurnInput, signals: Signals | undefined): Hit[] {
-    const norm = normalise(turn.text);
+    const norm = normaliseShared(turn.text);
     const touched: number[] = [];
     let w = collect(c, c.phrases, norm.text, norm, buf, matches, touched);
-    if (c.homophones) w += collect(c, c.homophones, foldHomophones(norm.text), norm, buf, matches, touched);
+    if (c.homophones) w += collect(c, c.homophones, foldedShared(norm), norm, buf, matches, touched);
     const before = { ...st.turns };
     if (turn.speaker !== 'system') st.turns[turn.speaker]++;
     st.turns.any++;
