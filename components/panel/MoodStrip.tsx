@@ -1,6 +1,24 @@
 /** The customer's mood over the latest turns, one coloured cell per customer turn, and the intent. */
-import type { ConversationView } from './store';
+import { memo } from 'preact/compat';
+import type { Emotion } from '@/lib/labels';
 import { useT } from './i18n';
+import type { ConversationView } from './store';
+
+/** One cell per customer turn; memoised, so a new turn renders its own cell only. */
+const MoodCell = memo(function MoodCell({ seq, emotion }: { seq: number; emotion: Emotion | undefined }) {
+  const t = useT();
+  const label = t('moodTurn', [String(seq + 1), emotion ? t(`emotion_${emotion}`) : t('emotion_pending')]);
+  return (
+    <li
+      class={`mood__cell mood__cell--${emotion ?? 'pending'}`}
+      data-testid="mood-cell"
+      data-emotion={emotion ?? ''}
+      title={label}
+    >
+      <span class="sr-only">{label}</span>
+    </li>
+  );
+});
 
 export function MoodStrip({ conversation }: { conversation: ConversationView }) {
   const t = useT();
@@ -20,20 +38,9 @@ export function MoodStrip({ conversation }: { conversation: ConversationView }) 
         <p class="muted mood__empty">{t('moodEmpty')}</p>
       ) : (
         <ol class="mood__strip" aria-labelledby={`mood-${conversation.id}`}>
-          {mood.map((p) => {
-            const label = p.emotion ? t(`emotion_${p.emotion}`) : t('emotion_pending');
-            return (
-              <li
-                key={p.seq}
-                class={`mood__cell mood__cell--${p.emotion ?? 'pending'}`}
-                data-testid="mood-cell"
-                data-emotion={p.emotion ?? ''}
-                title={t('moodTurn', [String(p.seq + 1), label])}
-              >
-                <span class="sr-only">{t('moodTurn', [String(p.seq + 1), label])}</span>
-              </li>
-            );
-          })}
+          {mood.map((p) => (
+            <MoodCell key={p.seq} seq={p.seq} emotion={p.emotion} />
+          ))}
         </ol>
       )}
     </div>

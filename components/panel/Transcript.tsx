@@ -101,10 +101,56 @@ const TurnRow = memo(function TurnRow({ turn }: { turn: Turn }) {
   );
 });
 
+/** Top of each row (`offsets[i]`) and the total height (`offsets[n]`), kept between renders. */
+interface RowOffsets {
+  list: readonly Turn[];
+  offsets: number[];
+  /** `offsets[0..valid)` are current; the rest is recomputed on the next read. */
+  valid: number;
+}
+
+/**
+ * Brings the row offsets up to date for `list`. Appending turns extends them (O(turns added));
+ * a new measurement invalidates them from that row on, and only rows near the view are measured,
+ * so following a long conversation never walks all of it.
+ */
+export function updateOffsets(
+  cache: RowOffsets,
+  list: readonly Turn[],
+  heightOf: (turn: Turn) => number,
+): number[] {
+  const prev = cache.list;
+  const appended =
+    list === prev ||
+    (list.length >= prev.length && (prev.length === 0 || list[prev.length - 1] === prev[prev.length - 1]));
+  if (!appended) cache.valid = 1;
+  cache.list = list;
+  const off = cache.offsets;
+  off.length = list.length + 1;
+  off[0] = 0;
+  for (let i = Math.max(1, Math.min(cache.valid, list.length + 1)) - 1; i < list.length; i++)
+    off[i + 1] = off[i]! + heightOf(list[i]!);
+  cache.valid = list.length + 1;
+  return off;
+}
+
+/** First index `i` in `[lo, n)` with `off[i + shift] > y` (or `>=` when `inclusive`), else `n`. */
+function search(off: readonly number[], n: number, lo: number, y: number, shift: 0 | 1, inclusive: boolean) {
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = off[mid + shift]!;
+    if (inclusive ? v >= y : v > y) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 export function Transcript({ turns }: { turns: ReadonlySignal<Turn[]> }) {
   const t = useT();
   const box = useRef<HTMLDivElement>(null);
   const heights = useRef(new WeakMap<Turn, number>());
+  const rows = useRef<RowOffsets>({ list: [], offsets: [0], valid: 1 });
   const stick = useRef(true);
   const [view, setView] = useState({ top: 0, height: 800 });
   const [, remeasured] = useState(0);
@@ -117,32 +163,15 @@ export function Transcript({ turns }: { turns: ReadonlySignal<Turn[]> }) {
   let after = 0;
   if (virtual) {
     const h = heights.current;
+    const off = updateOffsets(rows.current, list, (turn) => h.get(turn) ?? ESTIMATED_ROW_PX);
+    const total = off[list.length]!;
     // Following the conversation: render the tail now rather than after the scroll event that
     // sticking to the bottom causes, so a new turn shows in this frame.
-    let top = view.top;
-    if (stick.current) {
-      let total = 0;
-      for (const turn of list) total += h.get(turn) ?? ESTIMATED_ROW_PX;
-      top = Math.max(0, total - view.height);
-    }
-    let y = 0;
-    first = -1;
-    for (let i = 0; i < list.length; i++) {
-      const rowH = h.get(list[i]!) ?? ESTIMATED_ROW_PX;
-      if (first < 0 && y + rowH >= top - OVERSCAN_PX) {
-        first = i;
-        before = y;
-      }
-      if (first >= 0 && y > top + view.height + OVERSCAN_PX) {
-        last = i;
-        break;
-      }
-      y += rowH;
-    }
-    if (first < 0) first = last = list.length;
-    let rest = 0;
-    for (let i = last; i < list.length; i++) rest += h.get(list[i]!) ?? ESTIMATED_ROW_PX;
-    after = rest;
+    const top = stick.current ? Math.max(0, total - view.height) : view.top;
+    first = search(off, list.length, 0, top - OVERSCAN_PX, 1, true);
+    last = search(off, list.length, first, top + view.height + OVERSCAN_PX, 0, false);
+    before = off[first]!;
+    after = total - off[last]!;
   }
 
   // Measuring and sticking to the bottom wait for the next frame: a burst of turns then costs one
@@ -158,19 +187,25 @@ export function Transcript({ turns }: { turns: ReadonlySignal<Turn[]> }) {
       if (!el) return;
       const w = window_.current;
       if (w.list.length >= VIRTUALISE_FROM) {
-        let changed = false;
-        const byKey = new Map(w.list.slice(w.first, w.last).map((x) => [x.key, x]));
+        let from = -1;
+        const index = new Map<string, number>();
+        for (let i = w.first; i < w.last; i++) index.set(w.list[i]!.key, i);
         for (const row of el.querySelectorAll<HTMLElement>('[data-testid="turn"]')) {
-          const turn = byKey.get(row.dataset.key ?? '');
+          const i = index.get(row.dataset.key ?? '');
+          if (i === undefined) continue;
+          const turn = w.list[i]!;
           // Only rows not measured yet: a row's height does not change once it is laid out.
-          if (!turn || heights.current.has(turn)) continue;
+          if (heights.current.has(turn)) continue;
           const hgt = row.offsetHeight + 6; // + the list's row gap
           if (hgt > 6) {
             heights.current.set(turn, hgt);
-            changed = true;
+            if (from < 0 || i < from) from = i;
           }
         }
-        if (changed) remeasured((n) => n + 1);
+        if (from >= 0) {
+          rows.current.valid = Math.min(rows.current.valid, from + 1);
+          remeasured((n) => n + 1);
+        }
       }
       if (stick.current) el.scrollTop = el.scrollHeight;
     });
@@ -190,7 +225,10 @@ export function Transcript({ turns }: { turns: ReadonlySignal<Turn[]> }) {
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
     if (atBottom) stick.current = true;
     else if (performance.now() - userInput.current < 1000) stick.current = false;
-    if (virtual) setView({ top: el.scrollTop, height: el.clientHeight || 800 });
+    // While following, the window is placed from the bottom and the scroll position is not read:
+    // re-rendering for the scroll that sticking causes would render every new turn twice.
+    const height = el.clientHeight || 800;
+    if (virtual && (!stick.current || height !== view.height)) setView({ top: el.scrollTop, height });
   };
 
   return (

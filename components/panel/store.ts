@@ -117,12 +117,20 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
         if (list[i]!.utterance.value.speaker === 'customer') out.push(list[i]!);
       return out.reverse();
     };
-    const mood = computed(() =>
-      customerTail(moodLength).map((t) => ({
+    // An agent turn leaves the customer's mood as it was: hand back the same array so the strip
+    // does not re-render for it.
+    let lastMood: MoodPoint[] = [];
+    const mood = computed(() => {
+      const next = customerTail(moodLength).map((t) => ({
         seq: t.utterance.value.seq,
         emotion: t.analysis.value?.emotion?.label,
-      })),
-    );
+      }));
+      const same =
+        next.length === lastMood.length &&
+        next.every((p, i) => p.seq === lastMood[i]!.seq && p.emotion === lastMood[i]!.emotion);
+      if (!same) lastMood = next;
+      return lastMood;
+    });
     const latestCustomer = (pick: (a: Analysis) => string | undefined): string | undefined => {
       const list = turns.value;
       for (let i = list.length - 1; i >= 0; i--) {

@@ -3,7 +3,8 @@ import { options } from 'preact';
 import { act } from 'preact/test-utils';
 import { cleanup } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { segments, Transcript, VIRTUALISE_FROM } from '../../../components/panel/Transcript';
+import { segments, Transcript, updateOffsets, VIRTUALISE_FROM } from '../../../components/panel/Transcript';
+import type { Turn } from '../../../components/panel/store';
 import { MoodStrip } from '../../../components/panel/MoodStrip';
 import { analysis, finding, makeStore, renderIn, utterance } from './helpers';
 
@@ -105,7 +106,81 @@ describe('Transcript', () => {
   });
 });
 
+describe('row offsets', () => {
+  const turnsOf = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => ({ key: `c#${from + i}` }) as unknown as Turn);
+
+  it('an appended turn costs one height, not a walk over the conversation', () => {
+    const cache = { list: [] as readonly Turn[], offsets: [0], valid: 1 };
+    const list = turnsOf(1000);
+    let calls = 0;
+    const h = () => {
+      calls++;
+      return 10;
+    };
+    expect(updateOffsets(cache, list, h)[1000]).toBe(10_000);
+    expect(calls).toBe(1000);
+    calls = 0;
+    const longer = [...list, ...turnsOf(1, 1000)];
+    const off = updateOffsets(cache, longer, h);
+    expect(calls).toBe(1);
+    expect(off[1001]).toBe(10_010);
+    expect(off[500]).toBe(5000);
+  });
+
+  it('recomputes from a re-measured row on, and from the start for another list', () => {
+    const cache = { list: [] as readonly Turn[], offsets: [0], valid: 1 };
+    const list = turnsOf(100);
+    const heights = new Map<Turn, number>();
+    const h = (t: Turn) => heights.get(t) ?? 10;
+    updateOffsets(cache, list, h);
+    heights.set(list[90]!, 50);
+    cache.valid = 91; // what the transcript does after measuring row 90
+    const off = updateOffsets(cache, list, h);
+    expect(off[90]).toBe(900);
+    expect(off[91]).toBe(950);
+    expect(off[100]).toBe(1040);
+    // An insertion in the middle (out-of-order turn) is not an append: everything is redone.
+    const other = [...list.slice(0, 50), ...turnsOf(1, 500), ...list.slice(50)];
+    expect(updateOffsets(cache, other, h)[101]).toBe(1050);
+  });
+});
+
 describe('MoodStrip', () => {
+  it('an agent turn does not touch the strip; a customer turn renders one new cell', () => {
+    const store = makeStore();
+    act(() => {
+      for (let i = 0; i < 100; i++)
+        store.apply({
+          type: 'utterance-added',
+          utterance: utterance(i, i % 2 ? 'agent' : 'customer', `t${i}`),
+        });
+    });
+    const c = store.current.value!;
+    const r = renderIn(<MoodStrip conversation={c} />);
+    const before = c.mood.value;
+    expect(r.getAllByTestId('mood-cell')).toHaveLength(40);
+    let cells = 0;
+    const prev = options.diffed;
+    options.diffed = (vnode) => {
+      if (typeof vnode.type === 'function' && vnode.type.name.includes('MoodCell')) cells += 1;
+      prev?.(vnode);
+    };
+    act(() => {
+      store.apply({ type: 'utterance-added', utterance: utterance(101, 'agent', 'agent says') });
+    });
+    expect(c.mood.value).toBe(before);
+    expect(cells).toBe(0);
+    act(() => {
+      store.apply({ type: 'utterance-added', utterance: utterance(102, 'customer', 'customer says') });
+    });
+    options.diffed = prev;
+    expect(cells).toBe(1);
+    const shown = r.getAllByTestId('mood-cell');
+    expect(shown).toHaveLength(40);
+    expect(shown[39]!.title).toContain('103');
+  });
+
   it('shows customer emotions over time and the current intent', () => {
     const store = makeStore();
     act(() => {
