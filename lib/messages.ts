@@ -118,7 +118,13 @@ export const Message = z.discriminatedUnion('type', [
     text: z.string().max(5000),
   }),
   /** The agent sent a draft despite a pre-send warning: recorded as a finding (content → background). */
-  z.object({ type: z.literal('presend-override'), finding: Finding, hits: z.array(DraftHit).max(20) }),
+  z.object({
+    type: z.literal('presend-override'),
+    finding: Finding,
+    hits: z.array(DraftHit).max(20),
+    /** The draft as sent, so the finding can wait for the turn it becomes (evidence, redaction). */
+    draft: z.string().max(5000).optional(),
+  }),
   // background → side panel
   z.object({ type: z.literal('presend-finding'), finding: Finding }),
   // Call monitoring (softphone audio). side panel → background: start from the agent's click on

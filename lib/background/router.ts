@@ -4,6 +4,7 @@
  * before it is forwarded, and nothing is kept only in memory.
  */
 import type { DraftHit } from '../adapters/presend';
+import { SentAnywayQueue } from '../adapters/presend-override';
 import type { CallControl } from '../audio/call-control';
 import type { Analysis } from '../analysis/types';
 import {
@@ -55,6 +56,9 @@ export interface RouterDeps {
 export type RouteResult = { ok: true; reply?: unknown } | { ok: false; reason: string };
 
 export class Router {
+  /** Sent-anyway findings waiting for the agent turn their draft becomes (then synced). */
+  private readonly sentAnyway = new SentAnywayQueue();
+
   constructor(private readonly deps: RouterDeps) {}
 
   /** Entry point for every runtime message. Validates, checks the sender, then routes. */
@@ -127,6 +131,9 @@ export class Router {
           tabId: sender.tabId ?? -1,
         });
         this.deps.broadcast({ type: 'presend-finding', finding: msg.finding });
+        // To the QA endpoint once the sent turn is stored (its evidence is redacted from it).
+        this.sentAnyway.add(msg.finding, msg.draft ?? '', Date.now());
+        await this.syncSentAnyway([]);
         return { ok: true };
       case 'call-start': {
         if (!this.deps.calls) return this.reject('call monitoring is not available in this browser', sender);
@@ -173,8 +180,27 @@ export class Router {
     for (const utterance of us) this.deps.broadcast({ type: 'utterance-added', utterance });
     // The store returns only what is new or changed, so a resent batch (after a restart) is not analysed twice.
     const fresh = await this.deps.store.putUtterances(us);
+    await this.syncSentAnyway(us);
     if (fresh.length > 0) await this.deps.analyse(fresh);
     return { ok: true, reply: { accepted: us.length, fresh: fresh.length } };
+  }
+
+  /** Queues the sent-anyway findings whose turn is among `us` (or that waited too long). */
+  private async syncSentAnyway(us: readonly Utterance[]): Promise<void> {
+    if (this.sentAnyway.size === 0 || !this.deps.sync) return;
+    const due = this.sentAnyway.take(us, Date.now());
+    if (due.length === 0) return;
+    const batch = due.map((f) => ({
+      analysis: {
+        conversationId: f.conversationId,
+        seq: f.evidence[0]?.seq ?? 0,
+        findings: [f],
+        workerMs: 0,
+      },
+    }));
+    await this.deps
+      .sync(batch)
+      .catch((e: unknown) => this.deps.log('warn', `sync queue failed: ${String(e)}`));
   }
 
   private reject(reason: string, sender: SenderInfo): RouteResult {
