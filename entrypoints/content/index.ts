@@ -1,14 +1,12 @@
 import { adapterFor, adapterMatches } from '@/adapters';
 import { ConsoleAttachment } from '@/lib/adapters/attachment';
-import { ComposeGuard, findCompose, insertText } from '@/lib/adapters/compose';
-import { type DraftHit, suggestRewrite } from '@/lib/adapters/presend';
-import { presendUi } from '@/lib/adapters/presend-ui';
+import { findCompose, insertText } from '@/lib/adapters/compose';
 import { readConversationId } from '@/lib/adapters/reader';
-import type { Finding, Localized } from '@/lib/finding';
-import { newId } from '@/lib/ids';
+import type { Localized } from '@/lib/finding';
 import { InsertHint, type InsertHintReply } from '@/lib/messages';
-import { t, uiLanguage } from '@/platform/i18n';
+import { uiLanguage } from '@/platform/i18n';
 import { listen, send } from '@/platform/runtime';
+import { startPresend } from './presend';
 
 function uiLang(): keyof Localized {
   const l = uiLanguage().toLowerCase();
@@ -39,56 +37,7 @@ export default defineContentScript({
 
     const conversationId = () => readConversationId(document, spec, location.href);
     const lang = uiLang();
-    const rewrite = (draft: string, hits: DraftHit[]) => suggestRewrite(draft, hits, lang);
-    if (spec.compose) {
-      new ComposeGuard({
-        win: window,
-        spec,
-        signal: ctx.signal,
-        rewrite,
-        async check(text) {
-          const conv = conversationId();
-          const r = await send<{ ok: boolean; reply?: { hits: DraftHit[] } }>({
-            type: 'draft-check',
-            text: text.slice(0, 5000),
-            ...(conv ? { conversationId: conv } : {}),
-          });
-          return r?.ok ? (r.reply?.hits ?? []) : [];
-        },
-        ui: presendUi({
-          doc: document,
-          lang,
-          rewrite,
-          texts: {
-            title: t('presendTitle'),
-            useRewrite: t('presendUseRewrite'),
-            sendAnyway: t('presendSendAnyway'),
-            edit: t('presendEdit'),
-            rewriteLabel: t('presendRewriteLabel'),
-          },
-        }),
-        onOverride(_draft, hits) {
-          const ts = Date.now();
-          const top = hits[0]!;
-          const finding: Finding = {
-            id: newId(ts),
-            conversationId: conversationId() ?? 'unknown',
-            ruleId: top.ruleId,
-            kind: 'violation',
-            severity: top.severity,
-            title: top.names[lang],
-            names: top.names,
-            category: 'presend-override',
-            // The draft is not a turn yet; seq 0 marks "before the next turn" and the spans
-            // point into the draft that was sent.
-            evidence: hits.flatMap((h) => h.evidence.map((e) => ({ seq: 0, ...e }))).slice(0, 50),
-            scores: {},
-            ts,
-          };
-          send({ type: 'presend-override', finding, hits }).catch(() => {});
-        },
-      }).start();
-    }
+    startPresend({ spec, signal: ctx.signal, lang, conversationId });
 
     // Hint insertion asked for by the side panel (through the background).
     const stop = listen((raw) => {

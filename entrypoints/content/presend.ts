@@ -1,0 +1,85 @@
+/**
+ * Content-script wiring of the pre-send check: the compose guard, its closed-shadow UI, the
+ * draft check through the background (with a deadline, so a cold or dead worker never holds the
+ * agent up) and "send anyway" reported as a finding.
+ */
+import type { Localized } from '@/lib/finding';
+import { type DraftHit, suggestRewrite } from '@/lib/adapters/presend';
+import { ComposeGuard } from '@/lib/adapters/presend-guard';
+import { sentAnywayFinding } from '@/lib/adapters/presend-override';
+import { presendUi } from '@/lib/adapters/presend-ui';
+import type { AdapterSpec } from '@/lib/adapters/spec';
+import { newId } from '@/lib/ids';
+import { t } from '@/platform/i18n';
+import { send } from '@/platform/runtime';
+
+/** A debounced check that has not answered by then is dropped (the background keeps retrying). */
+const CHECK_DEADLINE_MS = 5000;
+
+function withDeadline<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(fallback), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(fallback);
+      },
+    );
+  });
+}
+
+export function startPresend(opts: {
+  spec: AdapterSpec;
+  signal: AbortSignal;
+  lang: keyof Localized;
+  conversationId(): string | undefined;
+}): void {
+  const { spec, signal, lang, conversationId } = opts;
+  if (!spec.compose) return;
+  const rewrite = (draft: string, hits: DraftHit[]) => suggestRewrite(draft, hits, lang);
+  new ComposeGuard({
+    win: window,
+    spec,
+    signal,
+    rewrite,
+    check(text) {
+      const conv = conversationId();
+      const asked = send<{ ok: boolean; reply?: { hits: DraftHit[] } }>({
+        type: 'draft-check',
+        text: text.slice(0, 5000),
+        ...(conv ? { conversationId: conv } : {}),
+      }).then((r) => (r?.ok ? (r.reply?.hits ?? []) : []));
+      return withDeadline(asked, CHECK_DEADLINE_MS, []);
+    },
+    ui: presendUi({
+      doc: document,
+      lang,
+      rewrite,
+      texts: {
+        title: t('presendTitle'),
+        useRewrite: t('presendUseRewrite'),
+        sendAnyway: t('presendSendAnyway'),
+        edit: t('presendEdit'),
+        rewriteLabel: t('presendRewriteLabel'),
+        noticeTitle: t('presendNoticeTitle'),
+        dismiss: t('presendDismiss'),
+      },
+    }),
+    onOverride(draft, hits) {
+      const ts = Date.now();
+      const finding = sentAnywayFinding({
+        id: newId(ts),
+        conversationId: conversationId() ?? 'unknown',
+        draft,
+        hits,
+        lang,
+        ts,
+      });
+      send({ type: 'presend-override', finding, hits, draft: draft.slice(0, 5000) }).catch(() => {});
+    },
+  }).start();
+}
