@@ -9,8 +9,8 @@ import { compileAll } from '@/lib/analysis/rule-sessions';
 import { LiveDraftSessions } from '@/lib/adapters/presend-session';
 import { newId } from '@/lib/ids';
 import type { Prediction } from '@/lib/analysis/types';
-import { ModelManifest } from '@/lib/models/manifest';
-import { type LoadedModel, loadModel } from '@/lib/models/runtime';
+import { bootModels } from '@/lib/models/boot';
+import type { LoadedModel } from '@/lib/models/runtime';
 import type { CompiledRulebook } from '@/lib/rules';
 
 export interface WorkerConfig {
@@ -49,23 +49,13 @@ async function loadModels(config: WorkerConfig, errors: string[]): Promise<Map<s
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
   ort.env.wasm.wasmPaths = { wasm: config.ortWasmUrl };
-  const loaded = new Map<string, LoadedModel>();
-  const manifest = ModelManifest.safeParse(await (await fetch(config.modelManifestUrl)).json());
-  if (!manifest.success) {
-    errors.push(`model manifest invalid: ${manifest.error.issues[0]?.message ?? 'unknown'}`);
-    return loaded;
-  }
-  for (const entry of manifest.data.models) {
-    try {
-      const bytes = new Uint8Array(
-        await (await fetch(new URL(entry.file, config.modelManifestUrl))).arrayBuffer(),
-      );
-      loaded.set(entry.task, await loadModel(ort, bytes, entry));
-    } catch (e) {
-      errors.push(e instanceof Error ? e.message : String(e));
-    }
-  }
-  return loaded;
+  // Manifest, ORT's .wasm and both model files in parallel, sessions created concurrently.
+  const booted = await bootModels(ort, {
+    manifestUrl: config.modelManifestUrl,
+    ortWasmUrl: config.ortWasmUrl,
+  });
+  errors.push(...booted.errors);
+  return booted.models;
 }
 
 export async function createAnalysisPipeline(config: WorkerConfig): Promise<SetupResult> {

@@ -3,7 +3,7 @@ import {
   type FeaturiseInput,
   featurise,
   HASHGRAM_ID,
-  HASHGRAM_VERSION,
+  HASHGRAM_VERSIONS,
   type HashgramParams,
 } from './hashgram';
 
@@ -16,7 +16,7 @@ export { normalise } from './normalise';
  * model was trained on.
  */
 export const FEATURISERS = {
-  [HASHGRAM_ID]: { versions: [HASHGRAM_VERSION] as readonly number[] },
+  [HASHGRAM_ID]: { versions: HASHGRAM_VERSIONS },
 } as const;
 
 export function isSupportedFeaturiser(id: string, version: number): boolean {
@@ -28,5 +28,5 @@ export type Featuriser = (input: FeaturiseInput) => Features;
 
 export function createFeaturiser(id: string, version: number, params: HashgramParams): Featuriser {
   if (!isSupportedFeaturiser(id, version)) throw new Error(`unsupported featuriser ${id}@${version}`);
-  return (input) => featurise(input, params);
+  return (input) => featurise(input, params, version);
 }

@@ -10,6 +10,7 @@ import {
   normalise,
   packBatch,
 } from '../../../lib/featurise';
+import { loadExamples } from '../../../models/data/check';
 
 const P = { buckets: 65536, contextWeight: 0.2 };
 const sum = (w: Float32Array) => w.reduce((a, b) => a + b, 0);
@@ -52,6 +53,59 @@ describe('hashgram featuriser', () => {
     expect(main).toContain('st:refund');
     expect(main).toContain('k:not\u0001happy');
   });
+
+  it('spells out contractions, typed with or without the apostrophe (v3)', () => {
+    const a = featureStrings({ text: "I don't think it's fixed", speaker: 'customer' }).main;
+    const b = featureStrings({ text: 'i dont think thats fixed', speaker: 'customer' }).main;
+    const c = featureStrings({ text: 'I do not think it is fixed', speaker: 'customer' }).main;
+    const d = featureStrings({ text: 'I do not think that is fixed', speaker: 'customer' }).main;
+    expect(a).toContain('u2:do\u0001not');
+    expect(b.filter((x) => x.startsWith('u'))).toEqual(d.filter((x) => x.startsWith('u')));
+    expect(a.filter((x) => x.startsWith('u'))).toEqual(c.filter((x) => x.startsWith('u')));
+    // "constructor" is a word, not a key of some object prototype.
+    expect(() => featureStrings({ text: 'constructor toString' })).not.toThrow();
+  });
+
+  it('marks words in a negation scope until punctuation ends the clause (v3)', () => {
+    const { main } = featureStrings({ text: 'not happy at all, great job', speaker: 'customer' });
+    expect(main).toEqual(expect.arrayContaining(['n:happy', 'n:at', 'n:all']));
+    expect(main).not.toContain('n:great');
+  });
+
+  it('keeps all-caps emphasis and a length bucket per speaker (v3)', () => {
+    const { main } = featureStrings({ text: 'fix it NOW', speaker: 'customer' });
+    expect(main).toContain('C:now');
+    expect(main).toContain('L:customer\u00014');
+    expect(featureStrings({ text: 'No.', speaker: 'agent' }).main).toEqual(
+      expect.arrayContaining(['L:agent\u00012', 'a1:no', 'a2:no\u0001.']),
+    );
+  });
+
+  it('computes version 2 exactly as before', () => {
+    const v2 = featureStrings({ text: "I don't know, NOT happy", speaker: 'agent' }, 2).main;
+    expect(v2).toContain("u1:don't");
+    expect(v2.some((x) => x.startsWith('n:') || x.startsWith('C:') || x.startsWith('L:'))).toBe(false);
+    const f = featurise({ text: "I don't know", speaker: 'agent' }, P, 2);
+    expect(Array.from(f.ids)).toEqual(
+      featureStrings({ text: "I don't know", speaker: 'agent' }, 2).main.map((x) =>
+        hashFeature(x, P.buckets),
+      ),
+    );
+  });
+
+  it('hashes on the fly exactly what the feature strings define, over all training lines', () => {
+    for (const task of ['emotion', 'intent'] as const) {
+      const { examples } = loadExamples(task);
+      for (const e of examples) {
+        const input = { text: e.text, speaker: e.speaker, context: e.context };
+        const f = featurise(input, P);
+        const { main, context } = featureStrings(input);
+        const expected = [...main, ...context].map((x) => hashFeature(x, P.buckets));
+        expect(Array.from(f.ids)).toEqual(expected);
+      }
+    }
+    // ~10,000 lines: a busy shared machine needs more than the default 5 s; this is not a speed check.
+  }, 120_000);
 
   it('weighs subword pieces half as much as whole units', () => {
     const text = 'refund';
@@ -102,7 +156,7 @@ describe('hashgram featuriser', () => {
   });
 
   it('keeps hashing stable (a change here must bump HASHGRAM_VERSION)', () => {
-    expect(HASHGRAM_VERSION).toBe(2);
+    expect(HASHGRAM_VERSION).toBe(3);
     expect(hashFeature('u1:退', 65536)).toBe(hashFeature('u1:退', 65536));
     expect([
       hashFeature('s:customer', 65536),
@@ -122,6 +176,8 @@ describe('hashgram featuriser', () => {
 
   it('registers the featuriser by id and version', () => {
     expect(isSupportedFeaturiser(HASHGRAM_ID, HASHGRAM_VERSION)).toBe(true);
+    // A customer's model trained on v2 keeps loading: v2 is still computed as it was.
+    expect(isSupportedFeaturiser(HASHGRAM_ID, 2)).toBe(true);
     expect(isSupportedFeaturiser(HASHGRAM_ID, HASHGRAM_VERSION + 1)).toBe(false);
     expect(isSupportedFeaturiser('bert-wordpiece', 1)).toBe(false);
     expect(() => createFeaturiser('bert-wordpiece', 1, P)).toThrow(/unsupported/);

@@ -59,7 +59,7 @@ describe('shipped models', { timeout: 120_000 }, () => {
       PROBES.forEach((p, i) => {
         const set = p.speaker && entry.labelSets?.[p.speaker];
         const allowed = set ? set.map((l) => entry.labels.indexOf(l)) : undefined;
-        const ref = forward(params, featurise(p, entry.featuriser.params), allowed);
+        const ref = forward(params, featurise(p, entry.featuriser.params, entry.featuriser.version), allowed);
         entry.labels.forEach((l, c) => {
           expect(out[i]!.probs[l]).toBeCloseTo(ref[c]!, 5);
         });
