@@ -4,7 +4,6 @@
  * (which may override the score), comments, the case library mark and saved views.
  */
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { Finding } from '../../lib/finding';
 import { SEVERITY_RANK } from '../../lib/qa/analytics';
 import { scoreConversation } from '../../lib/scoring';
@@ -27,28 +26,10 @@ import {
   scorecardFor,
   type TranscriptTurn,
 } from './scores';
+import { CaseMark, Comment, ListQuery, Review, TranscriptUpload, View } from './schemas';
 import { audit, body, MANAGERS, READERS, type Scope, scope } from './scope';
 
-const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
-export const ListQuery = z.object({
-  team: z.string().max(100).optional(),
-  agent: z.string().max(100).optional(),
-  from: z.coerce.number().optional(),
-  to: z.coerce.number().optional(),
-  channel: z.enum(['chat', 'voice']).optional(),
-  rule: z.string().max(200).optional(),
-  severity: z.enum(['info', 'hint', 'warning', 'critical', 'auto-fail']).optional(),
-  emotion: z.enum(['angry', 'frustrated', 'neutral', 'positive']).optional(),
-  intent: z.string().max(100).optional(),
-  scoreMin: z.coerce.number().min(0).max(100).optional(),
-  scoreMax: z.coerce.number().min(0).max(100).optional(),
-  appealed: bool.optional(),
-  reviewed: bool.optional(),
-  sort: z.enum(['recent', 'score']).default('recent'),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(25),
-});
-export type ListQuery = z.infer<typeof ListQuery>;
+export { ListQuery };
 
 export function listQuery(c: { req: { queries(): Record<string, string[]> } }): ListQuery {
   const flat = Object.fromEntries(
@@ -190,14 +171,6 @@ export async function visibleConversation(deps: AppDeps, s: Scope, id: string) {
     throw new HttpError(404, 'not_found', 'no such conversation');
   return row;
 }
-
-const Review = z.object({
-  overrideScore: z.number().min(0).max(100).nullable().optional(),
-  manual: z.record(z.string().max(100), z.number().min(0).max(1000)).default({}),
-  comment: z.string().max(4000).optional(),
-});
-
-const View = z.object({ name: z.string().min(1).max(100), query: z.record(z.string(), z.string().max(200)) });
 
 export function registerQaConversations(app: App, deps: AppDeps): void {
   const { ctx } = deps;
@@ -452,7 +425,7 @@ export function registerQaConversations(app: App, deps: AppDeps): void {
     const s = await scope(c, deps, [...READERS]);
     const id = c.req.param('id');
     await visibleConversation(deps, s, id);
-    const { text } = await body(c, z.object({ text: z.string().trim().min(1).max(4000) }));
+    const { text } = await body(c, Comment);
     const row = await db
       .insertInto('qa_comments')
       .values({
@@ -472,10 +445,7 @@ export function registerQaConversations(app: App, deps: AppDeps): void {
     const s = await scope(c, deps, [...MANAGERS]);
     const id = c.req.param('id');
     await visibleConversation(deps, s, id);
-    const r = await body(
-      c,
-      z.object({ kind: z.enum(['good', 'bad', 'none']), note: z.string().max(2000).optional() }),
-    );
+    const r = await body(c, CaseMark);
     if (r.kind === 'none')
       await db
         .deleteFrom('qa_cases')
@@ -546,19 +516,7 @@ export function registerQaConversations(app: App, deps: AppDeps): void {
     const s = await scope(c, deps, ['agent', 'lead']);
     if (s.p.kind !== 'device' || !s.p.deviceTeamId)
       throw new HttpError(403, 'forbidden', 'transcripts come from enrolled devices');
-    const Turn = z.object({
-      seq: z.number().int().nonnegative(),
-      speaker: z.enum(['agent', 'customer', 'system']),
-      text: z.string().max(10_000),
-      ts: z.number().nonnegative(),
-      emotion: z.string().max(20).optional(),
-      intent: z.string().max(60).optional(),
-      metrics: z.record(z.string(), z.number()).optional(),
-    });
-    const t = await body(
-      c,
-      z.object({ conversationId: z.string().min(1).max(200), turns: z.array(Turn).max(5000) }),
-    );
+    const t = await body(c, TranscriptUpload);
     await db
       .insertInto('qa_transcripts')
       .values({

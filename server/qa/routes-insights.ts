@@ -18,6 +18,7 @@ import {
 } from './exports';
 import { exportRows } from './routes-conversations';
 import { rulePrecisions } from './routes-review';
+import { CoachingAssign } from './schemas';
 import { refreshScores, scorecardFor } from './scores';
 import { audit, body, MANAGERS, READERS, type Scope, scope } from './scope';
 
@@ -244,16 +245,7 @@ export function registerQaInsights(app: App, deps: AppDeps): void {
 
   app.post('/v1/qa/coaching', async (c) => {
     const s = await scope(c, deps, ['lead', ...MANAGERS]);
-    const r = await body(
-      c,
-      z.object({
-        agentUserId: z.string().max(100),
-        dimensionId: z.string().max(100),
-        note: z.string().trim().min(1).max(4000),
-        examples: z.array(z.string().max(200)).max(20).default([]),
-        dueAt: z.number().optional(),
-      }),
-    );
+    const r = await body(c, CoachingAssign);
     const member = await db
       .selectFrom('team_members')
       .select('team_id')

@@ -3,7 +3,6 @@
  * into review queues, and calibration sessions with inter-rater agreement.
  */
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { newId } from '../../lib/ids';
 import {
   assignReviewers,
@@ -18,31 +17,12 @@ import type { App, AppDeps } from '../http';
 import { HttpError } from '../principal';
 import { DAY_MS, qaDb } from './db';
 import { rescore } from './scores';
+import { Appeal, AppealDecision, CalibrationCreate, CalibrationRating, Feedback, Sample } from './schemas';
 import { audit, body, MANAGERS, READERS, type Scope, scope } from './scope';
 
 /** How long QA has to decide an appeal, and how long after a finding an agent may appeal it. */
 export const APPEAL_DECISION_DAYS = 3;
 export const APPEAL_WINDOW_DAYS = 7;
-
-const Appeal = z.object({
-  findingId: z.string().min(1).max(200),
-  reason: z.string().trim().min(1).max(2000),
-});
-const Feedback = z.object({
-  events: z
-    .array(
-      z.object({
-        id: z.string().min(1).max(200),
-        type: z.string().max(30),
-        conversationId: z.string().min(1).max(200),
-        ruleId: z.string().max(200).optional(),
-        findingId: z.string().max(200).optional(),
-        reason: z.string().max(2000).optional(),
-        ts: z.number().nonnegative(),
-      }),
-    )
-    .max(500),
-});
 
 export function registerQaReview(app: App, deps: AppDeps): void {
   const { ctx } = deps;
@@ -182,10 +162,7 @@ export function registerQaReview(app: App, deps: AppDeps): void {
 
   app.post('/v1/qa/appeals/:id/decide', async (c) => {
     const s = await scope(c, deps, [...MANAGERS]);
-    const d = await body(
-      c,
-      z.object({ decision: z.enum(['accept', 'reject']), comment: z.string().trim().max(2000).default('') }),
-    );
+    const d = await body(c, AppealDecision);
     if (d.decision === 'reject' && !d.comment)
       throw new HttpError(400, 'bad_request', 'a rejection needs a comment');
     const a = await db
@@ -249,16 +226,6 @@ export function registerQaReview(app: App, deps: AppDeps): void {
   });
 
   // Sampling: every conversation is scored; these strategies choose which ones people review.
-  const Sample = z.object({
-    strategy: z.enum(['random', 'risk']),
-    percent: z.number().min(0).max(100).default(5),
-    count: z.number().int().min(1).max(1000).optional(),
-    teamId: z.string().max(100).optional(),
-    from: z.number().optional(),
-    to: z.number().optional(),
-    seed: z.number().int().optional(),
-    reviewerIds: z.array(z.string().max(100)).max(50).optional(),
-  });
   app.post('/v1/qa/sampling', async (c) => {
     const s = await scope(c, deps, [...MANAGERS]);
     const r = await body(c, Sample);
@@ -405,14 +372,7 @@ export function registerQaReview(app: App, deps: AppDeps): void {
   // Calibration: several reviewers score the same conversations; agreement as κ over grades.
   app.post('/v1/qa/calibrations', async (c) => {
     const s = await scope(c, deps, [...MANAGERS]);
-    const r = await body(
-      c,
-      z.object({
-        name: z.string().trim().min(1).max(200),
-        conversationIds: z.array(z.string().max(200)).min(1).max(100),
-        reviewerIds: z.array(z.string().max(100)).min(2).max(30),
-      }),
-    );
+    const r = await body(c, CalibrationCreate);
     const seen = await db
       .selectFrom('qa_scores')
       .select('conversation_id')
@@ -471,10 +431,7 @@ export function registerQaReview(app: App, deps: AppDeps): void {
   app.post('/v1/qa/calibrations/:id/ratings', async (c) => {
     const s = await scope(c, deps, [...READERS]);
     const cal = await session(s, c.req.param('id'));
-    const r = await body(
-      c,
-      z.object({ conversationId: z.string().max(200), score: z.number().min(0).max(100) }),
-    );
+    const r = await body(c, CalibrationRating);
     if (!(cal.reviewer_ids as string[]).includes(s.p.userId))
       throw new HttpError(403, 'forbidden', 'not a reviewer of this session');
     if (!(cal.conversation_ids as string[]).includes(r.conversationId))

@@ -4,13 +4,13 @@
  * a new document version the extensions pick up by ETag, roll back by re-publishing an old one).
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { compileRulebook, rulebookJsonSchema } from '../../lib/rules';
 import { diffShadow, runShadow, type StoredConversation, type TranscriptLine } from '../../lib/rules/shadow';
 import { parseScorecard } from '../../lib/scoring';
 import type { App, AppDeps } from '../http';
 import { HttpError } from '../principal';
 import { type QaDB, qaDb } from './db';
+import { RulebookDraft, Rollback, ScorecardPut } from './schemas';
 import { rescore, scorecardFor, type TranscriptTurn } from './scores';
 import { audit, body, MANAGERS, READERS, requireScopeTeam, type Scope, scope } from './scope';
 import type { Kysely } from 'kysely';
@@ -71,7 +71,7 @@ export function registerQaRules(app: App, deps: AppDeps): void {
     const s = await scope(c, deps, [...MANAGERS]);
     const teamId = c.req.param('teamId');
     requireScopeTeam(s, teamId);
-    const { scorecard } = await body(c, z.object({ scorecard: z.unknown() }));
+    const { scorecard } = await body(c, ScorecardPut);
     const parsed = parseScorecard(scorecard);
     if (!parsed.ok) return c.json({ error: 'invalid_scorecard', errors: parsed.errors }, 422);
     const prev = await db
@@ -171,7 +171,7 @@ export function registerQaRules(app: App, deps: AppDeps): void {
     const s = await scope(c, deps, [...MANAGERS]);
     const teamId = c.req.param('teamId');
     requireScopeTeam(s, teamId);
-    const { rulebook } = await body(c, z.object({ rulebook: z.unknown() }));
+    const { rulebook } = await body(c, RulebookDraft);
     const v = validate(rulebook);
     // Invalid drafts are kept too (work in progress) but say what is wrong.
     await db
@@ -262,7 +262,7 @@ export function registerQaRules(app: App, deps: AppDeps): void {
     const s = await scope(c, deps, [...MANAGERS]);
     const teamId = c.req.param('teamId');
     requireScopeTeam(s, teamId);
-    const { version } = await body(c, z.object({ version: z.number().int().positive() }));
+    const { version } = await body(c, Rollback);
     const old = await db
       .selectFrom('documents')
       .select('body')
