@@ -1,8 +1,10 @@
 import { browser } from 'wxt/browser';
 import type { DraftHit } from '@/lib/adapters/presend';
+import { untilReady } from '@/lib/adapters/presend-retry';
 import { Router } from '@/lib/background/router';
 import type { Message } from '@/lib/messages';
 import { callControl } from '@/platform/capture';
+import { watchConsoleAccess } from '@/platform/content-scripts';
 import { ensureOffscreen } from '@/platform/offscreen';
 import { type PortLike, extensionId, extensionOrigin, listen, onConnect, send } from '@/platform/runtime';
 import { RETENTION_ALARM, applyRetention } from '@/platform/retention';
@@ -34,14 +36,20 @@ export default defineBackground(() => {
     rememberPipeline,
     calls: callControl,
     async checkDraft(text, conversationId) {
-      await ensureOffscreen();
-      const r = await send<{ ok: boolean; hits?: DraftHit[] }>({
-        type: 'check-draft',
-        target: 'offscreen',
-        text,
-        ...(conversationId ? { conversationId } : {}),
-      });
-      return r?.ok && r.hits ? r.hits : [];
+      // Cold browser: the offscreen document may not listen yet; retry until its worker answers,
+      // and past the deadline answer "no hits" so the check never holds the agent up.
+      const r = await untilReady(async () => {
+        await ensureOffscreen();
+        const a = await send<{ ok: boolean; hits?: DraftHit[] } | undefined>({
+          type: 'check-draft',
+          target: 'offscreen',
+          text,
+          ...(conversationId ? { conversationId } : {}),
+        });
+        return a?.ok ? (a.hits ?? []) : undefined;
+      }, [] as DraftHit[]);
+      if (!r.ready) recordLog('warn', 'pre-send check: the analysis worker did not answer in time');
+      return r.value;
     },
   });
 
@@ -91,6 +99,9 @@ export default defineBackground(() => {
   });
   void sync.flush();
   void purge();
+
+  // Console content scripts run only on origins the user granted (issue #6).
+  watchConsoleAccess(recordLog);
 
   // A restarted service worker picks up utterances that were stored but never analysed.
   router.resume().catch((e: unknown) => recordLog('warn', `resume failed: ${String(e)}`));
