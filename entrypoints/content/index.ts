@@ -1,11 +1,23 @@
-import { adapterFor, adapterMatches } from '@/adapters';
+import { adapterFor } from '@/adapters';
+import { detect } from '@/lib/adapters/detect';
+import { specFromPicks } from '@/lib/adapters/detect-picks';
+import type { AdapterSpec } from '@/lib/adapters/spec';
+import {
+  AttachControl,
+  NO_ADAPTER_ID,
+  type ProposalReply,
+  upsertAdapter,
+  userAdapterFor,
+} from '@/lib/adapters/user-adapters';
+import { loadUserAdapters, onUserAdaptersChanged, saveUserAdapters } from '@/platform/user-adapters';
+import { type PickerTexts, startPicker } from './picker';
 import { ConsoleAttachment } from '@/lib/adapters/attachment';
 import { findCompose, insertText } from '@/lib/adapters/compose';
 import { readConversationId } from '@/lib/adapters/reader';
 import type { Localized } from '@/lib/finding';
 import { InsertHint, type InsertHintReply } from '@/lib/messages';
-import { uiLanguage } from '@/platform/i18n';
-import { listen, send } from '@/platform/runtime';
+import { t, uiLanguage } from '@/platform/i18n';
+import { extensionId, extensionOrigin, listen, send } from '@/platform/runtime';
 import { startPresend } from './presend';
 
 function uiLang(): keyof Localized {
@@ -15,16 +27,143 @@ function uiLang(): keyof Localized {
 }
 
 export default defineContentScript({
-  matches: adapterMatches,
+  // Registered at run time for the origins the user granted (platform/content-scripts.ts).
+  registration: 'runtime',
   runAt: 'document_idle',
   main(ctx) {
-    const spec = adapterFor(location.href);
-    // A page that matches no adapter gets nothing: no UI, no observers, no messages.
-    if (!spec) return;
+    const g = globalThis as { __sottoConsole?: boolean };
+    g.__sottoConsole = true;
+    ctx.onInvalidated(() => {
+      g.__sottoConsole = false;
+    });
+    runConsole(ctx.signal);
+  },
+});
+
+/** Side of its row an element sits on, from layout (for speaker rules on desks that only align). */
+function sideOf(el: Element): 'left' | 'right' | undefined {
+  const target = el.children.length === 1 ? el.children[0]! : el;
+  const r = target.getBoundingClientRect();
+  const p = (el.parentElement ?? el).getBoundingClientRect();
+  if (r.width === 0 || r.width > p.width * 0.9) return undefined;
+  return r.left + r.width / 2 < p.left + p.width / 2 ? 'left' : 'right';
+}
+
+/**
+ * Chooses the adapter for this page (built-in first, then the user's) and attaches; on a page no
+ * adapter covers, reports so and answers the side panel's "Attach here?" and picker requests.
+ * Re-chooses when the user adapters change (one was attached, imported or deleted).
+ */
+function runConsole(signal: AbortSignal): void {
+  let current: AbortController | undefined;
+  let currentKey: string | undefined;
+  let picker: { stop(): void } | undefined;
+  // Element children added per container while no adapter is attached: a growing log stands out.
+  const added = new WeakMap<Element, number>();
+  let growth: MutationObserver | undefined;
+  const watchGrowth = (on: boolean) => {
+    growth?.disconnect();
+    growth = undefined;
+    if (!on) return;
+    growth = new MutationObserver((records) => {
+      for (const r of records)
+        if (r.target.nodeType === 1 && r.addedNodes.length)
+          added.set(r.target as Element, (added.get(r.target as Element) ?? 0) + r.addedNodes.length);
+    });
+    growth.observe(document.body, { childList: true, subtree: true });
+  };
+  signal.addEventListener('abort', () => watchGrowth(false));
+
+  const choose = async () => {
+    const builtIn = adapterFor(location.href);
+    const spec = builtIn ?? userAdapterFor((await loadUserAdapters()).specs, location.href);
+    const key = spec ? JSON.stringify(spec) : '';
+    if (key === currentKey || signal.aborted) return;
+    currentKey = key;
+    current?.abort();
+    current = new AbortController();
+    const inner = AbortSignal.any([signal, current.signal]);
+    watchGrowth(!spec);
+    if (spec) {
+      attachWith(spec, inner);
+      return;
+    }
+    send({
+      type: 'attach-state',
+      state: {
+        adapterId: NO_ADAPTER_ID,
+        url: location.href.slice(0, 2000),
+        attached: false,
+        reason: 'no adapter for this page: use "Attach here?" or "Pick elements" in the Sotto panel',
+      },
+    }).catch(() => {});
+  };
+  void choose();
+  const offStore = onUserAdaptersChanged(() => void choose());
+  signal.addEventListener('abort', offStore);
+
+  const pickerTexts = (): PickerTexts => ({
+    steps: {
+      list: t('attachPickList'),
+      customer: t('attachPickCustomer'),
+      agent: t('attachPickAgent'),
+      compose: t('attachPickCompose'),
+      send: t('attachPickSend'),
+    },
+    progress: (n, of) => t('attachPickProgress', [String(n), String(of)]),
+    notInList: t('attachPickNotInList'),
+    skip: t('attachPickSkip'),
+    cancel: t('attachPickCancel'),
+    keys: t('attachPickKeys'),
+  });
+
+  const stopControl = listen((raw, sender) => {
+    const m = AttachControl.safeParse(raw);
+    if (!m.success) return undefined;
+    // Only our own extension pages (the side panel) may drive this.
+    if (sender.id !== extensionId() || !sender.url?.startsWith(extensionOrigin())) return undefined;
+    if (m.data.type === 'attach-propose') {
+      const proposal = detect(document, {
+        href: location.href,
+        added: (el) => added.get(el) ?? 0,
+        side: sideOf,
+      });
+      const reply: ProposalReply = proposal
+        ? { ok: true, proposal }
+        : { ok: false, reason: 'nothing on this page looks like a message log with two speakers' };
+      return Promise.resolve(reply);
+    }
+    picker?.stop();
+    picker = startPicker({
+      doc: document,
+      texts: pickerTexts(),
+      signal,
+      async done(picks) {
+        const r = specFromPicks(document, picks, { href: location.href, side: sideOf });
+        if (!r.ok) return r.error;
+        const { specs } = await loadUserAdapters();
+        await saveUserAdapters(upsertAdapter(specs, r.spec));
+        picker = undefined;
+        return undefined;
+      },
+      cancelled() {
+        picker = undefined;
+      },
+    });
+    return Promise.resolve({ ok: true });
+  });
+  signal.addEventListener('abort', () => {
+    stopControl();
+    picker?.stop();
+  });
+}
+
+function attachWith(spec: AdapterSpec, signal: AbortSignal): void {
+  {
     const attachment = new ConsoleAttachment({
       win: window,
       spec,
-      signal: ctx.signal,
+      signal,
       async send(utterances) {
         const r = await send<{ ok: boolean; reason?: string }>({ type: 'utterances', utterances });
         if (!r?.ok) throw new Error(r?.reason ?? 'no answer from the background');
@@ -37,7 +176,7 @@ export default defineContentScript({
 
     const conversationId = () => readConversationId(document, spec, location.href);
     const lang = uiLang();
-    startPresend({ spec, signal: ctx.signal, lang, conversationId });
+    startPresend({ spec, signal, lang, conversationId });
 
     // Hint insertion asked for by the side panel (through the background).
     const stop = listen((raw) => {
@@ -56,6 +195,6 @@ export default defineContentScript({
         return answer({ ok: false, reason: 'that conversation is not open in the console' });
       return answer({ ok: true, inserted: insertText(el, m.data.text, m.data.mode) });
     });
-    ctx.onInvalidated(stop);
-  },
-});
+    signal.addEventListener('abort', stop);
+  }
+}

@@ -1,5 +1,7 @@
 import { effect, signal } from '@preact/signals';
 import { render } from 'preact';
+import { adapters as builtInAdapters } from '@/adapters';
+import { type AttachActions, AttachPanel } from '@/components/attach/AttachPanel';
 import { App } from '@/components/panel/App';
 import { I18n, Lang, makeTranslator, type Translate, uiLangOf } from '@/components/panel/i18n';
 import { createLeadStore } from '@/components/panel/lead/store';
@@ -19,7 +21,10 @@ import {
   openTab,
   saveSettings,
 } from '@/platform/panel-storage';
+import { askTab } from '@/platform/content-scripts';
+import { activeTab, hasOrigin, onOriginsChanged, requestOrigin } from '@/platform/permissions';
 import { connect, send } from '@/platform/runtime';
+import { loadUserAdapters, onUserAdaptersChanged, saveUserAdapters } from '@/platform/user-adapters';
 
 // The shipped script library, bundled; a team's library from the endpoint merges over it.
 const shipped = Object.entries(
@@ -70,6 +75,21 @@ const actions = {
     return reply.success ? reply.data : { ok: false, reason: 'the console did not confirm the insertion' };
   },
   copy: copyText,
+};
+
+// Attaching to consoles: host access, "Attach here?", the picker and the user's adapters.
+const attachActions: AttachActions = {
+  activeTab,
+  hasOrigin,
+  requestOrigin,
+  onOriginsChanged: (fn) => onOriginsChanged(() => fn()),
+  propose: (tabId) => askTab(tabId, { type: 'attach-propose' }),
+  pick: (tabId) => askTab(tabId, { type: 'attach-pick' }),
+  load: async () => (await loadUserAdapters()).specs,
+  save: saveUserAdapters,
+  onChanged: (fn) => onUserAdaptersChanged((next) => fn(next.specs)),
+  copy: copyText,
+  builtInIds: builtInAdapters.map((a) => a.id),
 };
 
 // "Monitor this call" must come from the agent's click here: tab capture needs a user gesture.
@@ -142,6 +162,7 @@ function Root() {
           onOpenUrl={openTab}
           call={callControls}
         />
+        <AttachPanel attach={store.attach} actions={attachActions} />
       </Lang.Provider>
     </I18n.Provider>
   );
