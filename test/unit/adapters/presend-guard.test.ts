@@ -79,7 +79,7 @@ function page(opts: { check(text: string): Promise<DraftHit[]>; choice?: 'rewrit
   const controller = new AbortController();
   controllers.push(controller);
   new ComposeGuard({
-    win: win as unknown as Window & typeof globalThis,
+    win: win as unknown as globalThis.Window & typeof globalThis,
     spec,
     signal: controller.signal,
     check: opts.check,
