@@ -4,25 +4,36 @@
  * reason for anything it refused.
  */
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import type { FeedbackEntry, FeedbackItem, FeedbackOutboxStore } from '@/lib/sync/feedback';
 import type { DeadLetter, OutboxEntry, OutboxStore, SyncMeta } from '@/lib/sync/outbox';
 
 interface OutboxDB extends DBSchema {
   entries: { key: string; value: OutboxEntry };
   dead: { key: number; value: DeadLetter };
   meta: { key: string; value: SyncMeta };
+  /** Agent feedback for /v1/qa/feedback (version 2), written by the side panel. */
+  feedback: { key: string; value: FeedbackEntry; indexes: { state: string } };
+}
+
+/** One database for everything bound for the endpoint; the panel and service worker share it. */
+function openOutboxDb(name: string): Promise<IDBPDatabase<OutboxDB>> {
+  return openDB<OutboxDB>(name, 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('entries', { keyPath: 'key' });
+        db.createObjectStore('dead', { autoIncrement: true });
+        db.createObjectStore('meta');
+      }
+      if (oldVersion < 2) db.createObjectStore('feedback', { keyPath: 'id' }).createIndex('state', 'state');
+    },
+  });
 }
 
 export class IdbOutboxStore implements OutboxStore {
   private readonly db: Promise<IDBPDatabase<OutboxDB>>;
 
   constructor(name = 'sotto-outbox') {
-    this.db = openDB<OutboxDB>(name, 1, {
-      upgrade(db) {
-        db.createObjectStore('entries', { keyPath: 'key' });
-        db.createObjectStore('dead', { autoIncrement: true });
-        db.createObjectStore('meta');
-      },
-    });
+    this.db = openOutboxDb(name);
   }
 
   async add(entries: OutboxEntry[]): Promise<void> {
@@ -61,5 +72,40 @@ export class IdbOutboxStore implements OutboxStore {
 
   async setMeta(meta: SyncMeta): Promise<void> {
     await (await this.db).put('meta', meta, 'sync');
+  }
+}
+
+/** Feedback entries in the same database; ids are ULIDs, so id order is the order given. */
+export class IdbFeedbackOutbox implements FeedbackOutboxStore {
+  private readonly db: Promise<IDBPDatabase<OutboxDB>>;
+
+  constructor(name = 'sotto-outbox') {
+    this.db = openOutboxDb(name);
+  }
+
+  async add(items: FeedbackItem[], at: number): Promise<void> {
+    const tx = (await this.db).transaction('feedback', 'readwrite');
+    for (const item of items)
+      if (!(await tx.store.getKey(item.id))) await tx.store.put({ id: item.id, item, state: 'queued', at });
+    await tx.done;
+  }
+
+  async queued(limit: number): Promise<FeedbackEntry[]> {
+    return (await this.db).getAllFromIndex('feedback', 'state', 'queued', limit);
+  }
+
+  async put(entries: FeedbackEntry[]): Promise<void> {
+    const tx = (await this.db).transaction('feedback', 'readwrite');
+    await Promise.all([...entries.map((e) => tx.store.put(e)), tx.done]);
+  }
+
+  async get(ids: readonly string[]): Promise<FeedbackEntry[]> {
+    const db = await this.db;
+    const got = await Promise.all(ids.map((id) => db.get('feedback', id)));
+    return got.filter((e): e is FeedbackEntry => e !== undefined);
+  }
+
+  async countQueued(): Promise<number> {
+    return (await this.db).countFromIndex('feedback', 'state', 'queued');
   }
 }

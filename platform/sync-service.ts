@@ -15,8 +15,9 @@ import {
   mergeSettings,
 } from '@/lib/sync/config';
 import { SyncClient } from '@/lib/sync/client';
+import { flushFeedback } from '@/lib/sync/feedback';
 import { DeviceCredentials } from '@/lib/sync/protocol';
-import { IdbOutboxStore } from './outbox-store';
+import { IdbFeedbackOutbox, IdbOutboxStore } from './outbox-store';
 import type { IdbSessionStore } from './session-store';
 
 const SETTINGS_KEY = 'sotto:sync-settings';
@@ -42,6 +43,9 @@ async function managed(): Promise<unknown> {
 
 export class SyncService {
   private readonly outbox = new IdbOutboxStore();
+  /** Appeals and "this is wrong", queued by the side panel in the same database. */
+  private readonly feedback = new IdbFeedbackOutbox();
+  private feedbackError: string | undefined;
   private client: SyncClient | undefined;
   private clientEndpoint: string | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -135,11 +139,29 @@ export class SyncService {
         await this.enrolIfNeeded(c.client, c.settings);
         const report = await c.client.flush({ force });
         if (report.retryInMs !== undefined) this.retryIn(report.retryInMs);
+        // After the findings, so an appeal never reaches the endpoint before what it appeals.
+        if (report.outcome === 'idle') await this.flushFeedback(c.settings.endpoint!);
       } catch (e) {
         this.deps.log('warn', `sync failed: ${String(e)}`);
       }
     }
     await this.publish();
+  }
+
+  private async flushFeedback(endpoint: string): Promise<void> {
+    const token = (await this.device(endpoint))?.token;
+    if (!token) return;
+    const r = await flushFeedback({
+      store: this.feedback,
+      endpoint,
+      token,
+      fetch: (url, init) => fetch(url, init),
+    });
+    this.feedbackError = r.error;
+    if (r.error) {
+      this.deps.log('warn', `feedback sync failed: ${r.error}`);
+      this.retryIn(30_000);
+    }
   }
 
   private retryIn(ms: number): void {
@@ -153,9 +175,13 @@ export class SyncService {
     const c = await this.ensureClient();
     if (!c) return { configured: false, queued: 0 };
     const s = await c.client.status();
-    const state: SyncState = { configured: true, queued: s.queued };
+    const queued = s.queued + (await this.feedback.countQueued().catch(() => 0));
+    const state: SyncState = { configured: true, queued };
     if (s.lastSuccessAt !== undefined) state.lastSuccessAt = s.lastSuccessAt;
-    if (s.lastError !== undefined) state.lastError = s.lastError;
+    // The outbox keeps its last error after a success: show it only while it is the latest news.
+    const current = s.lastError !== undefined && (s.lastErrorAt ?? 0) >= (s.lastSuccessAt ?? 0);
+    const lastError = (current ? s.lastError : undefined) ?? this.feedbackError;
+    if (lastError !== undefined) state.lastError = lastError;
     if (s.needsEnrolment) state.needsEnrolment = true;
     return state;
   }

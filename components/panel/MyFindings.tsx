@@ -50,6 +50,50 @@ function AppealForm({ onSend, onCancel }: { onSend: (reason: string) => void; on
   );
 }
 
+function dateOf(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Where an appeal stands: queued on this device, refused, sent, or as QA decided it. */
+function AppealState({ store, findingId }: { store: PanelStore; findingId: string }) {
+  const t = useT();
+  const remote = store.appeals.value.get(findingId);
+  const event = store.feedback.value.find((e) => e.type === 'appeal' && e.findingId === findingId);
+  let state: string;
+  let text: string;
+  let comment: string | undefined;
+  if (remote) {
+    state = remote.state === 'open' ? 'pending' : remote.state;
+    text =
+      remote.state === 'open'
+        ? t('panelAppealPending', dateOf(remote.deadlineAt ?? Date.now()))
+        : t(remote.state === 'accepted' ? 'panelAppealAccepted' : 'panelAppealRejected');
+    comment = remote.decisionComment ?? undefined;
+  } else if (event?.refused !== undefined) {
+    state = 'refused';
+    text = t('panelAppealRefused', event.refused);
+  } else if (event?.synced) {
+    state = 'sent';
+    text = t('panelAppealSent');
+  } else {
+    state = 'queued';
+    text = t('appealQueued');
+  }
+  return (
+    <span class={`appeal-state appeal-state--${state}`} data-testid="appeal-state" data-state={state}>
+      <span class="chip" data-testid={state === 'queued' ? 'appeal-queued' : undefined}>
+        {text}
+      </span>
+      {comment ? (
+        <span class="appeal-state__comment" data-testid="appeal-comment">
+          {t('panelAppealQaComment', comment)}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
 export function MyFindings({ store, limit = 8 }: { store: PanelStore; limit?: number }) {
   const t = useT();
   const lang = useLang();
@@ -80,10 +124,8 @@ export function MyFindings({ store, limit = 8 }: { store: PanelStore; limit?: nu
               <span class={`sev sev--${f.severity}`}>{t(`severity_${f.severity.replace('-', '_')}`)}</span>{' '}
               <span>{f.names?.[lang] ?? f.title ?? f.ruleId}</span>{' '}
               <span class="muted">· {f.conversationId}</span>
-              {fb.appealed.has(f.id) ? (
-                <span class="chip" data-testid="appeal-queued">
-                  {t('appealQueued')}
-                </span>
+              {fb.appealed.has(f.id) || store.appeals.value.has(f.id) ? (
+                <AppealState store={store} findingId={f.id} />
               ) : appealing === f.id ? (
                 <AppealForm
                   onCancel={() => setAppealing(undefined)}

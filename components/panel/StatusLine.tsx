@@ -4,8 +4,22 @@ import type { PanelStore } from './store';
 
 export interface SyncView {
   configured: boolean;
+  /** Items in the device's outbox (findings and feedback), as the service worker reports them. */
+  queued?: number;
   lastSuccessAt?: number;
   lastError?: string;
+  needsEnrolment?: boolean;
+}
+
+/** The sync error in words an agent can act on; the raw reason stays in the tooltip. */
+export function syncProblemKey(lastError: string, needsEnrolment = false): string | undefined {
+  if (needsEnrolment || /not enrolled|device token|revoked|HTTP 401/i.test(lastError))
+    return 'panelSyncErrEnrol';
+  if (/^network|timed out|failed to fetch|ECONN/i.test(lastError)) return 'panelSyncErrOffline';
+  if (/HTTP 429|rate/i.test(lastError)) return 'panelSyncErrBusy';
+  if (/HTTP 403|forbidden/i.test(lastError)) return 'panelSyncErrForbidden';
+  if (/HTTP 5\d\d|unavailable|unreadable/i.test(lastError)) return 'panelSyncErrServer';
+  return undefined;
 }
 
 function clock(ts: number): string {
@@ -24,15 +38,24 @@ export function StatusLine({ store, sync }: { store: PanelStore; sync: SyncView 
     : s.attached
       ? t('statusAttached', s.adapterId)
       : t('statusNotAttached', [s.adapterId, s.reason ?? '']);
-  const syncText = sync.lastError
-    ? t('statusSyncError', sync.lastError)
-    : !sync.configured
-      ? queued > 0
-        ? `${t('statusSyncQueued', String(queued))} · ${t('statusSyncOff')}`
-        : t('statusSyncOff')
-      : queued > 0
-        ? t('statusSyncQueued', String(queued))
-        : `${t('statusSyncIdle')}${sync.lastSuccessAt ? ` · ${t('statusSyncLast', clock(sync.lastSuccessAt))}` : ''}`;
+  // One "Sync:" prefix, whatever is combined: state, what waits, when it last worked.
+  const waiting = sync.configured ? (sync.queued ?? 0) : queued;
+  const last = sync.configured && sync.lastSuccessAt ? t('statusSyncLast', clock(sync.lastSuccessAt)) : '';
+  const problem = sync.lastError ? syncProblemKey(sync.lastError, sync.needsEnrolment) : undefined;
+  const head = !sync.configured
+    ? t('statusSyncOff')
+    : sync.lastError
+      ? t('statusSyncError', problem ? t(problem) : sync.lastError)
+      : waiting > 0
+        ? t('statusSyncQueued', String(waiting))
+        : t('statusSyncIdle');
+  const syncText = [
+    head,
+    waiting > 0 && (!sync.configured || sync.lastError) ? t('panelSyncWaiting', String(waiting)) : '',
+    last,
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return (
     <footer class="status" data-testid="status" data-attached={s?.attached ? 'yes' : 'no'}>
       <p class="status__line" role="status">
@@ -58,7 +81,12 @@ export function StatusLine({ store, sync }: { store: PanelStore; sync: SyncView 
               : t('statusCaptureOff')}
         </span>
         {' · '}
-        <span data-testid="status-sync" data-queued={queued}>
+        <span
+          data-testid="status-sync"
+          data-queued={waiting}
+          data-error={sync.lastError ? 'yes' : 'no'}
+          title={sync.lastError ?? ''}
+        >
           {syncText}
         </span>
       </p>

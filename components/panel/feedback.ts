@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ULID_RE } from '@/lib/finding';
+import type { FeedbackState } from '@/lib/sync/feedback';
 
 export const FEEDBACK_TYPES = [
   'wrong',
@@ -28,6 +29,8 @@ export const FeedbackEvent = z.object({
   reason: z.string().max(1000).optional(),
   ts: z.number().nonnegative(),
   synced: z.boolean().default(false),
+  /** The QA endpoint refused it, with its reason (for example, the appeal window has closed). */
+  refused: z.string().max(2000).optional(),
 });
 export type FeedbackEvent = z.infer<typeof FeedbackEvent>;
 
@@ -45,6 +48,16 @@ export class MemoryFeedbackStore implements FeedbackStore {
   async save(events: readonly FeedbackEvent[]): Promise<void> {
     this.events = [...events];
   }
+}
+
+/**
+ * The queue to the QA endpoint (the extension's IndexedDB outbox, drained by the service worker).
+ * Only feedback the endpoint keeps goes there: see `isEndpointFeedback`.
+ */
+export interface FeedbackOutbox {
+  queue(events: readonly FeedbackEvent[]): Promise<void>;
+  /** Delivery state of the given events; ids the outbox does not know are left out. */
+  states(ids: readonly string[]): Promise<Map<string, { state: FeedbackState; reason?: string }>>;
 }
 
 /** Per conversation: which findings are dismissed and which rules are snoozed. */

@@ -19,7 +19,14 @@ import {
   mergeVars,
 } from '@/lib/scripts';
 import type { Utterance } from '@/lib/utterance';
-import { type FeedbackEvent, type FeedbackStore, type FeedbackView, feedbackView } from './feedback';
+import { type AppealStatus, isEndpointFeedback } from '@/lib/sync/feedback';
+import {
+  type FeedbackEvent,
+  type FeedbackOutbox,
+  type FeedbackStore,
+  type FeedbackView,
+  feedbackView,
+} from './feedback';
 
 /** A highlighted span of a turn's text and the severity of the finding behind it. */
 export interface Mark {
@@ -65,6 +72,8 @@ export interface PanelStoreOptions {
   scripts?: readonly ScriptEntry[];
   checklist?: readonly ChecklistItem[];
   feedbackStore?: FeedbackStore;
+  /** Where appeals and "this is wrong" wait for the QA endpoint. */
+  feedbackOutbox?: FeedbackOutbox;
   now?: () => number;
   /** How many customer turns the mood strip shows. */
   moodLength?: number;
@@ -92,6 +101,8 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
   /** Live call metrics per conversation (softphone monitoring), about four updates a second. */
   const calls = signal<ReadonlyMap<string, CallState>>(new Map());
   const feedback = signal<FeedbackEvent[]>([]);
+  /** The agent's appeals as the QA endpoint reports them, by finding id. */
+  const appeals = signal<ReadonlyMap<string, AppealStatus>>(new Map());
   /** The latest keyboard command; `n` makes a repeated command a new value. */
   const command = signal<{ command: PanelCommand; n: number } | undefined>(undefined);
   const byId = new Map<string, ConversationView>();
@@ -342,16 +353,47 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
     feedback.value = [...feedback.value, event];
     const snapshot = feedback.value;
     saving = saving.then(() => opts.feedbackStore?.save(snapshot)).catch(() => {});
+    if (isEndpointFeedback(event.type)) {
+      const out = opts.feedbackOutbox;
+      if (out) saving = saving.then(() => out.queue([event])).catch(() => {});
+    }
     return event;
   }
+
+  /** Endpoint-bound feedback the endpoint has not confirmed or refused yet. */
+  const pending = (events: readonly FeedbackEvent[]) =>
+    events.filter((e) => isEndpointFeedback(e.type) && !e.synced && e.refused === undefined);
 
   async function loadFeedback(): Promise<void> {
     const events = (await opts.feedbackStore?.load()) ?? [];
     if (events.length > 0) feedback.value = [...events, ...feedback.value];
+    // Feedback given before sync was set up (or before a crash) is queued now; queueing is idempotent.
+    const waiting = pending(feedback.value);
+    if (waiting.length > 0) await opts.feedbackOutbox?.queue(waiting);
+  }
+
+  /** Marks feedback the outbox has delivered or the endpoint refused; call after each sync. */
+  async function refreshDelivery(): Promise<void> {
+    const out = opts.feedbackOutbox;
+    const waiting = pending(feedback.peek());
+    if (!out || waiting.length === 0) return;
+    const states = await out.states(waiting.map((e) => e.id));
+    let changed = false;
+    const next = feedback.peek().map((e) => {
+      const s = states.get(e.id);
+      if (!s || s.state === 'queued' || e.synced || e.refused !== undefined) return e;
+      changed = true;
+      return s.state === 'sent' ? { ...e, synced: true } : { ...e, refused: s.reason ?? '' };
+    });
+    if (!changed) return;
+    feedback.value = next;
+    const snapshot = next;
+    saving = saving.then(() => opts.feedbackStore?.save(snapshot)).catch(() => {});
   }
 
   const current = computed(() => conversations.value.find((c) => c.id === active.value));
-  const queued = computed(() => feedback.value.filter((e) => !e.synced).length);
+  /** Feedback waiting for the QA endpoint (snoozes and acknowledgements stay on the device). */
+  const queued = computed(() => pending(feedback.value).length);
 
   /** The console tab showing a conversation (for hint insertion), else the last attached tab. */
   function tabFor(conversationId: string): number | undefined {
@@ -367,6 +409,7 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
     pipeline,
     calls,
     feedback,
+    appeals,
     command,
     queued,
     current,
@@ -374,6 +417,7 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
     apply,
     record,
     loadFeedback,
+    refreshDelivery,
     refreshChecklist: (id: string) => {
       const c = byId.get(id);
       if (c) refreshChecklist(c);

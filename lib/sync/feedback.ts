@@ -153,6 +153,8 @@ export const AppealStatus = z.object({
   findingId: z.string(),
   state: z.enum(['open', 'accepted', 'rejected']),
   overdue: z.boolean().optional(),
+  /** When QA has to decide by. */
+  deadlineAt: z.number().optional(),
   decisionComment: z.string().nullable().optional(),
   decidedAt: z.number().nullable().optional(),
 });

@@ -233,7 +233,10 @@ describe('StatusLine', () => {
     expect(r.getByTestId('status').textContent).toContain('Attached to demo-desk');
     expect(r.getByTestId('status-pipeline').textContent).toBe('Models: emotion@1 · Rules: general@2026.11.1');
     expect(r.getByTestId('status-capture').textContent).toBe('Capture: chat');
-    expect(r.getByTestId('status-sync').textContent).toContain('1 queued');
+    // Not set up: one "Sync:" and what is kept on this device.
+    expect(r.getByTestId('status-sync').textContent).toBe(
+      'Sync: not set up (kept on this device) · 1 waiting',
+    );
   });
 });
 
