@@ -24,6 +24,7 @@ import {
 import { askTab } from '@/platform/content-scripts';
 import { activeTab, hasOrigin, onOriginsChanged, requestOrigin } from '@/platform/permissions';
 import { connect, send } from '@/platform/runtime';
+import { loadAppeals, panelFeedbackOutbox } from '@/platform/panel-sync';
 import { loadUserAdapters, onUserAdaptersChanged, saveUserAdapters } from '@/platform/user-adapters';
 
 // The shipped script library, bundled; a team's library from the endpoint merges over it.
@@ -36,7 +37,12 @@ const shipped = Object.entries(
 });
 const library = mergeLibraries(shipped);
 
-const store = createPanelStore({ scripts: library.scripts, checklist: library.checklist, feedbackStore });
+const store = createPanelStore({
+  scripts: library.scripts,
+  checklist: library.checklist,
+  feedbackStore,
+  feedbackOutbox: panelFeedbackOutbox,
+});
 const lead = createLeadStore(store.feedback);
 const settings = signal<PanelSettings>(DEFAULT_SETTINGS);
 const translate = signal<Translate>(browserT);
@@ -47,14 +53,17 @@ function open(): void {
   port.onMessage((raw) => {
     const r = parseMessage(raw);
     if (r.ok && r.message.type === 'sync-state') {
-      const { configured, lastSuccessAt, lastError, needsEnrolment } = r.message.state;
+      const { configured, queued, lastSuccessAt, lastError, needsEnrolment } = r.message.state;
+      const before = sync.peek().lastSuccessAt;
       sync.value = {
         configured,
+        queued,
         ...(lastSuccessAt !== undefined ? { lastSuccessAt } : {}),
-        ...(lastError !== undefined
-          ? { lastError: needsEnrolment ? `${lastError} (enrolment needed)` : lastError }
-          : {}),
+        ...(lastError !== undefined ? { lastError } : {}),
+        ...(needsEnrolment ? { needsEnrolment } : {}),
       };
+      void store.refreshDelivery().catch(() => {});
+      if (configured && lastSuccessAt !== before) void refreshAppeals();
     } else if (r.ok) store.apply(r.message);
     else console.warn('[sotto] panel ignored a message:', r.reason);
   });
@@ -104,6 +113,13 @@ async function applyLanguage(s: PanelSettings): Promise<void> {
   document.documentElement.lang = lang.replace('_', '-');
   translate.value = s.lang === 'auto' ? browserT : makeTranslator(await loadLocale(lang));
 }
+
+/** The agent's appeal decisions from the endpoint: at start, after each sync, once a minute. */
+async function refreshAppeals(): Promise<void> {
+  const got = await loadAppeals();
+  if (got) store.appeals.value = got;
+}
+setInterval(() => void refreshAppeals(), 60_000);
 
 let alertsAbort: AbortController | undefined;
 /** Lead mode follows the endpoint's alert stream; desktop notifications unless quiet. */
@@ -176,6 +192,7 @@ async function start(): Promise<void> {
   await store.loadFeedback().catch(() => {});
   followLeadAlerts(s);
   open();
+  void refreshAppeals();
   render(<Root />, document.getElementById('app')!);
 }
 void start();
