@@ -33,6 +33,22 @@ function confusionTable(r: Report): string {
   return [head, sep, ...rows].join('\n');
 }
 
+function perClassByLang(t: Evaluation): string {
+  const langs = Object.keys(t.byLang);
+  const rows = t.overall.labels.map((label) => {
+    const cells = langs.map((l) => {
+      const c = t.byLang[l]!.perClass.find((x) => x.label === label);
+      return c && c.support > 0 ? `${pct(c.f1)} (${c.support})` : '–';
+    });
+    return `| ${label} | ${cells.join(' | ')} |`;
+  });
+  return [
+    `| label | ${langs.map((l) => `${l} F1 (support)`).join(' | ')} |`,
+    `|---|${langs.map(() => '---').join('|')}|`,
+    ...rows,
+  ].join('\n');
+}
+
 function sliceTable(
   model: Evaluation,
   lexicon: Evaluation,
@@ -115,8 +131,15 @@ ${perClassTable(t.overall)}
 ### Per class (lexicon baseline)
 ${perClassTable(lx.overall)}
 
+### Per class by language (model F1, test)
+${perClassByLang(t)}
+
 ### Confusion matrix (model, test)
 ${confusionTable(t.overall)}
+
+${Object.entries(t.byLang)
+  .map(([lang, rep]) => `#### Confusion matrix, ${lang} (model, test)\n${confusionTable(rep)}`)
+  .join('\n\n')}
 
 ### Hard cases by tag
 Most lines within one tag share a gold label, so accuracy is the informative column here; macro-F1
