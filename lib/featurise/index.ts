@@ -8,7 +8,7 @@ import {
 } from './hashgram';
 
 export * from './hashgram';
-export { normalise } from './normalise';
+export { normalise, prepareNormaliser } from './normalise';
 
 /**
  * Featurisers a model may declare in its manifest entry. A model (ours or a customer's own export)

@@ -22,6 +22,15 @@ function toSimplified(s: string): string {
   return t2cn(s);
 }
 
+/**
+ * Builds the Traditional → Simplified converter now rather than on the first Chinese utterance
+ * (tens of milliseconds on a busy machine). A worker calls it while its model downloads and ORT's
+ * WASM compile are in flight, so the first answer does not pay for it.
+ */
+export function prepareNormaliser(): void {
+  toSimplified('點');
+}
+
 const HAS_HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
 const LONG_DIGITS = /\d{6,}/g;
 const WHITESPACE = /\s+/g;

@@ -1,4 +1,5 @@
 import type * as Ort from 'onnxruntime-web';
+import { prepareNormaliser } from '../featurise';
 import { ModelManifest } from './manifest';
 import { type LoadedModel, loadModel, type OrtModule } from './runtime';
 
@@ -55,6 +56,11 @@ export async function bootModels(ort: OrtModule & OrtEnv, options: BootOptions):
         // Without the prefetched bytes ORT falls back to fetching from wasmPaths itself.
         .catch(() => undefined)
     : Promise.resolve(undefined);
+
+  // Synchronous work that would otherwise delay the first answer, done while the fetches and the
+  // WASM download are in flight.
+  prepareNormaliser();
+  mark('normaliserReady');
 
   let manifest: ModelManifest;
   try {
