@@ -88,38 +88,78 @@ export function addProblem(a: Aggregate, p: ImportProblem): void {
   if (a.skipped.samples.length < MAX_PROBLEM_SAMPLES) a.skipped.samples.push(formatProblem(p));
 }
 
+/**
+ * What the aggregate needs from one analysed conversation: small enough to send from a worker
+ * thread instead of the whole result (findings and evidence stay in the worker, already written
+ * out as lines), and carrying everything in the order `addResult` reads it, so the aggregate is
+ * the same as when it is built from the full results.
+ */
+export interface ConversationStat {
+  agentId?: string;
+  turns: number;
+  total: number;
+  passed: boolean;
+  autoFailed: boolean;
+  dimensions: Record<string, number>;
+  findings: number;
+  /** One entry per rule or model that fired, in order of its first finding: id, title, severity, count. */
+  rules: [id: string, title: string, severity: string, findings: number][];
+  examples: EvidenceExample[];
+  emotions: { customer: EmotionCounts; agent: EmotionCounts };
+  worst?: Emotion;
+}
+
+export function statOf(r: ConversationResult): ConversationStat {
+  const rules: ConversationStat['rules'] = [];
+  const at = new Map<string, number>();
+  for (const f of r.findings) {
+    const id = f.ruleId ?? f.model ?? 'unknown';
+    const i = at.get(id);
+    if (i === undefined) {
+      at.set(id, rules.length);
+      rules.push([id, f.names?.en ?? f.title ?? id, f.severity, 1]);
+    } else rules[i]![3]++;
+  }
+  return {
+    ...(r.agentId ? { agentId: r.agentId } : {}),
+    turns: r.turns,
+    total: r.score.total,
+    passed: r.score.passed,
+    autoFailed: r.score.autoFailed,
+    dimensions: r.score.dimensions,
+    findings: r.findings.length,
+    rules,
+    examples: r.examples,
+    emotions: r.emotions,
+    ...(r.worstCustomerEmotion ? { worst: r.worstCustomerEmotion } : {}),
+  };
+}
+
 export function addResult(a: Aggregate, r: ConversationResult): void {
   if (r.error !== undefined) {
     addProblem(a, { file: r.origin, line: 0, reason: 'analysis failed', detail: r.error });
     return;
   }
+  addStat(a, statOf(r));
+}
+
+export function addStat(a: Aggregate, r: ConversationStat): void {
   a.conversations++;
   a.turns += r.turns;
-  a.findings += r.findings.length;
-  a.scoreSum += r.score.total;
-  if (r.score.passed) a.passed++;
-  if (r.score.autoFailed) a.autoFailed++;
-  a.histogram[Math.min(SCORE_BUCKETS - 1, Math.floor(r.score.total / (100 / SCORE_BUCKETS)))]!++;
-  for (const [d, v] of Object.entries(r.score.dimensions)) {
+  a.findings += r.findings;
+  a.scoreSum += r.total;
+  if (r.passed) a.passed++;
+  if (r.autoFailed) a.autoFailed++;
+  a.histogram[Math.min(SCORE_BUCKETS - 1, Math.floor(r.total / (100 / SCORE_BUCKETS)))]!++;
+  for (const [d, v] of Object.entries(r.dimensions)) {
     const s = entry(a.dimensions, d, () => ({ sum: 0, n: 0 }));
     s.sum += v;
     s.n++;
   }
-  const seen = new Set<string>();
-  for (const f of r.findings) {
-    const id = f.ruleId ?? f.model ?? 'unknown';
-    const st = entry(a.rules, id, () => ({
-      ruleId: id,
-      title: f.names?.en ?? f.title ?? id,
-      severity: f.severity,
-      conversations: 0,
-      findings: 0,
-    }));
-    st.findings++;
-    if (!seen.has(id)) {
-      st.conversations++;
-      seen.add(id);
-    }
+  for (const [id, title, severity, n] of r.rules) {
+    const st = entry(a.rules, id, () => ({ ruleId: id, title, severity, conversations: 0, findings: 0 }));
+    st.findings += n;
+    st.conversations++;
   }
   for (const ex of r.examples) {
     const list = entry(a.examples, ex.ruleId, () => []);
@@ -127,8 +167,7 @@ export function addResult(a: Aggregate, r: ConversationResult): void {
   }
   addCounts(a.emotions.customer, r.emotions.customer);
   addCounts(a.emotions.agent, r.emotions.agent);
-  if (r.worstCustomerEmotion)
-    a.worstCustomer[r.worstCustomerEmotion] = (a.worstCustomer[r.worstCustomerEmotion] ?? 0) + 1;
+  if (r.worst) a.worstCustomer[r.worst] = (a.worstCustomer[r.worst] ?? 0) + 1;
   let agent = r.agentId ?? NO_AGENT;
   if (!(agent in a.agents) && Object.keys(a.agents).length >= MAX_AGENTS) agent = OTHER_AGENTS;
   const ag = entry(a.agents, agent, () => ({
@@ -140,9 +179,9 @@ export function addResult(a: Aggregate, r: ConversationResult): void {
     angryCustomers: 0,
   }));
   ag.conversations++;
-  ag.scoreSum += r.score.total;
-  if (r.score.passed) ag.passed++;
-  if (r.score.autoFailed) ag.autoFailed++;
-  ag.findings += r.findings.length;
-  if (r.worstCustomerEmotion === 'angry') ag.angryCustomers++;
+  ag.scoreSum += r.total;
+  if (r.passed) ag.passed++;
+  if (r.autoFailed) ag.autoFailed++;
+  ag.findings += r.findings;
+  if (r.worst === 'angry') ag.angryCustomers++;
 }

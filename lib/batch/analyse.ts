@@ -179,7 +179,7 @@ export class PrefetchingClassifier implements TextClassifier {
   }
 
   private static key(speaker: Speaker, text: string): string {
-    return `${speaker}\u0000${text}`;
+    return predictionKey(speaker, text);
   }
 
   async prefetch(turns: readonly Pick<Utterance, 'speaker' | 'text'>[]): Promise<void> {
@@ -227,5 +227,46 @@ export class PrefetchingClassifier implements TextClassifier {
       });
     }
     return out;
+  }
+}
+
+function predictionKey(speaker: Speaker, text: string): string {
+  return `${speaker}\u0000${text}`;
+}
+
+/** The turns the models see in a chunk (the pipeline skips system lines), in a fixed order. */
+export function modelInputs(
+  conversations: readonly { turns: readonly Pick<Utterance, 'speaker' | 'text'>[] }[],
+): { speaker: Speaker; text: string }[] {
+  const out: { speaker: Speaker; text: string }[] = [];
+  for (const c of conversations)
+    for (const t of c.turns) if (t.speaker !== 'system') out.push({ speaker: t.speaker, text: t.text });
+  return out;
+}
+
+/**
+ * A classifier that answers from predictions made elsewhere — the run's one model thread — for
+ * the turns of the chunk being analysed, so the analysis workers need no model runtime of their own.
+ */
+export class SuppliedClassifier implements TextClassifier {
+  private readonly table = new Map<string, Prediction>();
+
+  constructor(readonly name: string) {}
+
+  /** Replaces the table with `predictions[i]` for `inputs[i]`. */
+  supply(inputs: readonly { speaker: Speaker; text: string }[], predictions: readonly Prediction[]): void {
+    if (inputs.length !== predictions.length)
+      throw new Error(`${this.name}: ${predictions.length} predictions for ${inputs.length} turns`);
+    this.table.clear();
+    for (let i = 0; i < inputs.length; i++)
+      this.table.set(predictionKey(inputs[i]!.speaker, inputs[i]!.text), predictions[i]!);
+  }
+
+  async classify(batch: readonly { text: string; speaker: Speaker }[]): Promise<Prediction[]> {
+    return batch.map((b) => {
+      const p = this.table.get(predictionKey(b.speaker, b.text));
+      if (!p) throw new Error(`${this.name}: no prediction for a ${b.speaker} turn`);
+      return p;
+    });
   }
 }

@@ -1,8 +1,10 @@
 /**
- * The batch QA run (issue 11): streams every input file through its importer, analyses chunks of
- * conversations on worker threads (one per core), writes outputs strictly in input order and
- * checkpoints after whole chunks, so `--resume` continues exactly where a stopped run ended.
- * Memory stays bounded: the reader waits while `2 × workers` chunks are in flight.
+ * The batch QA run (issue 11): streams every input file through its importer, has the one model
+ * thread classify each chunk's turns, analyses chunks of conversations on worker threads (one per
+ * core), writes outputs strictly in input order and checkpoints after whole chunks, so `--resume`
+ * continues exactly where a stopped run ended. Memory stays bounded: the reader waits while
+ * `2 × workers` chunks are in flight, the workers send back output lines and small per-conversation
+ * figures (not findings), and the report aggregate has fixed-size parts only.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -19,16 +21,16 @@ import {
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type Aggregate, addProblem, addResult, emptyAggregate, formatProblem } from '../aggregate';
-import type { ConversationResult } from '../analyse';
+import { type Aggregate, addProblem, addStat, emptyAggregate, formatProblem } from '../aggregate';
+import { modelInputs } from '../analyse';
 import { chooseImporter, importerById } from '../importers';
-import { findingsLines, scoresHeader, scoresRow } from '../outputs';
+import { type ConversationOutput, scoresHeader, type UploadRecord } from '../outputs';
 import { renderReport } from '../report-html';
 import { textSource } from '../source';
 import { type ColumnMap, ImportError, type ImportItem } from '../types';
 import { type InputFile, expandInputs, fileInput } from './files';
 import { Progress } from './progress';
-import type { FromWorker, ToWorker } from './protocol';
+import type { ChunkPredictions, FromModels, FromWorker, ToModels, ToWorker } from './protocol';
 import { type SetupConfig, compileRulebooks, loadScorecard } from './setup';
 import { type UploadSummary, Uploader } from './upload';
 
@@ -84,7 +86,7 @@ interface Checkpoint {
 interface Chunk {
   id: number;
   items: ImportItem[];
-  results?: ConversationResult[];
+  outputs?: ConversationOutput[];
   error?: string;
 }
 
@@ -176,22 +178,62 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
     renameSync(`${paths.checkpoint}.tmp`, paths.checkpoint);
   };
 
-  // Worker pool.
+  // The model thread (one model runtime for the whole run), then the analysis worker pool.
   const nWorkers = Math.max(1, opts.workers ?? availableParallelism());
-  const config: SetupConfig = {
-    rulebooks: opts.rulebooks,
-    scorecard: opts.scorecard,
-    ...(opts.manifestPath ? { manifestPath: opts.manifestPath } : {}),
-  };
+  const config: SetupConfig = { rulebooks: opts.rulebooks, scorecard: opts.scorecard };
   const workers: Worker[] = [];
   const idle: Worker[] = [];
   const waiters: ((w: Worker) => void)[] = [];
   const inFlight = new Map<Worker, Chunk>();
   const chunks = new Map<number, Chunk>();
-  const cacheStats = new Map<Worker, { hits: number; misses: number }>();
+  let cacheStats = { hits: 0, misses: 0 };
   let models: string[] = [];
+  let modelNames: { emotion?: string; intent?: string } = {};
   let onChunkDone: () => void = () => {};
   let fatal: Error | undefined;
+  const fail = (e: Error) => {
+    fatal ??= e;
+    onChunkDone();
+  };
+
+  let modelThread: Worker | undefined;
+  const predictionWaiters = new Map<number, (m: FromModels) => void>();
+  if (opts.manifestPath) {
+    const mt = spawnWorker('./model-worker.ts');
+    modelThread = mt;
+    const ready = new Promise<FromModels & { type: 'ready' }>((res, rej) => {
+      mt.once('message', (m: FromModels) => res(m as FromModels & { type: 'ready' }));
+      mt.once('error', rej);
+    });
+    mt.postMessage({ type: 'init', manifestPath: opts.manifestPath } satisfies ToModels);
+    const r = await ready;
+    errors.push(...r.errors);
+    models = r.names;
+    modelNames = r.models;
+    mt.on('message', (m: FromModels) => {
+      if (m.type === 'ready') return;
+      const waiter = predictionWaiters.get(m.id);
+      predictionWaiters.delete(m.id);
+      waiter?.(m);
+    });
+    mt.on('error', fail);
+  }
+  const predict = (id: number, conversations: ImportItem[]): Promise<ChunkPredictions | undefined> => {
+    const mt = modelThread;
+    if (!mt || (!modelNames.emotion && !modelNames.intent)) return Promise.resolve(undefined);
+    const inputs = modelInputs(
+      conversations.flatMap((i) => (i.kind === 'conversation' ? [i.conversation] : [])),
+    ) as { speaker: 'agent' | 'customer'; text: string }[];
+    return new Promise((res, rej) => {
+      predictionWaiters.set(id, (m) => {
+        if (m.type === 'predictions') {
+          cacheStats = m.cache;
+          res(m.predictions);
+        } else if (m.type === 'failed') rej(new Error(m.error));
+      });
+      mt.postMessage({ type: 'classify', id, inputs } satisfies ToModels);
+    });
+  };
 
   const release = (w: Worker) => {
     const next = waiters.shift();
@@ -205,38 +247,39 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
       else waiters.push(res);
     });
 
-  await Promise.all(
-    Array.from({ length: nWorkers }, async () => {
-      const w = spawnWorker();
-      workers.push(w);
-      const ready = new Promise<FromWorker & { type: 'ready' }>((res) => {
-        w.once('message', (m: FromWorker) => res(m as FromWorker & { type: 'ready' }));
-      });
-      w.postMessage({ type: 'init', config } satisfies ToWorker);
-      const r = await ready;
-      for (const e of r.errors) if (!errors.includes(e)) errors.push(e);
-      models = r.models;
-      w.on('message', (m: FromWorker) => {
-        const chunk = inFlight.get(w);
-        inFlight.delete(w);
-        if (chunk) {
-          if (m.type === 'result') {
-            chunk.results = m.results;
-            cacheStats.set(w, m.cache);
-          } else if (m.type === 'failed') chunk.error = m.error;
-        }
+  if (!errors.some((e) => e.startsWith('fatal:')))
+    await Promise.all(
+      Array.from({ length: nWorkers }, async () => {
+        const w = spawnWorker('./worker.ts');
+        workers.push(w);
+        const ready = new Promise<FromWorker & { type: 'ready' }>((res) => {
+          w.once('message', (m: FromWorker) => res(m as FromWorker & { type: 'ready' }));
+        });
+        w.postMessage({
+          type: 'init',
+          config,
+          models: modelNames,
+          dimensions,
+          upload: opts.upload !== undefined,
+        } satisfies ToWorker);
+        const r = await ready;
+        for (const e of r.errors) if (!errors.includes(e)) errors.push(e);
+        w.on('message', (m: FromWorker) => {
+          const chunk = inFlight.get(w);
+          inFlight.delete(w);
+          if (chunk) {
+            if (m.type === 'result') chunk.outputs = m.outputs;
+            else if (m.type === 'failed') chunk.error = m.error;
+          }
+          release(w);
+          onChunkDone();
+        });
+        w.on('error', fail);
         release(w);
-        onChunkDone();
-      });
-      w.on('error', (e) => {
-        fatal = e;
-        onChunkDone();
-      });
-      release(w);
-    }),
-  );
+      }),
+    );
   if (errors.some((e) => e.startsWith('fatal:'))) {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all([...workers, ...(modelThread ? [modelThread] : [])].map((w) => w.terminate()));
     throw new Error(errors.join('\n'));
   }
   for (const e of errors) log(`warning: ${e}`);
@@ -251,13 +294,15 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const emitReady = async () => {
     for (
       let c = chunks.get(nextEmit);
-      c && (c.results || c.error !== undefined || !hasConversations(c));
+      c && (c.outputs || c.error !== undefined || !hasConversations(c));
       c = chunks.get(nextEmit)
     ) {
       chunks.delete(nextEmit);
       nextEmit++;
       let k = 0;
-      const emitted: ConversationResult[] = [];
+      let findingLines = '';
+      let scoreLines = '';
+      const uploads: UploadRecord[] = [];
       for (const item of c.items) {
         if (item.kind === 'problem') {
           addProblem(aggregate, item.problem);
@@ -266,25 +311,27 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
           if (item.problem.reason === 'unreadable file') log(formatProblem(item.problem));
           continue;
         }
-        const r = c.results?.[k++];
-        if (!r || r.error !== undefined) {
+        const r = c.outputs?.[k++];
+        if (!r || 'error' in r) {
           const p = {
             file: item.conversation.origin,
             line: 0,
             reason: 'analysis failed',
-            detail: r?.error ?? c.error ?? 'no result',
+            detail: (r && 'error' in r ? r.error : undefined) ?? c.error ?? 'no result',
           };
           addProblem(aggregate, p);
           write('problems', `${item.conversation.origin}: analysis failed (${p.detail})\n`);
           continue;
         }
-        addResult(aggregate, r);
-        emitted.push(r);
+        addStat(aggregate, r.stat);
+        findingLines += r.findings;
+        scoreLines += r.scores;
+        if (r.upload) uploads.push(r.upload);
       }
-      write('findings', emitted.map(findingsLines).join(''));
-      write('scores', emitted.map((r) => scoresRow(r, dimensions)).join(''));
+      write('findings', findingLines);
+      write('scores', scoreLines);
       itemsDone += c.items.length;
-      if (uploader) await uploader.add(emitted);
+      if (uploader) await uploader.add(uploads);
       if (Date.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
         if (uploader) await uploader.drain(false);
         writeCheckpoint(false);
@@ -309,14 +356,29 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
     });
 
   let chunkId = 0;
-  const dispatch = async (items: ImportItem[]) => {
+  const dispatch = (items: ImportItem[]) => {
     const chunk: Chunk = { id: chunkId++, items };
     chunks.set(chunk.id, chunk);
     if (!hasConversations(chunk)) return;
-    const w = await acquire();
-    inFlight.set(w, chunk);
-    const conversations = items.flatMap((i) => (i.kind === 'conversation' ? [i.conversation] : []));
-    w.postMessage({ type: 'chunk', id: chunk.id, conversations } satisfies ToWorker);
+    // Not awaited: the reader goes on while the model thread and then a worker take the chunk;
+    // back-pressure comes from the number of chunks not yet written (maxPending).
+    void (async () => {
+      try {
+        const predictions = await predict(chunk.id, items);
+        const w = await acquire();
+        inFlight.set(w, chunk);
+        const conversations = items.flatMap((i) => (i.kind === 'conversation' ? [i.conversation] : []));
+        w.postMessage({
+          type: 'chunk',
+          id: chunk.id,
+          conversations,
+          ...(predictions ? { predictions } : {}),
+        } satisfies ToWorker);
+      } catch (e) {
+        chunk.error = (e as Error).message;
+        onChunkDone();
+      }
+    })();
   };
 
   const chunkSize = opts.chunkSize ?? 48;
@@ -339,7 +401,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
       buf = [];
       bufConvs = 0;
       bufTurns = 0;
-      await dispatch(items);
+      dispatch(items);
       await emitReady();
     };
     outer: for (const file of files) {
@@ -387,7 +449,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
       if (chunks.size > 0) await done;
     }
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all([...workers, ...(modelThread ? [modelThread] : [])].map((w) => w.terminate()));
     progress.update(
       {
         conversations: aggregate.conversations,
@@ -407,10 +469,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
 
   const upload = uploader ? await uploader.summary() : undefined;
   const seconds = (Date.now() - t0) / 1000;
-  const cache = [...cacheStats.values()].reduce(
-    (s, c) => ({ hits: s.hits + c.hits, misses: s.misses + c.misses }),
-    { hits: 0, misses: 0 },
-  );
+  const cache = cacheStats;
   writeFileSync(
     paths.report,
     renderReport(aggregate, {
@@ -455,8 +514,8 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
  * Run from TypeScript (tsx), the worker needs tsx's loader too: hooks registered in the main
  * thread do not reach worker threads (nodejs/node#47747), so the worker registers them first.
  */
-function spawnWorker(): Worker {
-  const url = new URL('./worker.ts', import.meta.url);
+function spawnWorker(file: './worker.ts' | './model-worker.ts'): Worker {
+  const url = new URL(file, import.meta.url);
   const api = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(boot, { eval: true });

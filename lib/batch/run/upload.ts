@@ -3,7 +3,7 @@
  * SyncClient and ingest contract as the extension. Finding ids are stable (stable-id.ts), so a
  * second run or a resumed run never duplicates anything on the endpoint.
  */
-import type { ConversationResult } from '../analyse';
+import type { UploadRecord } from '../outputs';
 import { type FetchLike, MemoryOutboxStore, SyncClient } from '../../sync';
 
 /** Entries held for sending before the runner waits for the endpoint; bounds memory. */
@@ -33,22 +33,11 @@ export class Uploader {
     this.client = new SyncClient({ endpoint, fetch: fetchFn, store: this.store, getToken: () => token });
   }
 
-  async add(results: readonly ConversationResult[]): Promise<void> {
-    if (this.s.failed) return;
-    const ok = results.filter((r) => r.error === undefined);
+  async add(records: readonly UploadRecord[]): Promise<void> {
+    if (this.s.failed || records.length === 0) return;
     await this.client.enqueue({
-      conversations: ok.map((r) => ({
-        id: r.id,
-        ...(r.agentId ? { agentId: r.agentId } : {}),
-        channel: r.channel,
-        startedAt: r.startedAt,
-        endedAt: Math.max(r.startedAt, r.endedAt),
-        emotion: {
-          counts: r.emotions.customer,
-          ...(r.worstCustomerEmotion ? { worst: r.worstCustomerEmotion } : {}),
-        },
-      })),
-      findings: ok.flatMap((r) => r.findings.map((finding) => ({ finding }))),
+      conversations: records.map((r) => r.conversation),
+      findings: records.flatMap((r) => r.findings.map((finding) => ({ finding }))),
     });
     if ((await this.store.count()) >= HIGH_WATER) await this.drain(false);
   }

@@ -1,10 +1,13 @@
 /**
- * Batch analysis worker thread: compiles the rulebooks and loads the models once, then analyses
- * chunks of conversations. A conversation that throws is reported, not fatal (issue 11: a run
- * never dies on one bad conversation).
+ * Batch analysis worker thread: compiles the rulebooks once, then analyses chunks of
+ * conversations with the predictions the model thread made for them, and writes each
+ * conversation's output lines here, so only text and a few figures go back to the main thread.
+ * A conversation that throws is reported, not fatal (issue 11: a run never dies on one bad
+ * conversation).
  */
 import { parentPort } from 'node:worker_threads';
-import { analyseConversation, type ConversationResult } from '../analyse';
+import { analyseConversation, modelInputs, SuppliedClassifier } from '../analyse';
+import { type ConversationOutput, outputOf } from '../outputs';
 import type { FromWorker, ToWorker } from './protocol';
 import { type Prepared, prepare } from './setup';
 
@@ -12,54 +15,46 @@ const port = parentPort;
 if (!port) throw new Error('worker.ts runs as a worker thread');
 
 let prepared: Prepared | undefined;
+let emotion: SuppliedClassifier | undefined;
+let intent: SuppliedClassifier | undefined;
+let dimensions: string[] = [];
+let upload = false;
 const send = (m: FromWorker) => port.postMessage(m);
 
 port.on('message', async (msg: ToWorker) => {
   if (msg.type === 'init') {
     try {
-      prepared = await prepare(msg.config);
-      send({ type: 'ready', errors: prepared.errors, models: prepared.models });
+      // The models live in the model thread: compile rules and scorecard only.
+      const { manifestPath: _models, ...config } = msg.config;
+      prepared = await prepare(config);
+      if (msg.models.emotion) prepared.deps.emotion = emotion = new SuppliedClassifier(msg.models.emotion);
+      if (msg.models.intent) prepared.deps.intent = intent = new SuppliedClassifier(msg.models.intent);
+      dimensions = msg.dimensions;
+      upload = msg.upload;
+      send({ type: 'ready', errors: prepared.errors });
     } catch (e) {
-      send({ type: 'ready', errors: [`fatal: ${(e as Error).message}`], models: [] });
+      send({ type: 'ready', errors: [`fatal: ${(e as Error).message}`] });
     }
     return;
   }
   const p = prepared;
   if (!p) return send({ type: 'failed', id: msg.id, error: 'worker not initialised' });
   try {
-    const turns = msg.conversations.flatMap((c) => c.turns);
-    await Promise.all([p.emotion?.prefetch(turns), p.intent?.prefetch(turns)]);
-    const results: ConversationResult[] = [];
+    if (emotion || intent) {
+      const inputs = modelInputs(msg.conversations);
+      emotion?.supply(inputs, msg.predictions?.emotion ?? []);
+      intent?.supply(inputs, msg.predictions?.intent ?? []);
+    }
+    const outputs: ConversationOutput[] = [];
     for (const c of msg.conversations) {
       try {
-        results.push(await analyseConversation(c, p.deps));
+        outputs.push(outputOf(await analyseConversation(c, p.deps), dimensions, upload));
       } catch (e) {
-        results.push(failedResult(c.id, c.origin, (e as Error).message));
+        outputs.push({ origin: c.origin, error: (e as Error).message });
       }
     }
-    const cache = {
-      hits: (p.emotion?.hits ?? 0) + (p.intent?.hits ?? 0),
-      misses: (p.emotion?.misses ?? 0) + (p.intent?.misses ?? 0),
-    };
-    send({ type: 'result', id: msg.id, results, cache });
+    send({ type: 'result', id: msg.id, outputs });
   } catch (e) {
     send({ type: 'failed', id: msg.id, error: (e as Error).message });
   }
 });
-
-/** Marks a conversation the engine could not analyse; the runner counts it as skipped. */
-function failedResult(id: string, origin: string, error: string): ConversationResult {
-  return {
-    id,
-    origin,
-    error,
-    channel: 'chat',
-    turns: 0,
-    startedAt: 0,
-    endedAt: 0,
-    findings: [],
-    score: { total: 0, passed: false, autoFailed: false, dimensions: {} },
-    emotions: { customer: {}, agent: {} },
-    examples: [],
-  };
-}
