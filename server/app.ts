@@ -16,6 +16,7 @@ import { registerConversations } from './routes/conversations';
 import { registerDevices } from './routes/devices';
 import { registerDocuments } from './routes/documents';
 import { registerIngest } from './routes/ingest';
+import { registerPrivacy } from './routes/privacy';
 
 /**
  * Errors that mean "the database is not there right now" (PostgreSQL connection classes 08 and
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   registerConversations(app, deps);
   registerAdmin(app, deps);
   registerDocuments(app, deps);
+  registerPrivacy(app, deps);
   registerQa(app, deps);
 
   app.doc31('/openapi.json', {

@@ -4,6 +4,7 @@ import type { DbKind } from './db/connect';
 import type { DB } from './db/types';
 import type { TeamSettings } from './alerts/policy';
 import type { Logger } from './log';
+import type { IngestGate } from './ingest-gate';
 import type { RateLimiter } from './ratelimit';
 
 export interface ServerLimits {
@@ -16,6 +17,11 @@ export interface ServerLimits {
   loginPerMinute: number;
   /** Pushed alerts per minute per lead before further ones arrive without a notification. */
   leadAlertsPerMinute: number;
+  /** Bulk ingest batches (no alert-worthy items) written at once, and how many may wait (ingest-gate.ts). */
+  bulkIngestConcurrency: number;
+  bulkIngestQueue: number;
+  /** How long a bulk batch may wait for its turn before it is sent back with 503 + Retry-After. */
+  bulkIngestMaxWaitMs: number;
 }
 
 export interface WebhookPolicy {
@@ -39,6 +45,8 @@ export interface ServerContext {
   cookieSecure: boolean;
   sessionTtlMs: number;
   ingestLimiter: RateLimiter;
+  /** Admission of bulk ingest batches; urgent ones skip it. */
+  ingestGate: IngestGate;
   loginLimiter: RateLimiter;
   /** Drop cached device principals (after revoke/rotate). */
   invalidateAuth(): void;

@@ -38,5 +38,5 @@ export const authErrors = {
   401: json('not signed in, or the device token is unknown, revoked or rotated'),
   403: json('the caller’s role may not do this'),
   404: json('not found, or outside the caller’s teams'),
-  503: json('database unavailable; retry later'),
+  503: json('database unavailable, or (ingest) the endpoint is busy; retry after Retry-After'),
 } as const;

@@ -10,8 +10,10 @@ import { AlertHub } from './alerts/hub';
 import { createApp } from './app';
 import type { ServerContext, ServerLimits, WebhookPolicy } from './context';
 import { type Database, type OpenOptions, openDatabase } from './db/connect';
+import { IngestGate } from './ingest-gate';
 import { type Logger, errorFields, jsonLogger } from './log';
 import { PrincipalResolver } from './principal';
+import { runRetention } from './privacy';
 import { RateLimiter } from './ratelimit';
 
 export interface CreateServerOptions {
@@ -26,6 +28,8 @@ export interface CreateServerOptions {
   webhooks?: Partial<WebhookPolicy>;
   /** How often to check agent-first windows that have run out. */
   sweepIntervalMs?: number;
+  /** How often retention deletes data past each organisation's retention days (default hourly). */
+  retentionIntervalMs?: number;
   cookieSecure?: boolean;
   now?: () => number;
 }
@@ -43,6 +47,9 @@ export const DEFAULT_LIMITS: ServerLimits = {
   ingestBurst: 60,
   loginPerMinute: 10,
   leadAlertsPerMinute: 30,
+  bulkIngestConcurrency: 2,
+  bulkIngestQueue: 1000,
+  bulkIngestMaxWaitMs: 8_000,
 };
 
 function isDatabase(x: Database | OpenOptions): x is Database {
@@ -66,6 +73,7 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
     webhooks: { maxAttempts: 8, baseMs: 1000, capMs: 5 * 60_000, timeoutMs: 10_000, ...opts.webhooks },
     cookieSecure: opts.cookieSecure ?? false,
     sessionTtlMs: 12 * 3600_000,
+    ingestGate: new IngestGate(limits.bulkIngestConcurrency, limits.bulkIngestQueue),
     ingestLimiter: new RateLimiter(limits.ingestPerSecond, limits.ingestBurst, now),
     loginLimiter: new RateLimiter(limits.loginPerMinute / 60, limits.loginPerMinute, now),
     invalidateAuth: () => resolver.invalidate(),
@@ -98,6 +106,21 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
   };
   const sweeper = setInterval(sweep, opts.sweepIntervalMs ?? 200);
   sweeper.unref?.();
+  let retaining = false;
+  const retain = async () => {
+    if (retaining) return;
+    retaining = true;
+    try {
+      const report = await runRetention(ctx);
+      if (report.rows > 0) ctx.log.log('info', 'retention', { ...report });
+    } catch (err) {
+      ctx.log.log('warn', 'retention failed', errorFields(err));
+    } finally {
+      retaining = false;
+    }
+  };
+  const retention = setInterval(retain, opts.retentionIntervalMs ?? 3600_000);
+  retention.unref?.();
   deliveries.start();
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -118,13 +141,14 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
+        clearInterval(retention);
         await deliveries.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Open SSE streams would otherwise keep close() waiting forever.
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
-        while (sweeping) await new Promise((r) => setTimeout(r, 10));
+        while (sweeping || retaining) await new Promise((r) => setTimeout(r, 10));
         if (owned) await database.close();
         ctx.log.log('info', 'closed', { url });
       })();

@@ -5,7 +5,7 @@
  * retries the whole batch, which is safe because every write is idempotent.
  */
 import type { Kysely } from 'kysely';
-import type { Severity } from '../lib/finding';
+import { Severity } from '../lib/finding';
 import {
   ConversationMeta,
   FindingItem,
@@ -15,7 +15,7 @@ import {
   ResolutionEvent,
 } from '../lib/sync/protocol';
 import { type AlertRow, type NewAlert, insertAlerts, teamSettings } from './alerts/engine';
-import { atLeast, parseSettings, shouldNotify } from './alerts/policy';
+import { type TeamSettings, atLeast, parseSettings, shouldNotify } from './alerts/policy';
 import type { ServerContext } from './context';
 import { urgentLane } from './db/priority';
 import type { DB } from './db/types';
@@ -45,6 +45,38 @@ function arrayField(body: Record<string, unknown>, name: string): unknown[] {
   if (v === undefined) return [];
   if (!Array.isArray(v)) throw new HttpError(400, 'bad_request', `${name} must be an array`);
   return v;
+}
+
+/** The team's alert policy, cached for a few seconds (ingest reads it on every request). */
+export async function teamPolicy(ctx: ServerContext, teamId: string): Promise<TeamSettings> {
+  const now = ctx.now();
+  let cached = ctx.settingsCache.get(teamId);
+  if (!cached || now - cached.at > SETTINGS_TTL_MS) {
+    cached = { settings: (await teamSettings(ctx.db, [teamId])).get(teamId) ?? parseSettings({}), at: now };
+    ctx.settingsCache.set(teamId, cached);
+  }
+  return cached.settings;
+}
+
+const SEVERITIES = new Set<string>(Severity.options);
+
+/**
+ * Whether a parsed, not yet validated body carries something a lead is waiting for: a finding at
+ * or above the team's alert threshold, or a resolution event that may cancel one. A cheap scan,
+ * so the request can take the urgent lane before the items are validated; a body that only
+ * claims urgency is still validated item by item like any other.
+ */
+export function carriesUrgent(body: unknown, policy: TeamSettings): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const b = body as { findings?: unknown; events?: unknown };
+  if (Array.isArray(b.events) && b.events.length > 0) return true;
+  if (!Array.isArray(b.findings)) return false;
+  for (const raw of b.findings) {
+    const sev = (raw as { finding?: { severity?: unknown } } | null)?.finding?.severity;
+    if (typeof sev === 'string' && SEVERITIES.has(sev) && atLeast(sev as Severity, policy.alertMinSeverity))
+      return true;
+  }
+  return false;
 }
 
 export interface IngestResult {
@@ -132,12 +164,7 @@ export async function ingestBatch(ctx: ServerContext, p: Principal, body: unknow
   const teamId = p.deviceTeamId;
   const deviceId = p.deviceId;
 
-  let cached = ctx.settingsCache.get(teamId);
-  if (!cached || now - cached.at > SETTINGS_TTL_MS) {
-    cached = { settings: (await teamSettings(ctx.db, [teamId])).get(teamId) ?? parseSettings({}), at: now };
-    ctx.settingsCache.set(teamId, cached);
-  }
-  const policy = cached.settings;
+  const policy = await teamPolicy(ctx, teamId);
   // Most batches are findings below the alert threshold: one INSERT, atomic on its own, saves
   // the BEGIN/COMMIT round trips. Anything that writes more than one table gets a transaction.
   const alertWorthy = findings.some(({ f }) =>

@@ -12,6 +12,13 @@ import { Channel, Emotion } from '../labels';
 export const MAX_INGEST_ITEMS = 500;
 /** Largest ingest body the server reads; the client keeps its batches under it. */
 export const MAX_INGEST_BYTES = 1_000_000;
+/**
+ * Request header a device sets on an ingest batch that carries alert-worthy findings or
+ * resolution events. The endpoint lets such batches past its bulk admission queue (they are
+ * still validated item by item, and the per-device rate limit still applies).
+ */
+export const URGENT_LANE_HEADER = 'x-sotto-lane';
+export const URGENT_LANE_VALUE = 'urgent';
 
 export const Role = z.enum(['agent', 'lead', 'qa', 'admin']);
 export type Role = z.infer<typeof Role>;

@@ -8,6 +8,8 @@ export interface OrgsTable {
   id: string;
   name: string;
   created_at: number;
+  /** Days to keep conversation data (server/privacy.ts); null keeps it. */
+  retention_days: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export interface TeamsTable {
   id: string;

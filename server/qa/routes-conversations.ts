@@ -27,6 +27,7 @@ import {
   type TranscriptTurn,
 } from './scores';
 import { CaseMark, Comment, ListQuery, Review, TranscriptUpload, View } from './schemas';
+import { recordAudit } from '../privacy';
 import { audit, body, MANAGERS, READERS, type Scope, scope } from './scope';
 
 export { ListQuery };
@@ -311,6 +312,7 @@ export function registerQaConversations(app: App, deps: AppDeps): void {
           ])
           .where('qa_audit.org_id', '=', s.p.orgId)
           .where('qa_audit.conversation_id', '=', id)
+          .where('qa_audit.action', '<>', 'conversation-read')
           .orderBy('qa_audit.id', 'desc')
           .limit(200)
           .execute(),
@@ -337,6 +339,8 @@ export function registerQaConversations(app: App, deps: AppDeps): void {
     );
     const appealBy = new Map(appeals.map((a) => [a.finding_id, a]));
     const turns = (transcript?.turns as TranscriptTurn[] | undefined) ?? [];
+    // Reading a conversation with its evidence is audited (who saw what).
+    await recordAudit(ctx, s.p, 'conversation-read', id, { via: 'console', findings: findings.length });
     return c.json({
       conversation: {
         id,

@@ -14,7 +14,7 @@ import {
   sampleRiskWeighted,
 } from '../../lib/qa';
 import type { App, AppDeps } from '../http';
-import { HttpError } from '../principal';
+import { HttpError, seesWholeOrg } from '../principal';
 import { DAY_MS, qaDb } from './db';
 import { rescore } from './scores';
 import { Appeal, AppealDecision, CalibrationCreate, CalibrationRating, Feedback, Sample } from './schemas';
@@ -414,8 +414,37 @@ export function registerQaReview(app: App, deps: AppDeps): void {
       .orderBy('created_at', 'desc')
       .limit(200)
       .execute();
-    return c.json({ sessions: rows });
+    const visible = await visibleTo(
+      s,
+      rows.map((r) => ({ conversation_ids: r.conversationIds, reviewer_ids: r.reviewerIds })),
+    );
+    return c.json({ sessions: rows.filter((_, i) => visible[i]) });
   });
+
+  /**
+   * Calibration sessions draw conversations from any team. A lead sees a session only as one of
+   * its reviewers or when every conversation in it is from a team they lead; otherwise it does
+   * not exist for them (404), so another team's conversations and scores stay out of reach.
+   */
+  async function visibleTo(s: Scope, cal: { conversation_ids: unknown; reviewer_ids: unknown }[]) {
+    if (seesWholeOrg(s.p)) return cal.map(() => true);
+    const ids = [...new Set(cal.flatMap((r) => r.conversation_ids as string[]))];
+    const teams = new Map<string, string>();
+    if (ids.length > 0) {
+      const rows = await db
+        .selectFrom('conversations')
+        .select(['id', 'team_id'])
+        .where('org_id', '=', s.p.orgId)
+        .where('id', 'in', ids)
+        .execute();
+      for (const r of rows) teams.set(r.id, r.team_id);
+    }
+    return cal.map(
+      (r) =>
+        (r.reviewer_ids as string[]).includes(s.p.userId) ||
+        (r.conversation_ids as string[]).every((id) => s.teamIds.includes(teams.get(id) ?? '')),
+    );
+  }
 
   async function session(s: Scope, id: string) {
     const row = await db
@@ -424,7 +453,8 @@ export function registerQaReview(app: App, deps: AppDeps): void {
       .where('org_id', '=', s.p.orgId)
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!row) throw new HttpError(404, 'not_found', 'no such calibration session');
+    if (!row || !(await visibleTo(s, [row]))[0])
+      throw new HttpError(404, 'not_found', 'no such calibration session');
     return row;
   }
 

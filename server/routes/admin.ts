@@ -9,6 +9,7 @@ import { WebhookPlatform } from '../alerts/webhook-formats';
 import { hashPassword } from '../crypto';
 import { type App, type AppDeps, authErrors, who } from '../http';
 import { HttpError, requireRole, requireTeam, seesWholeOrg } from '../principal';
+import { recordAudit } from '../privacy';
 
 const Team = z.object({ id: z.string(), name: z.string(), settings: TeamSettings });
 const NewTeam = z.object({ name: z.string().min(1).max(200) });
@@ -116,6 +117,7 @@ export function registerAdmin(app: App, deps: AppDeps): void {
         .insertInto('teams')
         .values({ id, org_id: p.orgId, name, settings: JSON.stringify(settings), created_at: ctx.now() })
         .execute();
+      await recordAudit(ctx, p, 'team-create', null, { teamId: id, name });
       return c.json({ id, name, settings }, 201);
     },
   );
@@ -147,6 +149,7 @@ export function registerAdmin(app: App, deps: AppDeps): void {
         .returning(['id', 'name'])
         .executeTakeFirstOrThrow();
       ctx.settingsCache.delete(teamId);
+      await recordAudit(ctx, p, 'team-settings', null, { teamId, settings });
       return c.json({ ...row, settings }, 200);
     },
   );
@@ -209,6 +212,7 @@ export function registerAdmin(app: App, deps: AppDeps): void {
             .execute();
         }
       });
+      await recordAudit(ctx, p, 'user-create', null, { userId: id, role: body.role, teamIds: body.teamIds });
       return c.json(
         { id, email, displayName: body.displayName, role: body.role, teamIds: body.teamIds },
         201,
@@ -291,6 +295,7 @@ export function registerAdmin(app: App, deps: AppDeps): void {
           created_at: ctx.now(),
         })
         .execute();
+      await recordAudit(ctx, p, 'webhook-create', null, { webhookId: id, teamId, platform: body.platform });
       return c.json(
         {
           id,
@@ -324,6 +329,7 @@ export function registerAdmin(app: App, deps: AppDeps): void {
         .where('team_id', '=', teamId)
         .executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw new HttpError(404, 'not_found', 'no such webhook');
+      await recordAudit(ctx, p, 'webhook-delete', null, { webhookId: id, teamId });
       return c.body(null, 204);
     },
   );

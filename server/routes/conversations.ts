@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConversationMeta } from '../../lib/sync/protocol';
 import { type App, type AppDeps, authErrors, who } from '../http';
 import { HttpError, canSeeTeam, requireRole } from '../principal';
+import { recordAudit } from '../privacy';
 
 const ConversationView = z.object({
   conversation: ConversationMeta.extend({ teamId: z.string(), agentUserId: z.string() }).nullable(),
@@ -61,6 +62,7 @@ export function registerConversations(app: App, deps: AppDeps): void {
             agentUserId: conv.agent_user_id,
           }
         : null;
+      await recordAudit(ctx, p, 'conversation-read', id, { via: p.kind, findings: findings.length });
       return c.json({ conversation, findings: findings.map((f) => f.body) }, 200);
     },
   );

@@ -10,6 +10,7 @@ import { newId } from '../../lib/ids';
 import { newEnrolmentCode, newSecret, normaliseCode, sha256 } from '../crypto';
 import { type App, type AppDeps, authErrors, who } from '../http';
 import { HttpError, canSeeTeam, requireRole, requireTeam, seesWholeOrg } from '../principal';
+import { recordAudit } from '../privacy';
 
 const DEVICE_TOKEN_PREFIX = 'sdt';
 
@@ -108,6 +109,7 @@ export function registerDevices(app: App, deps: AppDeps): void {
         createdBy: p.userId,
         ttlMs: body.ttlHours * 3600_000,
       });
+      await recordAudit(deps.ctx, p, 'enrolment-code', null, { userId: user.id, teamId });
       return c.json({ code, userId: user.id, teamId, expiresAt }, 201);
     },
   );
@@ -278,6 +280,7 @@ export function registerDevices(app: App, deps: AppDeps): void {
       await ctx.db.updateTable('devices').set({ revoked_at: ctx.now() }).where('id', '=', id).execute();
       deps.resolver.invalidate();
       ctx.log.log('info', 'device revoked', { deviceId: id, by: p.userId });
+      await recordAudit(ctx, p, 'device-revoke', null, { deviceId: id, teamId: d.team_id });
       return c.body(null, 204);
     },
   );

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DocumentKind, TeamDocument } from '../../lib/sync/protocol';
 import { type App, type AppDeps, type Env, authErrors, who } from '../http';
 import { HttpError, type Principal, requireRole, requireTeam } from '../principal';
+import { recordAudit } from '../privacy';
 
 const MAX_DOCUMENT_BYTES = 2_000_000;
 
@@ -154,6 +155,7 @@ export function registerDocuments(app: App, deps: AppDeps): void {
         return { version, etag };
       });
       ctx.log.log('info', 'document published', { teamId, kind, version: out.version, by: p.userId });
+      await recordAudit(ctx, p, 'document-publish', null, { teamId, kind, version: out.version });
       return c.json(out, 201);
     },
   );

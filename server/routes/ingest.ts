@@ -1,9 +1,17 @@
 /** POST /v1/ingest: batches from the device outbox (see lib/sync/protocol.ts). */
 import type { z } from 'zod';
-import { ErrorBody, IngestRequest, IngestResponse } from '../../lib/sync/protocol';
-import { type App, type AppDeps, authErrors, who } from '../http';
-import { ingestBatch } from '../ingest';
-import { HttpError, requireRole } from '../principal';
+import type { Context } from 'hono';
+import {
+  ErrorBody,
+  IngestRequest,
+  IngestResponse,
+  URGENT_LANE_HEADER,
+  URGENT_LANE_VALUE,
+} from '../../lib/sync/protocol';
+import { type App, type AppDeps, type Env, authErrors, who } from '../http';
+import { urgentLane } from '../db/priority';
+import { carriesUrgent, ingestBatch, teamPolicy } from '../ingest';
+import { HttpError, type Principal, requireRole } from '../principal';
 
 /** Drained past the limit so the device reads the 413 instead of a reset; beyond this, cut. */
 const MAX_DRAIN_BYTES = 16_000_000;
@@ -73,6 +81,28 @@ export function registerIngest(app: App, deps: AppDeps): void {
     if (!(c.req.header('content-type') ?? '').includes('application/json')) {
       throw new HttpError(415, 'unsupported_media_type', 'send application/json');
     }
+    // Batches a device marks urgent skip the bulk queue; bulk ones wait for a turn with their
+    // body unread, or, after waiting too long, are read, dropped and sent back with a
+    // Retry-After (server/ingest-gate.ts).
+    const marked = c.req.header(URGENT_LANE_HEADER) === URGENT_LANE_VALUE;
+    const release = marked ? () => {} : await ctx.ingestGate.enter(ctx.limits.bulkIngestMaxWaitMs);
+    if (!release) {
+      await readLimited(c.req.raw, ctx.limits.maxBodyBytes);
+      throw new HttpError(
+        503,
+        'busy',
+        'endpoint busy with other batches; retry later',
+        ctx.ingestGate.retryAfterMs(),
+      );
+    }
+    try {
+      return await handle(c, p, release);
+    } finally {
+      release();
+    }
+  });
+
+  async function handle(c: Context<Env>, p: Principal, release: () => void) {
     const text = await readLimited(c.req.raw, ctx.limits.maxBodyBytes);
     if (text === undefined) {
       throw new HttpError(
@@ -87,7 +117,11 @@ export function registerIngest(app: App, deps: AppDeps): void {
     } catch {
       throw new HttpError(400, 'bad_request', 'body is not valid JSON');
     }
-    const { response, alerts } = await ingestBatch(ctx, p, body);
+    // Alert-worthy batches take the urgent lane in the database (head of the PGlite queue, a
+    // pool of their own on PostgreSQL), marked or not; the bulk slot is handed on first.
+    const urgent = p.deviceTeamId !== undefined && carriesUrgent(body, await teamPolicy(ctx, p.deviceTeamId));
+    if (urgent) release();
+    const { response, alerts } = await urgentLane.run(urgent, () => ingestBatch(ctx, p, body));
     deps.onAlerts(alerts);
     ctx.log.log('info', 'ingest', {
       reqId: c.get('reqId'),
@@ -98,5 +132,5 @@ export function registerIngest(app: App, deps: AppDeps): void {
       alerts: alerts.length,
     });
     return c.json(response satisfies z.infer<typeof IngestResponse>, 200);
-  });
+  }
 }
