@@ -267,6 +267,10 @@ async function main(): Promise<void> {
 
   // The lead: latency from the finding's creation on the device to the SSE event.
   const latencies: number[] = [];
+  // Where the time goes: device → endpoint commit (outbox, network, endpoint queue) and
+  // endpoint → lead (fan-out, SSE). Both ends read the same machine clock.
+  const toServer: number[] = [];
+  const toLead: number[] = [];
   const seen = new Set<string>();
   const stopLead = new AbortController();
   const leadDone = followAlerts({
@@ -283,7 +287,10 @@ async function main(): Promise<void> {
       )
         return;
       seen.add(a.findingId);
-      latencies.push(Date.now() - a.findingTs);
+      const at = Date.now();
+      latencies.push(at - a.findingTs);
+      toServer.push(a.createdAt - a.findingTs);
+      toLead.push(at - a.createdAt);
     },
   });
   const alertsExpected = Math.floor(TOTAL / ALERT_EVERY);
@@ -359,9 +366,12 @@ async function main(): Promise<void> {
   await server.close();
   await cleanup();
 
+  const quantile = (xs: number[], p: number) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : -1;
+  };
   latencies.sort((a, b) => a - b);
-  const q = (p: number) =>
-    latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! : -1;
+  const q = (p: number) => quantile(latencies, p);
   log({
     phase: 'detail',
     generated_ms: generatedMs,
@@ -374,6 +384,9 @@ async function main(): Promise<void> {
     alerts_received: seen.size,
     alert_p50_ms: q(0.5),
     alert_max_ms: latencies.at(-1) ?? -1,
+    alert_to_endpoint_p95_ms: quantile(toServer, 0.95),
+    alert_endpoint_to_lead_p95_ms: quantile(toLead, 0.95),
+    alerts_over_1s: latencies.filter((x) => x > 1000).length,
     timed_out: !drainedAt || seen.size < alertsExpected,
   });
   process.stdout.write(

@@ -24,6 +24,8 @@ import {
   type FindingItem,
   type ItemKind,
   type ResolutionEvent,
+  URGENT_LANE_HEADER,
+  URGENT_LANE_VALUE,
 } from './protocol';
 
 /** The subset of `fetch` the client uses, so any implementation (or a test server) can be injected. */
@@ -84,11 +86,24 @@ export function isUrgent(p: OutboxPayload): boolean {
   return s === 'warning' || s === 'critical' || s === 'auto-fail';
 }
 
+/** Urgent entries this client remembers for its urgent lane; older ones wait for the bulk flush. */
+const URGENT_INDEX_MAX = 1_000;
+
 export class SyncClient {
   private readonly opts: Required<Omit<SyncClientOptions, 'batch'>> & { batch: BatchLimits };
   private inFlight: Promise<FlushReport> | undefined;
   private wake: ((urgent: boolean) => void) | undefined;
   private urgentQueued = false;
+  /**
+   * The urgent lane: urgent entries enqueued by this instance (memory only; after a restart the
+   * bulk flush still sends them first), sent in their own request even while a bulk batch is in
+   * flight or backing off, with a backoff of their own.
+   */
+  private readonly urgentIndex = new Map<string, OutboxEntry>();
+  private readonly urgentSending = new Set<string>();
+  private urgentInFlight: Promise<void> | undefined;
+  private urgentFailures = 0;
+  private urgentNextAt = 0;
 
   constructor(options: SyncClientOptions) {
     this.opts = {
@@ -122,8 +137,14 @@ export class SyncClient {
       enqueuedAt: now,
     }));
     if (entries.length > 0) await this.opts.store.add(entries);
+    for (const e of entries) if (isUrgent(e.payload)) this.urgentIndex.set(e.key, e);
+    while (this.urgentIndex.size > URGENT_INDEX_MAX) {
+      this.urgentIndex.delete(this.urgentIndex.keys().next().value as string);
+    }
     const urgent = payloads.some(isUrgent);
     if (urgent) this.urgentQueued = true;
+    // While a bulk batch is in flight, urgent entries go in a request of their own.
+    if (urgent && this.inFlight) void this.flushUrgent();
     if (entries.length > 0) this.wake?.(urgent);
     return entries.length;
   }
@@ -145,11 +166,21 @@ export class SyncClient {
    * share one flush, so an alarm and a new finding never send the same batch twice.
    */
   flush(options: { force?: boolean } = {}): Promise<FlushReport> {
-    if (!this.inFlight) {
-      this.inFlight = this.doFlush(options.force ?? false).finally(() => {
+    if (this.inFlight) {
+      // A bulk batch is on its way: urgent entries do not wait for it.
+      void this.flushUrgent();
+      return this.inFlight;
+    }
+    this.inFlight = this.doFlush(options.force ?? false)
+      .then((report) => {
+        // The bulk lane is backing off (the endpoint may only be shedding bulk load): urgent
+        // entries try on their own.
+        if (report.outcome === 'waiting' || report.outcome === 'retry') void this.flushUrgent();
+        return report;
+      })
+      .finally(() => {
         this.inFlight = undefined;
       });
-    }
     return this.inFlight;
   }
 
@@ -179,14 +210,17 @@ export class SyncClient {
           signal.removeEventListener('abort', done);
           resolve();
         }
-        // Only an idle client wakes on enqueue; a backing-off one waits out its delay.
+        // Only an idle client wakes on enqueue; a backing-off one waits out its delay, but
+        // urgent entries still go at once through the urgent lane.
         this.wake =
           report.outcome === 'idle'
             ? (urgent: boolean) => {
                 if (urgent || linger === 0) done();
                 else lingerTimer ??= setTimeout(done, linger);
               }
-            : undefined;
+            : (urgent: boolean) => {
+                if (urgent) void this.flushUrgent();
+              };
         signal.addEventListener('abort', done);
       });
       this.wake = undefined;
@@ -209,7 +243,8 @@ export class SyncClient {
     }
     let maxItems = this.opts.batch.maxItems;
     for (;;) {
-      const peeked = await store.peek(maxItems);
+      // Entries the urgent lane is sending right now are left to it.
+      const peeked = (await store.peek(maxItems)).filter((e) => !this.urgentSending.has(e.key));
       // Warnings and resolutions go ahead in a small batch of their own, so a lead's alert does
       // not wait for hundreds of metrics to be validated and written first.
       const urgent = peeked.filter((e) => isUrgent(e.payload));
@@ -244,6 +279,7 @@ export class SyncClient {
         }
         if (rejected.length > 0) await store.reject(rejected, now());
         await store.remove(done);
+        for (const e of batch) this.urgentIndex.delete(e.key);
         report.accepted += done.length;
         report.duplicates += response.duplicates;
         report.rejected += rejected.length;
@@ -287,6 +323,72 @@ export class SyncClient {
     return report;
   }
 
+  /**
+   * Send the urgent entries this instance knows about, alongside whatever the bulk flush is
+   * doing. Only confirmed entries are removed here; anything else (a rejection, a request refused
+   * as a whole, re-enrolment) is left in the outbox for the bulk flush, which keeps the books.
+   */
+  private flushUrgent(): Promise<void> {
+    if (this.urgentInFlight || this.urgentIndex.size === 0) return this.urgentInFlight ?? Promise.resolve();
+    this.urgentInFlight = this.doFlushUrgent().finally(() => {
+      this.urgentInFlight = undefined;
+    });
+    return this.urgentInFlight;
+  }
+
+  private async doFlushUrgent(): Promise<void> {
+    const { store, now } = this.opts;
+    while (this.urgentIndex.size > 0 && now() >= this.urgentNextAt) {
+      const meta = await store.getMeta();
+      if (meta?.needsEnrolment) return;
+      const token = await this.opts.getToken();
+      if (!token) return;
+      const batch = takeBatch([...this.urgentIndex.values()].slice(0, URGENT_BATCH), this.opts.batch);
+      for (const e of batch) this.urgentSending.add(e.key);
+      try {
+        const outcome = await this.send(batch, token);
+        if (outcome.kind === 'retry') {
+          const delay =
+            outcome.retryAfterMs ?? backoffDelay(this.urgentFailures, this.opts.backoff, this.opts.random);
+          this.urgentFailures++;
+          this.urgentNextAt = now() + delay;
+          // Try again when the delay is over (long-lived hosts); a woken service worker retries
+          // on its next flush anyway.
+          setTimeout(() => void this.flushUrgent(), delay).unref?.();
+          return;
+        }
+        this.urgentFailures = 0;
+        if (outcome.kind !== 'accepted') {
+          for (const e of batch) this.urgentIndex.delete(e.key);
+          return;
+        }
+        const { response } = outcome;
+        const refused = new Set<string>();
+        const { keyAt } = buildRequest(batch);
+        for (const r of response.rejected) {
+          const key = keyAt[r.kind][r.index];
+          if (key !== undefined) refused.add(key);
+        }
+        const acceptedIds: Record<ItemKind, Set<string>> = {
+          conversation: new Set(response.accepted.conversations),
+          finding: new Set(response.accepted.findings),
+          event: new Set(response.accepted.events),
+        };
+        const done = batch
+          .filter((e) => {
+            if (refused.has(e.key)) return false;
+            const id = e.payload.kind === 'finding' ? e.payload.item.finding.id : e.payload.item.id;
+            return acceptedIds[e.payload.kind].has(id);
+          })
+          .map((e) => e.key);
+        await store.remove(done);
+        for (const e of batch) this.urgentIndex.delete(e.key);
+      } finally {
+        for (const e of batch) this.urgentSending.delete(e.key);
+      }
+    }
+  }
+
   private async fail(
     meta: SyncMeta,
     report: FlushReport,
@@ -315,7 +417,12 @@ export class SyncClient {
     try {
       const res = await this.opts.fetch(`${this.opts.endpoint}/v1/ingest`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          // Batches with warnings or resolutions skip the endpoint's bulk queue.
+          ...(batch.some((e) => isUrgent(e.payload)) ? { [URGENT_LANE_HEADER]: URGENT_LANE_VALUE } : {}),
+        },
         body: JSON.stringify(body),
         signal: ctl.signal,
       });
