@@ -6,6 +6,7 @@
 import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { Chart } from './chart';
 import { type Key, type Lang, lang, loc, setLang, t } from './i18n';
 
 // biome-ignore lint/suspicious/noExplicitAny: API replies are read field by field
@@ -64,6 +65,72 @@ const fmt = (ms: number | null | undefined) =>
 const pct = (x: number | null | undefined) =>
   x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`;
 const emo = (e: string | null) => (e ? t(e as Key) : '—');
+const locale = () => (lang.value === 'en' ? 'en-GB' : lang.value === 'zh_TW' ? 'zh-TW' : 'zh-CN');
+/** `2026-11-30` → "30 Nov" / "11月30日". */
+const fmtDay = (iso: string) =>
+  new Date(`${iso}T00:00:00Z`).toLocaleDateString(locale(), {
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
+/** Customer emotion as a level for the timeline, calm to angry. */
+const EMOTIONS = ['positive', 'neutral', 'frustrated', 'angry'] as const;
+const EMOTION_LEVEL: Record<string, number> = Object.fromEntries(EMOTIONS.map((e, i) => [e, i]));
+/** May review, decide appeals, sample, calibrate and edit rules and scorecards. */
+const canManage = (meta: Any) => ['qa', 'admin'].includes(meta.me.role);
+const convPath = (id: string) => `c/${encodeURIComponent(id)}`;
+
+/** An in-app link: a real href (so a new tab works) that navigates without a reload. */
+function Link({ to, children }: { to: string; children: preact.ComponentChildren }) {
+  return (
+    <a
+      href={`/console/${to}`}
+      onClick={(e) => {
+        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        go(to);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+function Head({ cols }: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c) => (
+          <th scope="col">{c}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+function TeamSelect({
+  meta,
+  value,
+  onChange,
+  any,
+}: {
+  meta: Any;
+  value: string;
+  onChange: (team: string) => void;
+  any?: boolean;
+}) {
+  return (
+    <label>
+      {t('team')}{' '}
+      <select value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        {any && <option value="">{t('any')}</option>}
+        {meta.teams.map((x: Any) => (
+          <option value={x.id}>{x.name}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 function Mood({ labels }: { labels: string[] }) {
   return (
@@ -140,6 +207,12 @@ const INTENTS = [
   'praise_thanks',
 ];
 
+/** The list filters without paging: what an export or a saved view keeps. */
+function listFilters(query: Record<string, string>): Record<string, string> {
+  const { page: _p, ...rest } = query;
+  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== ''));
+}
+
 function Conversations({ meta }: { meta: Any }) {
   const params = new URLSearchParams(location.search);
   const [query, setQuery] = useState<Record<string, string>>(Object.fromEntries(params));
@@ -172,7 +245,7 @@ function Conversations({ meta }: { meta: Any }) {
       <h2>{t('conversations')}</h2>
       <form
         class="filters"
-        aria-label="filters"
+        aria-label={t('filters')}
         onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget as HTMLFormElement);
@@ -241,14 +314,16 @@ function Conversations({ meta }: { meta: Any }) {
           onClick={async () => {
             const name = prompt(t('name'));
             if (!name) return;
-            const { page: _p, ...rest } = query;
-            await api('/v1/qa/views', { method: 'POST', body: { name, query: rest } });
+            await api('/v1/qa/views', { method: 'POST', body: { name, query: listFilters(query) } });
             reloadViews();
           }}
         >
           {t('saveView')}
         </button>
       </form>
+      <p class="exports-row">
+        <ExportLinks base="conversations" label={t('exportList')} query={listFilters(query)} />
+      </p>
       {views?.views?.length > 0 && (
         <nav class="views" aria-label={t('views')}>
           {t('views')}:{' '}
@@ -264,28 +339,23 @@ function Conversations({ meta }: { meta: Any }) {
       ) : (
         <>
           <table class="list">
-            <thead>
-              <tr>
-                <th>{t('started')}</th>
-                <th>{t('team')}</th>
-                <th>{t('agent')}</th>
-                <th>{t('channel')}</th>
-                <th>{t('score')}</th>
-                <th>{t('worst')}</th>
-                <th>{t('mood')}</th>
-                <th>{t('emotion')}</th>
-              </tr>
-            </thead>
+            <Head
+              cols={[
+                t('started'),
+                t('team'),
+                t('agent'),
+                t('channel'),
+                t('score'),
+                t('worst'),
+                t('mood'),
+                t('emotion'),
+              ]}
+            />
             <tbody>
               {data.rows.map((r: Any) => (
                 <tr data-id={r.id}>
                   <td>
-                    <a
-                      href={`/console/c/${encodeURIComponent(r.id)}`}
-                      onClick={(e) => (e.preventDefault(), go(`c/${encodeURIComponent(r.id)}`))}
-                    >
-                      {fmt(r.startedAt)}
-                    </a>
+                    <Link to={convPath(r.id)}>{fmt(r.startedAt)}</Link>
                   </td>
                   <td>{r.teamName}</td>
                   <td>{r.agentName}</td>
@@ -400,28 +470,31 @@ function Conversation({ id, meta }: { id: string; meta: Any }) {
                   </li>
                 ))}
               </ol>
-              <h3>{t('timeline')}</h3>
-              <svg
-                class="timeline"
-                viewBox={`0 0 ${d.timeline.length * 24} 40`}
-                role="img"
-                aria-label={t('timeline')}
-              >
-                {d.timeline.map((p: Any, i: number) => (
-                  <g>
-                    <rect x={i * 24} y={4} width={20} height={14} class={`m-${p.emotion ?? 'none'}`} />
-                    {p.silenceMs !== null && (
-                      <rect
-                        x={i * 24}
-                        y={22}
-                        width={Math.min(20, p.silenceMs / 1000)}
-                        height={10}
-                        class="silence"
-                      />
-                    )}
-                  </g>
-                ))}
-              </svg>
+              <Chart
+                title={t('timeline')}
+                testId="timeline"
+                x={d.timeline.map((p: Any) => `#${p.seq}`)}
+                series={[
+                  {
+                    label: t('customerEmotion'),
+                    values: d.timeline.map((p: Any) =>
+                      p.emotion ? (EMOTION_LEVEL[p.emotion] ?? null) : null,
+                    ),
+                    color: '--angry',
+                    kind: 'step',
+                  },
+                  {
+                    label: t('silenceSeconds'),
+                    values: d.timeline.map((p: Any) => (p.silenceMs === null ? null : p.silenceMs / 1000)),
+                    color: '--accent',
+                    kind: 'bars',
+                    right: true,
+                  },
+                ]}
+                max={3}
+                format={(v) => (Number.isInteger(v) ? t(EMOTIONS[v] as Key) : '')}
+                formatRight={(v) => `${Math.round(v * 10) / 10} s`}
+              />
             </>
           )}
         </div>
@@ -506,7 +579,7 @@ function Conversation({ id, meta }: { id: string; meta: Any }) {
               <button type="submit">{t('submit')}</button>
             </form>
           )}
-          {['qa', 'admin'].includes(meta.me.role) && (
+          {canManage(meta) && (
             <p>
               {t('case')}:{' '}
               {(['good', 'bad'] as const).map((k) => (
@@ -570,7 +643,7 @@ function Conversation({ id, meta }: { id: string; meta: Any }) {
 function Appeals({ meta }: { meta: Any }) {
   const [state, setState] = useState('open');
   const [d, reload] = useApi(`/v1/qa/appeals?state=${state}`);
-  const canDecide = ['qa', 'admin'].includes(meta.me.role);
+  const canDecide = canManage(meta);
   return (
     <section>
       <h2>{t('appeals')}</h2>
@@ -583,28 +656,15 @@ function Appeals({ meta }: { meta: Any }) {
         </select>
       </label>
       <table class="list">
-        <thead>
-          <tr>
-            <th>{t('agent')}</th>
-            <th>{t('rule')}</th>
-            <th>{t('evidence')}</th>
-            <th>{t('reason')}</th>
-            <th>{t('deadline')}</th>
-            <th>{t('state')}</th>
-            <th />
-          </tr>
-        </thead>
+        <Head
+          cols={[t('agent'), t('rule'), t('evidence'), t('reason'), t('deadline'), t('state'), t('actions')]}
+        />
         <tbody>
           {d?.appeals.map((a: Any) => (
             <tr data-appeal={a.id}>
               <td>{a.agentName}</td>
               <td>
-                <a
-                  href={`/console/c/${a.conversationId}`}
-                  onClick={(e) => (e.preventDefault(), go(`c/${a.conversationId}`))}
-                >
-                  {a.title ?? a.ruleId}
-                </a>
+                <Link to={convPath(a.conversationId)}>{a.title ?? a.ruleId}</Link>
               </td>
               <td>
                 {a.evidence.map((e: Any) => (
@@ -663,7 +723,7 @@ function Review({ meta }: { meta: Any }) {
   const [queue, reloadQueue] = useApi('/v1/qa/queue');
   const [sessions, reloadSessions] = useApi('/v1/qa/calibrations');
   const [open, setOpen] = useState<string | null>(null);
-  const manager = ['qa', 'admin'].includes(meta.me.role);
+  const manager = canManage(meta);
   return (
     <section>
       <h2>{t('review')}</h2>
@@ -697,13 +757,8 @@ function Review({ meta }: { meta: Any }) {
       <ul>
         {queue?.items.map((q: Any) => (
           <li>
-            <a
-              href={`/console/c/${q.conversationId}`}
-              onClick={(e) => (e.preventDefault(), go(`c/${q.conversationId}`))}
-            >
-              {q.conversationId}
-            </a>{' '}
-            · {q.score} · {emo(q.emotion)} · {q.reason} · {q.assignee}
+            <Link to={convPath(q.conversationId)}>{q.conversationId}</Link> · {q.score} · {emo(q.emotion)} ·{' '}
+            {q.reason} · {q.assignee}
           </li>
         ))}
       </ul>
@@ -825,85 +880,94 @@ function Calibration({ id }: { id: string }) {
   );
 }
 
-function Bars({
-  rows,
-  value,
-  label,
-  max,
-}: {
-  rows: Any[];
-  value: (r: Any) => number;
-  label: (r: Any) => string;
-  max?: number;
-}) {
-  const m = max ?? Math.max(1, ...rows.map(value));
+const EXPORT_KINDS = ['daily', 'agents', 'rules', 'conversations'] as const;
+
+/** CSV and XLSX links for one export, with the console's language for the column headings. */
+function ExportLinks({ base, query, label }: { base: string; query: Record<string, string>; label: string }) {
+  const qs = (format: string) =>
+    `/v1/qa/${base}.${format}?${new URLSearchParams({ ...query, lang: lang.value })}`;
   return (
-    <svg
-      class="bars"
-      viewBox={`0 0 ${Math.max(1, rows.length) * 14} 60`}
-      role="img"
-      aria-label={rows.map((r) => `${label(r)}: ${value(r)}`).join(', ')}
-    >
-      {rows.map((r, i) => (
-        <rect x={i * 14} y={60 - (56 * value(r)) / m} width={11} height={(56 * value(r)) / m}>
-          <title>{`${label(r)}: ${value(r)}`}</title>
-        </rect>
+    <span class="exports">
+      {label}:{' '}
+      {(['csv', 'xlsx'] as const).map((f) => (
+        <a class="button" href={qs(f)} download>
+          {f.toUpperCase()}
+        </a>
       ))}
-    </svg>
+    </span>
   );
 }
 
 function Analytics({ meta }: { meta: Any }) {
   const [team, setTeam] = useState('');
   const [d] = useApi(`/v1/qa/analytics${team ? `?team=${team}` : ''}`);
+  const days = (d?.daily ?? []).map((r: Any) => fmtDay(r.date));
+  const topRules = (d?.rules ?? []).slice(0, 10);
   return (
     <section>
       <h2>{t('analytics')}</h2>
-      <label>
-        {t('team')}{' '}
-        <select value={team} onChange={(e) => setTeam((e.target as HTMLSelectElement).value)}>
-          <option value="">{t('any')}</option>
-          {meta.teams.map((x: Any) => (
-            <option value={x.id}>{x.name}</option>
-          ))}
-        </select>
-      </label>{' '}
-      {['daily', 'agents', 'rules', 'conversations'].map((k) => (
-        <a class="button" href={`/v1/qa/analytics.csv?kind=${k}${team ? `&team=${team}` : ''}`} download>
-          {t('export')} ({k})
-        </a>
-      ))}
+      <div class="filters">
+        <TeamSelect meta={meta} value={team} onChange={setTeam} any />
+      </div>
+      <p class="exports-row">
+        {t('export')}:{' '}
+        {EXPORT_KINDS.map((k) => (
+          <ExportLinks
+            base="analytics"
+            label={t(`kind_${k}` as Key)}
+            query={{ kind: k, ...(team ? { team } : {}) }}
+          />
+        ))}
+      </p>
       {d && (
         <div class="grid">
           <div class="card">
-            <h3>
-              {t('trends')} · {t('score')}
-            </h3>
-            <Bars rows={d.daily} value={(r) => r.avgScore} label={(r) => r.date} max={100} />
-            <h3>
-              {t('trends')} · {t('angry')}
-            </h3>
-            <Bars rows={d.daily} value={(r) => r.angry} label={(r) => r.date} />
+            <Chart
+              title={t('scoreTrend')}
+              testId="chart-score"
+              x={days}
+              max={100}
+              series={[
+                { label: t('avgScore'), values: d.daily.map((r: Any) => r.avgScore), color: '--accent' },
+              ]}
+            />
+            <Chart
+              title={t('angryTrend')}
+              testId="chart-angry"
+              x={days}
+              series={[
+                {
+                  label: t('angry'),
+                  values: d.daily.map((r: Any) => r.angry),
+                  color: '--angry',
+                  kind: 'bars',
+                },
+                { label: t('failed'), values: d.daily.map((r: Any) => r.failed), color: '--frustrated' },
+              ]}
+            />
+            <Chart
+              title={t('ruleHits')}
+              testId="chart-rules"
+              x={topRules.map((r: Any) => r.ruleId)}
+              series={[
+                {
+                  label: t('hits'),
+                  values: topRules.map((r: Any) => r.hits),
+                  color: '--accent',
+                  kind: 'bars',
+                },
+              ]}
+              height={200}
+            />
           </div>
           <div class="card">
             <h3>{t('hot')}</h3>
             <ul>
               {[...d.hot.intents, ...d.hot.rules, ...d.hot.phrases].map((h: Any) => (
                 <li>
-                  <a
-                    href={`/console/?${h.key.includes('.') ? 'rule' : 'intent'}=${encodeURIComponent(h.key)}`}
-                    onClick={(e) => (
-                      e.preventDefault(),
-                      history.pushState(
-                        null,
-                        '',
-                        `/console/?${h.key.includes('.') ? 'rule' : 'intent'}=${encodeURIComponent(h.key)}`,
-                      ),
-                      (route.value = '')
-                    )}
-                  >
+                  <Link to={`?${h.key.includes('.') ? 'rule' : 'intent'}=${encodeURIComponent(h.key)}`}>
                     {h.key}
-                  </a>{' '}
+                  </Link>{' '}
                   {h.lastWeek} → {h.thisWeek}
                 </li>
               ))}
@@ -912,14 +976,7 @@ function Analytics({ meta }: { meta: Any }) {
           <div class="card">
             <h3>{t('precision')}</h3>
             <table class="list" data-testid="precision">
-              <thead>
-                <tr>
-                  <th>{t('rule')}</th>
-                  <th>{t('hits')}</th>
-                  <th>{t('wrongCount')}</th>
-                  <th>{t('precision')}</th>
-                </tr>
-              </thead>
+              <Head cols={[t('rule'), t('hits'), t('wrongCount'), t('precision')]} />
               <tbody>
                 {d.rules.map((r: Any) => (
                   <tr data-rule={r.ruleId}>
@@ -935,6 +992,7 @@ function Analytics({ meta }: { meta: Any }) {
           <div class="card">
             <h3>{t('agent')}</h3>
             <table class="list">
+              <Head cols={[t('agent'), t('conversations'), t('avgScore'), t('angry')]} />
               <tbody>
                 {d.agents.map((a: Any) => (
                   <tr>
@@ -1025,7 +1083,7 @@ function Rules({ meta }: { meta: Any }) {
   useEffect(() => {
     if (d) setText(JSON.stringify(d.draft?.body ?? d.live?.body ?? {}, null, 2));
   }, [d]);
-  const manager = ['qa', 'admin'].includes(meta.me.role);
+  const manager = canManage(meta);
   const save = async () => {
     let json: unknown;
     try {
@@ -1041,14 +1099,7 @@ function Rules({ meta }: { meta: Any }) {
   return (
     <section>
       <h2>{t('rules')}</h2>
-      <label>
-        {t('team')}{' '}
-        <select value={team} onChange={(e) => setTeam((e.target as HTMLSelectElement).value)}>
-          {meta.teams.map((x: Any) => (
-            <option value={x.id}>{x.name}</option>
-          ))}
-        </select>
-      </label>
+      <TeamSelect meta={meta} value={team} onChange={setTeam} />
       {d && (
         <p data-testid="live-version">
           {t('live')}: v{d.live?.version ?? '—'} <code>{d.live?.etag}</code>
@@ -1157,24 +1208,10 @@ function Scorecards({ meta }: { meta: Any }) {
   return (
     <section>
       <h2>{t('scorecards')}</h2>
-      <select
-        aria-label={t('team')}
-        value={team}
-        onChange={(e) => setTeam((e.target as HTMLSelectElement).value)}
-      >
-        {meta.teams.map((x: Any) => (
-          <option value={x.id}>{x.name}</option>
-        ))}
-      </select>
+      <TeamSelect meta={meta} value={team} onChange={setTeam} />
       {d && (
         <table class="list">
-          <thead>
-            <tr>
-              <th>{t('name')}</th>
-              <th>{t('weight')}</th>
-              <th>{t('items')}</th>
-            </tr>
-          </thead>
+          <Head cols={[t('name'), t('weight'), t('items')]} />
           <tbody>
             {d.current.dimensions.map((dim: Any) => (
               <tr>
@@ -1193,7 +1230,7 @@ function Scorecards({ meta }: { meta: Any }) {
           </tbody>
         </table>
       )}
-      {['qa', 'admin'].includes(meta.me.role) && (
+      {canManage(meta) && (
         <>
           <textarea
             class="code"
@@ -1260,9 +1297,12 @@ function App() {
   void lang.value;
   const header = (
     <header>
+      <a class="skip" href="#main">
+        {t('skip')}
+      </a>
       <b>Sotto · {t('title')}</b>
       {meta && (
-        <nav aria-label="pages">
+        <nav aria-label={t('pages')} class="pages">
           {PAGES.filter((p) => p.roles.includes(meta.me.role)).map((p) => (
             <a
               href={`/console/${p.path}`}
@@ -1276,7 +1316,7 @@ function App() {
       )}
       <span class="spacer" />
       <select
-        aria-label="language"
+        aria-label={t('language')}
         value={lang.value}
         onChange={(e) => setLang((e.target as HTMLSelectElement).value as Lang)}
       >
@@ -1309,7 +1349,7 @@ function App() {
     return (
       <>
         {header}
-        <main>
+        <main id="main" tabIndex={-1}>
           <Login />
         </main>
       </>
@@ -1318,7 +1358,9 @@ function App() {
     return (
       <>
         {header}
-        <main>{t('loading')}</main>
+        <main id="main" tabIndex={-1}>
+          {t('loading')}
+        </main>
       </>
     );
   const path = route.value.split('?')[0] ?? '';
@@ -1327,7 +1369,7 @@ function App() {
   return (
     <>
       {header}
-      <main>
+      <main id="main" tabIndex={-1}>
         {!allowed ? (
           <p role="alert">{t('forbidden')}</p>
         ) : path.startsWith('c/') ? (

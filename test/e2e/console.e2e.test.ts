@@ -5,12 +5,15 @@
  * and published and the rulebook endpoint serves it with a new ETag.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { readSheet } from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/connect';
 import { createServer, type RunningServer } from '../../server/index';
 import { jsonLogger } from '../../server/log';
 import { seedQaDemo } from '../../server/qa/demo';
+import { QaConsole } from './pages/console';
 import { type DemoCredentials, seedDemo } from '../../server/seed';
 
 const PASSWORD = 'console e2e password';
@@ -18,14 +21,10 @@ let server: RunningServer;
 let demo: DemoCredentials;
 let browser: Browser;
 
-async function signIn(page: Page, who: 'qa' | 'agent', lang: 'zh_CN' | 'en') {
-  await page.goto(`${server.url}/console/`);
-  await page.evaluate((l) => localStorage.setItem('sotto.lang', l), lang);
-  await page.reload();
-  await page.fill('input[name=email]', demo.users[who].email);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('nav[aria-label=pages]');
+async function signIn(page: Page, who: 'qa' | 'agent', lang: 'zh_CN' | 'en', dark = false) {
+  const qc = new QaConsole(page, server.url);
+  await qc.signIn(demo.users[who].email, PASSWORD, { lang, dark });
+  return qc;
 }
 
 const shot = (page: Page, name: string) =>
@@ -112,17 +111,17 @@ describe('QA console', () => {
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await signIn(page, 'qa', 'en');
-    await page.click('nav[aria-label=pages] >> text=Analytics');
+    await page.click('header nav.pages >> text=Analytics');
     const prec = page.locator('tr[data-rule="general.agent-rude"] td.prec');
     await prec.waitFor();
     const p0 = await prec.textContent();
-    await page.click('nav[aria-label=pages] >> text=Appeals');
+    await page.click('header nav.pages >> text=Appeals');
     await page.click('tr[data-appeal] >> text=Accept');
     await page.waitForSelector('tr[data-appeal]', { state: 'detached' });
     await page.selectOption('main select', 'accepted');
     await page.waitForSelector('tr[data-appeal]');
     await shot(page, 'appeals-en');
-    await page.click('nav[aria-label=pages] >> text=Analytics');
+    await page.click('header nav.pages >> text=Analytics');
     await page.waitForFunction(
       (p) => document.querySelector('tr[data-rule="general.agent-rude"] td.prec')?.textContent !== p,
       p0,
@@ -143,7 +142,7 @@ describe('QA console', () => {
     const ids = await page.evaluate(async () =>
       (await (await fetch('/v1/qa/conversations?pageSize=4')).json()).rows.map((r: { id: string }) => r.id),
     );
-    await page.click('nav[aria-label=pages] >> text=Sampling & calibration');
+    await page.click('header nav.pages >> text=Sampling & calibration');
     await page.fill('input[name=name]', 'Weekly calibration');
     await page.fill('input[name=ids]', ids.join(', '));
     await page.check(`input[name=reviewers][value="${demo.users.qa.id}"]`);
@@ -194,7 +193,7 @@ describe('QA console', () => {
   it('a draft rule is shadow-tested and published, and the rulebook endpoint serves it with a new ETag', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await signIn(page, 'qa', 'zh_CN');
-    await page.click('nav[aria-label=pages] >> text=规则');
+    await page.click('header nav.pages >> text=规则');
     await page.waitForSelector('[data-testid=live-version] code');
     await page.selectOption('main select', 'team_shanghai_a');
     await page.waitForFunction(async () => {
@@ -232,5 +231,129 @@ describe('QA console', () => {
     expect(res.etag).toBe(etag1);
     expect(res.body.body.rules.some((r: { id: string }) => r.id === 'general.refund-delay')).toBe(true);
     await page.close();
+  });
+
+  it('every page passes axe (no serious or critical) in light and dark, zh and en, on a laptop and a large monitor', async () => {
+    const convId = await (async () => {
+      const p = await browser.newPage();
+      await signIn(p, 'qa', 'en');
+      const id = await p.evaluate(
+        async () => (await (await fetch('/v1/qa/conversations?emotion=angry&pageSize=1')).json()).rows[0].id,
+      );
+      await p.close();
+      return id as string;
+    })();
+    const PAGES: [name: string, path: string, ready: string][] = [
+      ['list', '', 'table.list tbody tr'],
+      ['conversation', `c/${encodeURIComponent(convId)}`, '[data-testid=timeline] .plot canvas'],
+      ['review', 'review', 'form.filters'],
+      ['appeals', 'appeals', 'table.list'],
+      ['analytics', 'analytics', '[data-testid=chart-score] .plot canvas'],
+      ['coaching', 'coaching', 'main h2'],
+      ['rules', 'rules', '[data-testid=live-version]'],
+      ['scorecards', 'scorecards', 'table.list tbody tr'],
+    ];
+    const LAPTOP = { width: 1366, height: 768 };
+    const MONITOR = { width: 2560, height: 1440 };
+    // Each page in four runs: every language, theme and width is met on every page.
+    const RUNS = [
+      { lang: 'zh_CN', dark: false, viewport: LAPTOP, shot: 'zh' },
+      { lang: 'zh_CN', dark: true, viewport: MONITOR, shot: null },
+      { lang: 'en', dark: false, viewport: MONITOR, shot: null },
+      { lang: 'en', dark: true, viewport: LAPTOP, shot: 'en-dark' },
+    ] as const;
+    const problems: string[] = [];
+    for (const run of RUNS) {
+      const ctx = await browser.newContext({ viewport: run.viewport });
+      const page = await ctx.newPage();
+      const qc = await signIn(page, 'qa', run.lang, run.dark);
+      const label = `${run.lang} ${run.dark ? 'dark' : 'light'} ${run.viewport.width}px`;
+      const login = await browser.newPage({ viewport: run.viewport });
+      await login.goto(`${server.url}/console/`);
+      await login.waitForSelector('form.login');
+      for (const v of await new QaConsole(login, server.url).axe())
+        problems.push(`${label} login: ${JSON.stringify(v)}`);
+      await login.close();
+      for (const [name, path, ready] of PAGES) {
+        await qc.open(path, ready);
+        expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(run.dark);
+        for (const v of await qc.axe()) problems.push(`${label} ${name}: ${JSON.stringify(v)}`);
+        const over = await qc.overflowX();
+        if (over > 1) problems.push(`${label} ${name}: scrolls ${over}px sideways`);
+        if (run.shot) await shot(page, `page-${name}-${run.shot}`);
+      }
+      await ctx.close();
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('is keyboard-usable: skip link, visible focus in tab order, navigation and the chart table by keyboard', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const qc = await signIn(page, 'qa', 'en', true);
+    await qc.open('analytics', '[data-testid=chart-score] .plot canvas');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Tab');
+    expect(await qc.focused()).toMatchObject({ tag: 'a', text: 'Skip to main content', outline: true });
+    // Through the header: every stop shows a focus ring, and the page links come in reading order.
+    const stops: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press('Tab');
+      const f = await qc.focused();
+      expect(f.outline, `focus ring on ${f.tag} "${f.text}"`).toBe(true);
+      stops.push(f.text);
+    }
+    expect(stops.slice(0, 7)).toEqual([
+      'Conversations',
+      'Sampling & calibration',
+      'Appeals',
+      'Analytics',
+      'Coaching',
+      'Rules',
+      'Scorecards',
+    ]);
+    // Enter on a focused page link navigates.
+    await page.focus('header nav.pages a[href="/console/appeals"]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.pathname === '/console/appeals');
+    // The chart's data as a table, by keyboard alone.
+    await qc.open('analytics', '[data-testid=chart-angry] .plot canvas');
+    const label = await page.getAttribute('[data-testid=chart-angry] .plot', 'aria-label');
+    expect(label).toMatch(/^Angry and failed conversations per day\. .+; Failed: /);
+    await page.focus('[data-testid=chart-angry] figcaption button');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=chart-angry] table');
+    const daily = await page.evaluate(async () => (await (await fetch('/v1/qa/analytics')).json()).daily);
+    expect(await page.locator('[data-testid=chart-angry] tbody tr').count()).toBe(daily.length);
+    expect(await page.getAttribute('[data-testid=chart-angry] figcaption button', 'aria-pressed')).toBe(
+      'true',
+    );
+    await page.close();
+  });
+
+  it('exports the filtered list and the analytics tables from the console as XLSX and CSV', async () => {
+    const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 768 } });
+    const page = await ctx.newPage();
+    await signIn(page, 'qa', 'zh_CN');
+    await page.selectOption('select[name=emotion]', 'angry');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForFunction(() => location.search.includes('emotion=angry'));
+    const total = await page.evaluate(
+      async () => (await (await fetch('/v1/qa/conversations?emotion=angry')).json()).total as number,
+    );
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('.exports a >> text=XLSX')]);
+    expect(xlsx.suggestedFilename()).toBe('sotto-conversations.xlsx');
+    const rows = await readSheet(readFileSync((await xlsx.path())!));
+    expect(rows[0]?.[0]).toBe('会话');
+    expect(rows.length - 1).toBe(total);
+    expect(rows.slice(1).every((r) => r[rows[0]!.indexOf('情绪')] === 'angry')).toBe(true);
+    await page.click('header nav.pages >> text=分析');
+    await page.waitForSelector('[data-testid=chart-rules] .plot canvas');
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('.exports:has-text("规则") a >> text=CSV'),
+    ]);
+    const text = readFileSync((await csv.path())!, 'utf8');
+    expect(text.startsWith('\uFEFF规则,命中,会话数,误报,准确率')).toBe(true);
+    await ctx.close();
   });
 });

@@ -3,6 +3,8 @@
  * page API on `window.sottoConsole` (documented in webcomp/console.js); the demo desk has its own
  * richer API (`sottoDesk`), which `open` wraps into the same shape.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { BrowserContext, Page } from 'playwright-core';
 
 export interface ConsoleMessage {
@@ -102,4 +104,78 @@ export class FixtureConsole {
       fn,
     );
   composeSelector = () => this.page.evaluate(() => (window as unknown as W).sottoConsole.composeSelector);
+}
+
+/**
+ * Page object for the QA console (server/console) served by a running endpoint: sign-in, theme
+ * and language, in-app navigation, axe-core and layout checks.
+ */
+export class QaConsole {
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string,
+  ) {}
+
+  /** Signs in on the console's own form after choosing the language and theme. */
+  async signIn(email: string, password: string, opts: { lang: 'zh_CN' | 'zh_TW' | 'en'; dark?: boolean }) {
+    await this.page.goto(`${this.baseUrl}/console/`);
+    await this.page.evaluate(
+      ({ lang, dark }) => {
+        localStorage.setItem('sotto.lang', lang);
+        localStorage.setItem('sotto.dark', dark ? '1' : '0');
+      },
+      { lang: opts.lang, dark: opts.dark ?? false },
+    );
+    await this.page.reload();
+    await this.page.fill('input[name=email]', email);
+    await this.page.fill('input[name=password]', password);
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForSelector('header nav.pages');
+  }
+
+  /** Opens a console path (e.g. `analytics`, `c/<id>`) as a fresh page load. */
+  async open(path: string, ready: string) {
+    await this.page.goto(`${this.baseUrl}/console/${path}`);
+    await this.page.waitForSelector(ready);
+  }
+
+  /** axe-core on the whole page; the serious and critical violations. */
+  async axe(): Promise<{ id: string; impact: string; nodes: string[] }[]> {
+    const require = createRequire(import.meta.url);
+    await this.page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    return this.page.evaluate(async () => {
+      const axe = (
+        window as unknown as {
+          axe: {
+            run(
+              c: Document,
+              o: object,
+            ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+          };
+        }
+      ).axe;
+      const r = await axe.run(document, { resultTypes: ['violations'] });
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+    });
+  }
+
+  /** How far the page scrolls sideways (0 when everything fits the window's width). */
+  overflowX(): Promise<number> {
+    return this.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  }
+
+  /** The focused element: its text, tag and whether a focus outline is drawn. */
+  focused(): Promise<{ tag: string; text: string; outline: boolean }> {
+    return this.page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      const st = el ? getComputedStyle(el) : null;
+      return {
+        tag: el?.tagName.toLowerCase() ?? '',
+        text: (el?.textContent ?? '').trim(),
+        outline: !!st && st.outlineStyle !== 'none' && Number.parseFloat(st.outlineWidth) >= 1,
+      };
+    });
+  }
 }
