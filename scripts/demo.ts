@@ -15,6 +15,7 @@ import { chromium } from 'playwright-core';
 import { openDatabase } from '../server/db/connect';
 import { createServer } from '../server/index';
 import { jsonLogger } from '../server/log';
+import { seedQaDemo } from '../server/qa/demo';
 import { seedDemo } from '../server/seed';
 import { INSTALL_HINT, findChromium } from '../test/e2e/chromium';
 import { launch } from '../test/e2e/harness';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   // The QA endpoint, embedded: PGlite keeps its data in the run's folder.
   const database = await openDatabase({ dataDir: join(outDir, 'db') });
   const demo = await seedDemo(database.db);
+  // Two weeks of scored history, so the QA console has conversations, trends and appeals to show.
+  await seedQaDemo(database.db, demo, { conversations: 120 });
   // The endpoint's own log goes to a file so the demo's story stays readable.
   const logFile = createWriteStream(join(outDir, 'endpoint.log'));
   const endpoint = await createServer({
