@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
@@ -27,6 +27,25 @@ function bundledAssets(): { absoluteSrc: string; relativeDest: string }[] {
   for (const name of ['emotion', 'intent'])
     add(`models/${name}`, `models/${name}`, (f) => f.endsWith('.onnx'));
   return out;
+}
+
+/**
+ * Host access is per console origin, granted at run time (`optional_host_permissions`). The only
+ * origins granted at install are the loopback addresses of the repo's own fixture consoles, so the
+ * demo and the e2e tier run without a permission prompt (no prompt can be answered in headless
+ * Chromium); `SOTTO_STORE_BUILD=1` leaves them out of a build meant for users.
+ */
+function fixtureHosts(): string[] {
+  if (process.env.SOTTO_STORE_BUILD === '1') return [];
+  const out = new Set<string>();
+  for (const f of readdirSync(resolve(root, 'adapters')).filter((f) => f.endsWith('.json'))) {
+    const text = readFileSync(resolve(root, 'adapters', f), 'utf8');
+    for (const m of (JSON.parse(text) as { matches?: string[] }).matches ?? []) {
+      const host = /^https?:\/\/(127\.0\.0\.1|localhost)(?=[/:])/.exec(m);
+      if (host) out.add(`http://${host[1]}/*`);
+    }
+  }
+  return [...out];
 }
 
 export default defineConfig({
@@ -58,7 +77,13 @@ export default defineConfig({
       'alarms',
       'notifications',
       'tabCapture',
+      // Console content scripts are registered at run time for granted origins (issue #6).
+      'scripting',
+      // The tab the toolbar button was clicked on: its address, to offer host access for it.
+      'activeTab',
     ],
+    optional_host_permissions: ['https://*/*', 'http://*/*'],
+    host_permissions: fixtureHosts(),
     // Side-panel shortcuts; Chrome lets an extension suggest at most four keys, users can rebind them.
     commands: {
       _execute_action: { suggested_key: { default: 'Alt+Shift+S' }, description: '__MSG_cmdOpenPanel__' },
