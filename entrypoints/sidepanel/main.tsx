@@ -63,7 +63,7 @@ function open(): void {
         ...(needsEnrolment ? { needsEnrolment } : {}),
       };
       void store.refreshDelivery().catch(() => {});
-      if (configured && lastSuccessAt !== before) void refreshAppeals();
+      if (configured && (lastSuccessAt !== before || Date.now() - appealsAt > 10_000)) void refreshAppeals();
     } else if (r.ok) store.apply(r.message);
     else console.warn('[sotto] panel ignored a message:', r.reason);
   });
@@ -115,7 +115,9 @@ async function applyLanguage(s: PanelSettings): Promise<void> {
 }
 
 /** The agent's appeal decisions from the endpoint: at start, after each sync, once a minute. */
+let appealsAt = 0;
 async function refreshAppeals(): Promise<void> {
+  appealsAt = Date.now();
   const got = await loadAppeals();
   if (got) store.appeals.value = got;
 }
