@@ -47,7 +47,7 @@ function AlertCard({
       </p>
       {state?.notes.map((n, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: notes are append-only
-        <p key={i} class="alert__note">
+        <p key={i} class="alert__note" data-testid="alert-note-text">
           {n}
         </p>
       ))}
@@ -76,10 +76,21 @@ function AlertCard({
             {t('leadTakeOver')}
           </button>
         )}
-        <button type="button" class="btn" aria-expanded={noting} onClick={() => setNoting(!noting)}>
+        <button
+          type="button"
+          class="btn"
+          data-testid="alert-note"
+          aria-expanded={noting}
+          onClick={() => setNoting(!noting)}
+        >
           {t('leadNote')}
         </button>
-        <button type="button" class="btn btn--quiet" onClick={() => onOpen(a.evidenceUrl)}>
+        <button
+          type="button"
+          class="btn btn--quiet"
+          data-testid="alert-evidence"
+          onClick={() => onOpen(a.evidenceUrl)}
+        >
           {t('leadEvidence')}
         </button>
       </div>
@@ -98,11 +109,12 @@ function AlertCard({
             <input
               type="text"
               maxLength={1000}
+              data-testid="alert-note-input"
               value={note}
               onInput={(e) => setNote((e.target as HTMLInputElement).value)}
             />
           </label>
-          <button type="submit" class="btn btn--primary">
+          <button type="submit" class="btn btn--primary" data-testid="alert-note-save">
             {t('leadNoteSave')}
           </button>
         </form>
