@@ -136,9 +136,23 @@ const S = {
   pages: ['页面', '頁面', 'Pages'],
   language: ['语言', '語言', 'Language'],
   skip: ['跳到主要内容', '跳到主要內容', 'Skip to main content'],
+  chat: ['在线聊天', '線上聊天', 'Chat'],
+  voice: ['语音', '語音', 'Voice'],
+  enum_chat: ['在线聊天', '線上聊天', 'chat'],
+  enum_voice: ['语音', '語音', 'voice'],
+  enum_info: ['信息', '資訊', 'info'],
+  enum_hint: ['提示', '提示', 'hint'],
+  enum_warning: ['警告', '警告', 'warning'],
+  enum_critical: ['严重', '嚴重', 'critical'],
+  'enum_auto-fail': ['一票否决', '一票否決', 'auto-fail'],
+  enum_open: ['待处理', '待處理', 'open'],
+  enum_overdue: ['已逾期', '已逾期', 'overdue'],
+  enum_accepted: ['已采纳', '已採納', 'accepted'],
+  enum_rejected: ['已驳回', '已駁回', 'rejected'],
 } as const;
 
 export type Key = keyof typeof S;
+export const STRINGS: Readonly<Record<string, unknown>> = S;
 const IDX: Record<Lang, number> = { zh_CN: 0, zh_TW: 1, en: 2 };
 export function t(k: Key): string {
   return S[k][IDX[lang.value]] ?? S[k][2];

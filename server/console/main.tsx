@@ -7,7 +7,7 @@ import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Chart } from './chart';
-import { type Key, type Lang, lang, loc, setLang, t } from './i18n';
+import { type Key, type Lang, lang, loc, STRINGS, setLang, t } from './i18n';
 
 // biome-ignore lint/suspicious/noExplicitAny: API replies are read field by field
 type Any = any;
@@ -79,6 +79,8 @@ const EMOTION_LEVEL: Record<string, number> = Object.fromEntries(EMOTIONS.map((e
 /** May review, decide appeals, sample, calibrate and edit rules and scorecards. */
 const canManage = (meta: Any) => ['qa', 'admin'].includes(meta.me.role);
 const convPath = (id: string) => `c/${encodeURIComponent(id)}`;
+/** A channel, severity or appeal state in the console's language (unknown values as they are). */
+const enumLabel = (v: string) => (v && `enum_${v}` in STRINGS ? t(`enum_${v}` as Key) : v);
 
 /** An in-app link: a real href (so a new tab works) that navigates without a reload. */
 function Link({ to, children }: { to: string; children: preact.ComponentChildren }) {
@@ -273,8 +275,8 @@ function Conversations({ meta }: { meta: Any }) {
           {t('to')} <input type="date" name="to" value={toDate(query.to)} />
         </label>
         {sel('channel', [
-          ['chat', 'chat'],
-          ['voice', 'voice'],
+          ['chat', t('chat')],
+          ['voice', t('voice')],
         ])}
         {sel(
           'rule',
@@ -282,7 +284,7 @@ function Conversations({ meta }: { meta: Any }) {
         )}
         {sel(
           'severity',
-          ['hint', 'warning', 'critical', 'auto-fail'].map((s) => [s, s]),
+          ['hint', 'warning', 'critical', 'auto-fail'].map((s) => [s, enumLabel(s)]),
         )}
         {sel(
           'emotion',
@@ -359,7 +361,7 @@ function Conversations({ meta }: { meta: Any }) {
                   </td>
                   <td>{r.teamName}</td>
                   <td>{r.agentName}</td>
-                  <td>{r.channel}</td>
+                  <td>{enumLabel(r.channel)}</td>
                   <td class={r.passed ? 'ok' : 'bad'}>
                     {r.score}
                     {r.overrideScore !== null && ' ✎'}
@@ -442,12 +444,12 @@ function Conversation({ id, meta }: { id: string; meta: Any }) {
           <ul class="findings">
             {d.findings.map((f: Any) => (
               <li class={f.voided ? 'voided' : ''}>
-                <span class={`sev sev-${f.severity}`}>{f.severity}</span>{' '}
+                <span class={`sev sev-${f.severity}`}>{enumLabel(f.severity)}</span>{' '}
                 <b>{loc(f.names) || f.title || f.ruleId}</b> {f.voided && `(${t('voided')})`}
                 {f.appeal && (
                   <em>
                     {' '}
-                    · {t('appeals')}: {f.appeal.state}
+                    · {t('appeals')}: {enumLabel(f.appeal.state)}
                   </em>
                 )}
                 {f.evidence.map((e: Any) => (
@@ -651,7 +653,7 @@ function Appeals({ meta }: { meta: Any }) {
         {t('state')}{' '}
         <select value={state} onChange={(e) => setState((e.target as HTMLSelectElement).value)}>
           {['open', 'overdue', 'accepted', 'rejected'].map((s) => (
-            <option value={s}>{s}</option>
+            <option value={s}>{enumLabel(s)}</option>
           ))}
         </select>
       </label>
@@ -676,7 +678,7 @@ function Appeals({ meta }: { meta: Any }) {
                 {fmt(a.deadlineAt)} {a.overdue && t('overdue')}
               </td>
               <td>
-                {a.state}
+                {enumLabel(a.state)}
                 {a.scoreAfter !== null && ` (${a.scoreBefore} → ${a.scoreAfter})`}
               </td>
               <td>
@@ -1074,15 +1076,25 @@ function Coaching({ meta }: { meta: Any }) {
   );
 }
 
-function Rules({ meta }: { meta: Any }) {
-  const [team, setTeam] = useState(meta.teams[0]?.id ?? '');
-  const [d, reload] = useApi(team ? `/v1/qa/rules/${team}` : null, [team]);
+/** A team picker's choice, that team's document from `path(team)`, and its JSON text for editing. */
+function useTeamDocument(meta: Any, path: (team: string) => string, editable: (d: Any) => unknown) {
+  const [team, setTeam] = useState<string>(meta.teams[0]?.id ?? '');
+  const [d, reload] = useApi(team ? path(team) : null, [team]);
   const [text, setText] = useState('');
+  useEffect(() => {
+    if (d) setText(JSON.stringify(editable(d), null, 2));
+  }, [d]);
+  return { team, setTeam, d, reload, text, setText };
+}
+
+function Rules({ meta }: { meta: Any }) {
+  const { team, setTeam, d, reload, text, setText } = useTeamDocument(
+    meta,
+    (team) => `/v1/qa/rules/${team}`,
+    (d) => d.draft?.body ?? d.live?.body ?? {},
+  );
   const [msg, setMsg] = useState<Any>(null);
   const [shadow, setShadow] = useState<Any>(null);
-  useEffect(() => {
-    if (d) setText(JSON.stringify(d.draft?.body ?? d.live?.body ?? {}, null, 2));
-  }, [d]);
   const manager = canManage(meta);
   const save = async () => {
     let json: unknown;
@@ -1200,11 +1212,12 @@ function Rules({ meta }: { meta: Any }) {
 }
 
 function Scorecards({ meta }: { meta: Any }) {
-  const [team, setTeam] = useState(meta.teams[0]?.id ?? '');
-  const [d, reload] = useApi(team ? `/v1/qa/scorecards/${team}` : null, [team]);
-  const [text, setText] = useState('');
+  const { team, setTeam, d, reload, text, setText } = useTeamDocument(
+    meta,
+    (team) => `/v1/qa/scorecards/${team}`,
+    (d) => d.current,
+  );
   const [msg, setMsg] = useState('');
-  useEffect(() => d && setText(JSON.stringify(d.current, null, 2)), [d]);
   return (
     <section>
       <h2>{t('scorecards')}</h2>
