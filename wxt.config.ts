@@ -29,6 +29,20 @@ function bundledAssets(): { absoluteSrc: string; relativeDest: string }[] {
   return out;
 }
 
+/** Origin patterns of every console adapter (web_accessible_resources takes origins, not paths). */
+function consoleOrigins(): string[] {
+  const dir = resolve(root, 'adapters');
+  const out = new Set<string>();
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const spec = JSON.parse(readFileSync(resolve(dir, f), 'utf8')) as { matches?: string[] };
+    for (const m of spec.matches ?? []) {
+      const at = m.indexOf('/', m.indexOf('://') + 3);
+      out.add(`${at < 0 ? m : m.slice(0, at)}/*`);
+    }
+  }
+  return [...out];
+}
+
 /**
  * Host access is per console origin, granted at run time (`optional_host_permissions`). The only
  * origins granted at install are the loopback addresses of the repo's own fixture consoles, so the
@@ -100,7 +114,8 @@ export default defineConfig({
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
     },
-    web_accessible_resources: [],
+    // The call tap's frame sits (hidden) in console pages: only there, only this page.
+    web_accessible_resources: [{ resources: ['call-tap-frame.html'], matches: consoleOrigins() }],
     // Enterprise policy (chrome.storage.managed): endpoint, enrolment, origins, sync mode, features.
     storage: { managed_schema: 'managed_schema.json' },
   }),

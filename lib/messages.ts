@@ -156,6 +156,14 @@ export const Message = z.discriminatedUnion('type', [
     conversationId: z.string().min(1).max(200),
     event: CallEventRecord,
   }),
+  // background → the console tab's call-tap bridge: capture the call from the page's own WebRTC
+  // tracks where tab capture is refused (entrypoints/call-tap*.ts); answers `{ok, reason?}`.
+  z.object({
+    type: z.literal('call-tap'),
+    action: z.enum(['start', 'stop']),
+    tabId: z.number().int().nonnegative(),
+    conversationId: z.string().min(1).max(200),
+  }),
   // diagnostics (tests and the status line)
   z.object({ type: z.literal('ping') }),
 ]);

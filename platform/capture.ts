@@ -27,12 +27,38 @@ export async function tabStreamId(tabId: number): Promise<{ streamId?: string; e
   }
 }
 
+/**
+ * The fallback where tab capture is refused or the console runs in its own window: the page's own
+ * WebRTC tracks, tapped in the tab and analysed in a hidden extension frame there (issue #7).
+ */
+async function tapCall(tabId: number, conversationId: string): Promise<{ ok: boolean; reason?: string }> {
+  try {
+    const r = (await browser.tabs.sendMessage(
+      tabId,
+      { type: 'call-tap', action: 'start', tabId, conversationId },
+      { frameId: 0 },
+    )) as { ok: boolean; reason?: string } | undefined;
+    return r ?? { ok: false, reason: 'the console page did not answer' };
+  } catch (e) {
+    return {
+      ok: false,
+      reason: `the console page cannot be tapped: ${e instanceof Error ? e.message : String(e)}`,
+    };
+  }
+}
+
 export const callControl: CallControl = {
   async start(tabId, conversationId, mic) {
     const { streamId, error } = await tabStreamId(tabId);
-    if (!streamId && !mic) return { ok: false, reason: error ?? 'no audio source' };
-    await ensureOffscreen();
     const id = conversationId ?? callConversationId(tabId);
+    if (!streamId) {
+      // Both sides from the page itself, when the console's call runs on WebRTC there.
+      const tap = await tapCall(tabId, id);
+      if (tap.ok) return { ok: true, conversationId: id };
+      if (!mic)
+        return { ok: false, reason: [error, tap.reason].filter(Boolean).join('; ') || 'no audio source' };
+    }
+    await ensureOffscreen();
     const r = await send<{ ok: boolean; reason?: string } | undefined>({
       type: 'call-capture',
       target: 'offscreen-audio',
@@ -48,8 +74,18 @@ export const callControl: CallControl = {
       : { ok: false, reason: r?.reason ?? 'the audio analysis did not answer' };
   },
   async stop(tabId) {
-    await send({ type: 'call-capture', target: 'offscreen-audio', action: 'stop', tabId, mic: false }).catch(
-      () => {},
-    );
+    // Both routes are told: the service worker may have restarted since the call started.
+    await Promise.all([
+      browser.tabs
+        .sendMessage(
+          tabId,
+          { type: 'call-tap', action: 'stop', tabId, conversationId: 'stop' },
+          { frameId: 0 },
+        )
+        .catch(() => {}),
+      send({ type: 'call-capture', target: 'offscreen-audio', action: 'stop', tabId, mic: false }).catch(
+        () => {},
+      ),
+    ]);
   },
 };

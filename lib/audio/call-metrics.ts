@@ -82,6 +82,8 @@ export class CallMetrics {
   private silencePartial = false;
   private overStart: number | undefined;
   private overBy: CallChannel = 'agent';
+  /** Latest time seen: the clock never runs past it, even when no channel is available. */
+  private horizon = 0;
   private holds: { t: number; on: boolean }[] = [];
   private onHold = false;
   private holdMs = 0;
@@ -98,6 +100,7 @@ export class CallMetrics {
   /** Settled spans of one channel, in order; returns the events they complete. */
   push(channel: CallChannel, spans: readonly Span[]): CallEvent[] {
     this.ch[channel].queue.push(...spans);
+    for (const sp of spans) this.horizon = Math.max(this.horizon, sp.end);
     return this.advance();
   }
 
@@ -107,6 +110,7 @@ export class CallMetrics {
    */
   setAvailable(channel: CallChannel, available: boolean, t: number): CallEvent[] {
     const c = this.ch[channel];
+    this.horizon = Math.max(this.horizon, t);
     if (c.available === available) return [];
     if (!available) {
       // Its spans up to `t` still count; nothing after.
@@ -162,7 +166,12 @@ export class CallMetrics {
 
   private advance(): CallEvent[] {
     const out: CallEvent[] = [];
-    const until = Math.min(this.settledUntil(this.ch.agent), this.settledUntil(this.ch.customer));
+    // Neither side available (a call tapped before it is answered): time runs only as far as seen.
+    const until = Math.min(
+      this.settledUntil(this.ch.agent),
+      this.settledUntil(this.ch.customer),
+      this.horizon,
+    );
     while (this.t < until) {
       // The next piece ends at the first boundary of either channel or a hold toggle.
       let end = until;

@@ -25,12 +25,14 @@ function segmentsOf(spans: Span[]): [number, number][] {
   return out;
 }
 
+const at0 = (x: number | undefined, t: number) => x !== undefined && t >= x && t - F < x;
+
 /** Drives the engine frame by frame with two channels' scripted speech. */
 function run(
   agent: [number, number][],
   customer: [number, number][],
   totalMs: number,
-  opts: { hold?: [number, number]; unplugAgentAt?: number } = {},
+  opts: { hold?: [number, number]; unplugAgentAt?: number; bothFrom?: number } = {},
 ): { events: CallEvent[]; m: CallMetrics } {
   const m = new CallMetrics({ deadAirMs: 2000, overtalkMs: 500, interruptMs: 300 });
   const sa = new Segmenter();
@@ -38,8 +40,13 @@ function run(
   const pa = probs(agent, totalMs);
   const pc = probs(customer, totalMs);
   const events: CallEvent[] = [];
+  // A call tapped before it is answered: neither side has a source until `bothFrom`.
+  if (opts.bothFrom !== undefined)
+    for (const ch of ['agent', 'customer'] as const) events.push(...m.setAvailable(ch, false, 0));
   for (let i = 0; i < pa.length; i++) {
     const t = i * F;
+    if (at0(opts.bothFrom, t))
+      for (const ch of ['agent', 'customer'] as const) events.push(...m.setAvailable(ch, true, t));
     // Console events land at the first frame at or after their time.
     const at = (x: number | undefined) => x !== undefined && t >= x && t - F < x;
     if (at(opts.hold?.[0])) events.push(...m.setHold(true, t));
@@ -183,5 +190,25 @@ describe('call metrics', () => {
     const s = m.snapshot();
     expect(s.silenceMs).toBeGreaterThan(3900);
     expect(s.speaking).toEqual({ agent: false, customer: false });
+  });
+});
+
+describe('call metrics with sources that arrive late', () => {
+  it('keeps its clock when neither side is available, then measures once both arrive', () => {
+    const { events, m } = run(
+      [[6000, 8000]],
+      [
+        [3000, 4000], // before the call has sources: not heard
+        [11000, 13000],
+      ],
+      14000,
+      { bothFrom: 5000 },
+    );
+    const dead = events.filter((e) => e.type === 'dead-air');
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ start: expect.closeTo(8000, -2), end: expect.closeTo(11000, -2) });
+    expect(m.snapshot().talkMs.agent).toBeGreaterThan(1500);
+    expect(m.snapshot().talkMs.customer).toBeGreaterThan(1500);
+    expect(m.snapshot().talkMs.customer).toBeLessThan(2600);
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * Call tap, extension frame: lives hidden in the console tab (see call-tap-bridge.content.ts),
+ * receives the page tap's PCM port and status port, and runs the same call session as the
+ * offscreen document: the audio worker analyses both sides, state and events go to the
+ * background. One call per frame; the frame goes away when the call stops.
+ */
+import type { CallChannel } from '@/lib/audio/call-metrics';
+import { CallSession, type SideStatus } from '../offscreen/audio-session';
+
+/** How long the page may take to name its audio sample rate. */
+const FORMAT_TIMEOUT_MS = 10_000;
+
+let session: CallSession | undefined;
+
+function sideStatus(ch: CallChannel, tracks: number): SideStatus {
+  if (tracks > 0) return { status: 'live' };
+  return {
+    status: 'unavailable',
+    reason:
+      ch === 'agent'
+        ? 'the console sends no microphone audio on its call'
+        : 'the console has no call audio from the customer yet',
+  };
+}
+
+async function start(
+  tabId: number,
+  conversationId: string,
+  pcm: MessagePort,
+  tap: MessagePort,
+  ctl: MessagePort,
+) {
+  const s = new CallSession(tabId, conversationId);
+  session = s;
+  await s.announce();
+  let seen: Record<CallChannel, number> | undefined;
+  let rate = 0;
+  const format = new Promise<number | string>((ok) => {
+    const t = setTimeout(() => ok('the console page did not start its audio tap'), FORMAT_TIMEOUT_MS);
+    tap.onmessage = (
+      e: MessageEvent<{
+        type: string;
+        sampleRate?: number;
+        reason?: string;
+        agent?: number;
+        customer?: number;
+      }>,
+    ) => {
+      const d = e.data;
+      if (d.type === 'format' && d.sampleRate) {
+        rate = d.sampleRate;
+      } else if (d.type === 'error') {
+        clearTimeout(t);
+        ok(d.reason ?? 'the console page cannot run audio');
+      } else if (d.type === 'sides') {
+        const first = !seen;
+        seen = { agent: d.agent ?? 0, customer: d.customer ?? 0 };
+        // The page posts its format, then the sides it found: start once both are known.
+        if (first && rate) {
+          clearTimeout(t);
+          ok(rate);
+        } else for (const ch of ['agent', 'customer'] as const) void s.setSide(ch, sideStatus(ch, seen[ch]));
+      }
+    };
+  });
+  const got = await format;
+  if (typeof got === 'string') {
+    ctl.postMessage(await s.fail(got));
+    return;
+  }
+  const r = await s.begin(
+    {
+      sampleRate: got,
+      port: pcm,
+      async close() {
+        tap.postMessage({ type: 'stop' });
+      },
+    },
+    {
+      agent: sideStatus('agent', seen?.agent ?? 0),
+      customer: sideStatus('customer', seen?.customer ?? 0),
+    },
+  );
+  ctl.postMessage(r);
+  ctl.onmessage = async (e: MessageEvent<{ action?: string }>) => {
+    if (e.data?.action !== 'stop') return;
+    await s.stop();
+    ctl.postMessage({ stopped: true });
+  };
+}
+
+window.addEventListener('message', (e: MessageEvent) => {
+  const d = e.data as { sotto?: string; action?: string; tabId?: number; conversationId?: string } | null;
+  // Only the console page that holds this frame hands it ports.
+  if (e.source !== window.parent || d?.sotto !== 'call-tap' || d.action !== 'start' || session) return;
+  if (e.ports.length !== 3 || typeof d.tabId !== 'number' || typeof d.conversationId !== 'string') return;
+  void start(d.tabId, d.conversationId, e.ports[0]!, e.ports[1]!, e.ports[2]!);
+});
