@@ -22,6 +22,8 @@ export interface ServerLimits {
   bulkIngestQueue: number;
   /** How long a bulk batch may wait for its turn before it is sent back with 503 + Retry-After. */
   bulkIngestMaxWaitMs: number;
+  /** An ingest body that stops arriving for this long is abandoned with 408. */
+  bodyIdleMs: number;
 }
 
 export interface WebhookPolicy {

@@ -50,6 +50,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   bulkIngestConcurrency: 2,
   bulkIngestQueue: 1000,
   bulkIngestMaxWaitMs: 8_000,
+  bodyIdleMs: 10_000,
 };
 
 function isDatabase(x: Database | OpenOptions): x is Database {

@@ -24,7 +24,7 @@ export interface Principal {
 
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 422 | 429 | 503,
     readonly error: string,
     readonly reason?: string,
     readonly retryAfterMs?: number,

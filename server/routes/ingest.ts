@@ -21,7 +21,7 @@ const MAX_DRAIN_BYTES = 16_000_000;
  * MAX_DRAIN_BYTES) and thrown away: closing mid-upload makes fetch report a network error, and
  * the device would retry the same batch forever instead of splitting it.
  */
-async function readLimited(req: Request, limit: number): Promise<string | undefined> {
+async function readLimited(req: Request, limit: number, idleMs: number): Promise<string | undefined> {
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > MAX_DRAIN_BYTES) return undefined;
   if (!req.body) return '';
@@ -29,7 +29,25 @@ async function readLimited(req: Request, limit: number): Promise<string | undefi
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // A client that stops sending mid-body (a dropped connection, a slow-loris) must not hold
+    // the request, and its bulk slot, forever.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const idle = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new HttpError(408, 'timeout', `no body data for ${idleMs} ms`)),
+        idleMs,
+      );
+    });
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await Promise.race([reader.read(), idle]);
+    } catch (err) {
+      reader.cancel().catch(() => {});
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > MAX_DRAIN_BYTES) {
@@ -87,7 +105,7 @@ export function registerIngest(app: App, deps: AppDeps): void {
     const marked = c.req.header(URGENT_LANE_HEADER) === URGENT_LANE_VALUE;
     const release = marked ? () => {} : await ctx.ingestGate.enter(ctx.limits.bulkIngestMaxWaitMs);
     if (!release) {
-      await readLimited(c.req.raw, ctx.limits.maxBodyBytes);
+      await readLimited(c.req.raw, ctx.limits.maxBodyBytes, ctx.limits.bodyIdleMs);
       throw new HttpError(
         503,
         'busy',
@@ -95,6 +113,8 @@ export function registerIngest(app: App, deps: AppDeps): void {
         ctx.ingestGate.retryAfterMs(),
       );
     }
+    // A client gone mid-request frees its slot at once.
+    c.req.raw.signal?.addEventListener('abort', release, { once: true });
     try {
       return await handle(c, p, release);
     } finally {
@@ -103,7 +123,7 @@ export function registerIngest(app: App, deps: AppDeps): void {
   });
 
   async function handle(c: Context<Env>, p: Principal, release: () => void) {
-    const text = await readLimited(c.req.raw, ctx.limits.maxBodyBytes);
+    const text = await readLimited(c.req.raw, ctx.limits.maxBodyBytes, ctx.limits.bodyIdleMs);
     if (text === undefined) {
       throw new HttpError(
         413,

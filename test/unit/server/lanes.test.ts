@@ -64,7 +64,13 @@ describe.each(BACKENDS)('alert lanes on %s', (backend) => {
   let env: TestEnv;
   beforeAll(async () => {
     env = await startEnv(backend, {
-      limits: { ingestPerSecond: 10_000, ingestBurst: 10_000, bulkIngestConcurrency: 1, bulkIngestQueue: 0 },
+      limits: {
+        ingestPerSecond: 10_000,
+        ingestBurst: 10_000,
+        bulkIngestConcurrency: 1,
+        bulkIngestQueue: 0,
+        bodyIdleMs: 600_000,
+      },
     });
   });
   afterAll(async () => env?.close());
@@ -78,8 +84,18 @@ describe.each(BACKENDS)('alert lanes on %s', (backend) => {
       .where('finding_id', '=', id)
       .executeTakeFirst());
 
+  /** Status of a one-metric bulk batch; 0 when the connection failed (a restart closes sockets). */
+  async function bulkStatus(f: ReturnType<typeof finding>): Promise<number> {
+    try {
+      return (await env.call('POST', '/v1/ingest', { token: env.agentToken, body: { findings: [f] } }))
+        .status;
+    } catch {
+      return 0;
+    }
+  }
+
   /** A bulk upload that holds the endpoint's only bulk slot until `finish()` sends the rest. */
-  function stuckBulkUpload(): { finish(): Promise<number> } {
+  function stuckBulkUpload(): { finish(): Promise<number>; abort(): void } {
     const body = Buffer.from(JSON.stringify({ findings: [finding({ severity: 'info', kind: 'metric' })] }));
     const u = new URL(`${env.url}/v1/ingest`);
     let status: (n: number) => void = () => {};
@@ -103,8 +119,12 @@ describe.each(BACKENDS)('alert lanes on %s', (backend) => {
         res.on('end', () => status(res.statusCode ?? 0));
       },
     );
+    req.on('error', () => {});
     req.write(body.subarray(0, 10));
     return {
+      abort() {
+        req.destroy();
+      },
       finish() {
         req.end(body.subarray(10));
         return done;
@@ -134,6 +154,45 @@ describe.each(BACKENDS)('alert lanes on %s', (backend) => {
     expect(await stored(warning.finding.id)).toBe(true);
     expect(await alerted(warning.finding.id)).toBe(true);
     expect(await stuck.finish()).toBe(200);
+  });
+
+  it('frees the slot of an upload that stops mid-body (408) or whose client goes away', async () => {
+    await env.restart({
+      limits: {
+        ingestPerSecond: 10_000,
+        ingestBurst: 10_000,
+        bulkIngestConcurrency: 1,
+        bulkIngestQueue: 0,
+        bodyIdleMs: 300,
+      },
+    });
+    const stalled = stuckBulkUpload();
+    // The stalled upload is answered 408 and its slot goes back: bulk batches are stored again.
+    const late = finding({ severity: 'info', kind: 'metric' });
+    await eventually(async () => {
+      return (await bulkStatus(late)) === 200;
+    });
+    expect(await stored(late.finding.id)).toBe(true);
+    stalled.abort();
+    await env.restart({
+      limits: {
+        ingestPerSecond: 10_000,
+        ingestBurst: 10_000,
+        bulkIngestConcurrency: 1,
+        bulkIngestQueue: 0,
+        bodyIdleMs: 600_000,
+      },
+    });
+    const gone = stuckBulkUpload();
+    await eventually(async () => {
+      return (await bulkStatus(finding({ severity: 'info', kind: 'metric' }))) === 503;
+    });
+    gone.abort();
+    const after = finding({ severity: 'info', kind: 'metric' });
+    await eventually(async () => {
+      return (await bulkStatus(after)) === 200;
+    });
+    expect(await stored(after.finding.id)).toBe(true);
   });
 
   it('a device sends a new warning while its bulk batch is still in flight or backing off', async () => {
