@@ -120,6 +120,16 @@ export async function ingestBatch(ctx: ServerContext, p: Principal, body: unknow
       reject('conversation', index, r.data.id, 'startedAt is in the future');
       continue;
     }
+    // The same conversation twice in one batch (a copy queued when it ended): one row, the later
+    // copy filling in what it adds. PostgreSQL refuses to upsert one row twice in a statement.
+    const prev = conversations.find((x) => x.c.id === r.data.id);
+    if (prev) {
+      prev.c = {
+        ...prev.c,
+        ...Object.fromEntries(Object.entries(r.data).filter(([, v]) => v !== undefined)),
+      } as ConversationMeta;
+      continue;
+    }
     conversations.push({ index, c: r.data });
   }
   const findings: { index: number; f: FindingItem }[] = [];

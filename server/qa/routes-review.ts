@@ -17,7 +17,15 @@ import type { App, AppDeps } from '../http';
 import { HttpError, seesWholeOrg } from '../principal';
 import { DAY_MS, qaDb } from './db';
 import { rescore } from './scores';
-import { Appeal, AppealDecision, CalibrationCreate, CalibrationRating, Feedback, Sample } from './schemas';
+import {
+  Appeal,
+  AppealDecision,
+  CalibrationCreate,
+  CalibrationRating,
+  FeedbackEnvelope,
+  FeedbackEvent,
+  Sample,
+} from './schemas';
 import { audit, body, MANAGERS, READERS, type Scope, scope } from './scope';
 
 /** How long QA has to decide an appeal, and how long after a finding an agent may appeal it. */
@@ -91,10 +99,24 @@ export function registerQaReview(app: App, deps: AppDeps): void {
   // The side panel's queued feedback (components/panel/feedback.ts): appeals and "this is wrong".
   app.post('/v1/qa/feedback', async (c) => {
     const s = await scope(c, deps, ['agent', 'lead']);
-    const { events } = await body(c, Feedback);
+    const { events } = await body(c, FeedbackEnvelope);
     const accepted: string[] = [];
-    const rejected: { id: string; reason: string }[] = [];
-    for (const e of events) {
+    const rejected: { id: string; index: number; reason: string }[] = [];
+    for (const [index, raw] of events.entries()) {
+      const parsed = FeedbackEvent.safeParse(raw);
+      if (!parsed.success) {
+        const rawId = (raw as { id?: unknown } | null)?.id;
+        rejected.push({
+          id: typeof rawId === 'string' && rawId.length <= 200 ? rawId : `#${index}`,
+          index,
+          reason: parsed.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.map(String).join('.') || '(event)'}: ${i.message}`)
+            .join('; '),
+        });
+        continue;
+      }
+      const e = parsed.data;
       try {
         if (e.type === 'appeal' && e.findingId) await fileAppeal(s, e.findingId, e.reason?.trim() || '—');
         else if (e.type === 'wrong') {
@@ -126,7 +148,7 @@ export function registerQaReview(app: App, deps: AppDeps): void {
         } else throw new Error(`type ${e.type} is not kept by the QA endpoint`);
         accepted.push(e.id);
       } catch (err) {
-        rejected.push({ id: e.id, reason: err instanceof Error ? err.message : String(err) });
+        rejected.push({ id: e.id, index, reason: err instanceof Error ? err.message : String(err) });
       }
     }
     return c.json({ accepted, rejected });

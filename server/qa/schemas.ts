@@ -73,21 +73,18 @@ export const Appeal = z.object({
   findingId: z.string().min(1).max(200),
   reason: z.string().trim().min(1).max(2000),
 });
-export const Feedback = z.object({
-  events: z
-    .array(
-      z.object({
-        id: z.string().min(1).max(200),
-        type: z.string().max(30),
-        conversationId: z.string().min(1).max(200),
-        ruleId: z.string().max(200).optional(),
-        findingId: z.string().max(200).optional(),
-        reason: z.string().max(2000).optional(),
-        ts: z.number().nonnegative(),
-      }),
-    )
-    .max(500),
+export const FeedbackEvent = z.object({
+  id: z.string().min(1).max(200),
+  type: z.string().max(30),
+  conversationId: z.string().min(1).max(200),
+  ruleId: z.string().max(200).optional(),
+  findingId: z.string().max(200).optional(),
+  reason: z.string().max(2000).optional(),
+  ts: z.number().nonnegative(),
 });
+export const Feedback = z.object({ events: z.array(FeedbackEvent).max(500) });
+/** What the route reads first: each event is then checked on its own (bad ones named, good ones kept). */
+export const FeedbackEnvelope = z.object({ events: z.array(z.unknown()).max(500) });
 export const AppealDecision = z.object({
   decision: z.enum(['accept', 'reject']),
   comment: z.string().trim().max(2000).default(''),
