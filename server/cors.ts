@@ -24,7 +24,14 @@ export function endpointCors(origins: readonly string[] = allowedOrigins()) {
   return cors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
     allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['authorization', 'content-type', 'last-event-id', 'if-none-match', 'x-request-id'],
+    allowHeaders: [
+      'authorization',
+      'content-type',
+      'last-event-id',
+      'if-none-match',
+      'x-request-id',
+      'x-sotto-lane',
+    ],
     exposeHeaders: ['etag', 'retry-after', 'x-request-id'],
     maxAge: 600,
   });
