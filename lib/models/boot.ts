@@ -57,6 +57,7 @@ export async function bootModels(ort: OrtModule & OrtEnv, options: BootOptions):
         .catch(() => undefined)
     : Promise.resolve(undefined);
 
+  const manifestResponse = get(options.manifestUrl);
   // Synchronous work that would otherwise delay the first answer, done while the fetches and the
   // WASM download are in flight.
   prepareNormaliser();
@@ -64,7 +65,7 @@ export async function bootModels(ort: OrtModule & OrtEnv, options: BootOptions):
 
   let manifest: ModelManifest;
   try {
-    const raw = await (await get(options.manifestUrl)).json();
+    const raw = await (await manifestResponse).json();
     const parsed = ModelManifest.safeParse(raw);
     if (!parsed.success) {
       errors.push(`model manifest invalid: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
