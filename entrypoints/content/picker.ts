@@ -28,13 +28,14 @@ export interface PickerDeps {
 }
 
 const CSS = `
-:host { all: initial; }
+:host { pointer-events: none; }
 .box { position: fixed; pointer-events: none; border: 2px solid #f59e0b; background: rgb(245 158 11 / .12);
   border-radius: 3px; z-index: 2147483646; display: none; }
 .bar { position: fixed; top: 8px; left: 50%; transform: translateX(-50%); z-index: 2147483647;
   pointer-events: auto; font: 14px/1.4 system-ui, sans-serif; background: #1f2937; color: #f9fafb;
   padding: 10px 14px; border-radius: 8px; box-shadow: 0 4px 16px rgb(0 0 0 / .35); max-width: 560px;
   display: flex; flex-direction: column; gap: 6px; }
+.bar--bottom { top: auto; bottom: 8px; }
 .step { font-weight: 600; }
 .keys, .what { font-size: 12px; opacity: .85; }
 .err { color: #fca5a5; font-size: 13px; }
@@ -61,6 +62,7 @@ export function startPicker(d: PickerDeps): { stop(): void } {
   const stepEl = q<HTMLElement>('.step');
   const what = q<HTMLElement>('.what');
   const err = q<HTMLElement>('.err');
+  const bar = q<HTMLElement>('.bar');
   const skip = q<HTMLButtonElement>('.skip');
   const cancel = q<HTMLButtonElement>('.cancel');
   q<HTMLElement>('.keys').textContent = texts.keys;
@@ -166,8 +168,12 @@ export function startPicker(d: PickerDeps): { stop(): void } {
   doc.addEventListener(
     'mousemove',
     (e) => {
-      if (ours(e)) return;
-      current = targetOf(e);
+      // The bar keeps to the half of the screen away from the pointer, so it never hides a target.
+      const bottom = e.clientY < (doc.defaultView?.innerHeight ?? 800) / 2;
+      bar.classList.toggle('bar--bottom', bottom);
+      current = ours(e)
+        ? (doc.elementsFromPoint(e.clientX, e.clientY).find((el) => el !== host) ?? null)
+        : targetOf(e);
       show();
     },
     opts,
