@@ -12,20 +12,38 @@ interface Seen {
   text: string;
 }
 
+/**
+ * Conversations remembered at once. An agent works a handful at a time; a desk left open for
+ * weeks must not grow without bound. A conversation evicted and opened again is read afresh: its
+ * turns get the same seqs in page order, which the background stores as the same turns.
+ */
+export const MAX_CONVERSATIONS = 100;
+
 export class ConversationTracker {
+  /** Insertion order is recency order (re-set on use): the first key is the least recent. */
   private readonly conversations = new Map<string, { next: number; byKey: Map<string, Seen> }>();
 
   constructor(
     private readonly source: string,
     private readonly channel: Channel,
+    private readonly maxConversations = MAX_CONVERSATIONS,
   ) {}
 
   /** Items of one conversation, in page order; returns the new and edited utterances. */
   observe(conversationId: string, items: readonly ReadItem[], now: number): Utterance[] {
     let conv = this.conversations.get(conversationId);
-    if (!conv) {
+    if (conv) {
+      if (this.conversations.size > 1) {
+        this.conversations.delete(conversationId);
+        this.conversations.set(conversationId, conv);
+      }
+    } else {
       conv = { next: 0, byKey: new Map() };
       this.conversations.set(conversationId, conv);
+      if (this.conversations.size > this.maxConversations) {
+        const oldest = this.conversations.keys().next().value;
+        if (oldest !== undefined) this.conversations.delete(oldest);
+      }
     }
     const out: Utterance[] = [];
     for (const item of items) {
