@@ -132,7 +132,7 @@ describe('vosk websocket client', () => {
     const sent = Buffer.concat(got.audio);
     expect(sent.length).toBe(audio.length * 320 * 2);
     const all = new Float32Array(audio.length * 320);
-    audio.forEach((c, i) => all.set(c, i * 320));
+    for (const [i, c] of audio.entries()) all.set(c, i * 320);
     expect(Buffer.from(toPcm16(all)).equals(sent)).toBe(true);
     expect(sent.readInt16LE(2 * 40)).toBe(Math.round(all[40]! * 0x7fff));
     expect(partials).toContain('你好');
@@ -182,7 +182,11 @@ describe('vosk websocket client', () => {
     await asr.open();
     for (const c of chunks(0.2)) asr.push(c);
     await new Promise<void>((ok) => {
-      const t = setInterval(() => dropped.length > 0 && (clearInterval(t), ok()), 20);
+      const t = setInterval(() => {
+        if (dropped.length === 0) return;
+        clearInterval(t);
+        ok();
+      }, 20);
     });
     expect(dropped[0]).toMatch(/closed the connection \(1011\)/);
     // Audio after the drop goes nowhere and throws nothing.
