@@ -25,6 +25,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const iterArg = process.argv.indexOf('--iterations');
 const ITERATIONS = iterArg >= 0 ? Number(process.argv[iterArg + 1]) : 1000;
+/** Extra worker starts per variant for the cold-start comparison in the detail line. */
+const RESTARTS = 3;
 
 /** Runs inside the worker. Utterances vary so no cache or branch predictor sees one input. */
 const WORKER_SOURCE = `
@@ -57,8 +59,13 @@ ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;
 const wasmUrl = new URL('./ort-wasm-simd-threaded.wasm', self.location.href).href;
 ort.env.wasm.wasmPaths = { wasm: wasmUrl };
+// ?prefetch=0 lets ORT fetch its .wasm itself (streaming compile), for the comparison in the detail line.
+const prefetch = new URL(self.location.href).searchParams.get('prefetch') !== '0';
 const boot = (async () => {
-  const booted = await bootModels(ort, { manifestUrl: new URL('./models/manifest.json', self.location.href).href, ortWasmUrl: wasmUrl });
+  const booted = await bootModels(ort, {
+    manifestUrl: new URL('./models/manifest.json', self.location.href).href,
+    ...(prefetch ? { ortWasmUrl: wasmUrl } : {}),
+  });
   if (booted.errors.length) throw new Error(booted.errors.join('; '));
   const tLoaded = performance.now();
   const models = Object.fromEntries(booted.models);
@@ -83,18 +90,26 @@ self.onmessage = async (ev) => {
     }
     const { iterations } = ev.data;
     const result = { phases };
-    for (const name of ['emotion', 'intent']) {
-      const model = models[name];
-      for (let i = 0; i < 50; i++) await model.classify([{ text: TEXTS[i % TEXTS.length][0], speaker: TEXTS[i % TEXTS.length][1] }]);
-      const times = [];
-      for (let i = 0; i < iterations; i++) {
-        const [text, speaker] = TEXTS[i % TEXTS.length];
-        const t0 = performance.now();
-        await model.classify([{ text: text + (i % 7 === 0 ? '' : ' ' + i), speaker }]);
-        times.push(performance.now() - t0);
-      }
-      result[name] = { p50: p(times, 0.5), p95: p(times, 0.95), max: Math.max(...times) };
+    // Both models on each utterance, as the analysis worker runs them, timed call by call: neither
+    // model gets the quiet or the busy half of the run (V8 finishes tiering ORT's WASM up in the
+    // background during the first seconds after a cold start).
+    for (let i = 0; i < 300; i++) {
+      const [text, speaker] = TEXTS[i % TEXTS.length];
+      await models.emotion.classify([{ text, speaker }]);
+      await models.intent.classify([{ text, speaker }]);
     }
+    const times = { emotion: [], intent: [] };
+    for (let i = 0; i < iterations; i++) {
+      const [text, speaker] = TEXTS[i % TEXTS.length];
+      const input = [{ text: text + (i % 7 === 0 ? '' : ' ' + i), speaker }];
+      for (const name of ['emotion', 'intent']) {
+        const t0 = performance.now();
+        await models[name].classify(input);
+        times[name].push(performance.now() - t0);
+      }
+    }
+    for (const name of ['emotion', 'intent'])
+      result[name] = { p50: p(times[name], 0.5), p95: p(times[name], 0.95), max: Math.max(...times[name]) };
     // Same-process baseline and profile: the featuriser alone (the rest of a call is ORT's run and
     // the runtime's bookkeeping), so a slower machine shows up in both numbers.
     const ft = [];
@@ -121,9 +136,9 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>models bench</title>
     return s[Math.min(s.length - 1, Math.floor(q * s.length))];
   }
   // Cold start = from new Worker() to the first result (both models' first answer) arriving here.
-  window.runBench = (iterations, roundTrips) => new Promise((resolve) => {
+  window.runBench = (iterations, roundTrips, prefetch = true) => new Promise((resolve) => {
     const t0 = performance.now();
-    const w = new Worker('./worker.js', { type: 'module' });
+    const w = new Worker(prefetch ? './worker.js' : './worker.js?prefetch=0', { type: 'module' });
     let coldStartMs;
     const rt = [];
     let sent = 0;
@@ -231,11 +246,15 @@ async function main(): Promise<void> {
     try {
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${port}/index.html`);
-      const run = (n: number, trips: number) =>
+      const run = (n: number, trips: number, prefetch = true) =>
         page.evaluate(
-          ([k, t]) =>
-            (window as unknown as { runBench(k: number, t: number): Promise<unknown> }).runBench(k, t),
-          [n, trips] as const,
+          ([k, t, f]) =>
+            (window as unknown as { runBench(k: number, t: number, f: boolean): Promise<unknown> }).runBench(
+              k,
+              t,
+              f,
+            ),
+          [n, trips, prefetch] as const,
         );
       const out = (await run(ITERATIONS, 200)) as {
         ok: boolean;
@@ -255,6 +274,18 @@ async function main(): Promise<void> {
       // A second worker in the same browser: what a restarted offscreen document pays once the
       // browser has the WASM module in its code cache.
       const again = (await run(10, 0)) as { ok: boolean; coldStartMs?: number; result?: { phases: unknown } };
+      // Later workers in the same browser, alternating ORT's .wasm handed over as prefetched bytes
+      // (lib/models/boot's default) with ORT fetching it itself (streaming compile, which V8 can
+      // serve from its code cache): the same-run comparison behind boot's choice.
+      const later: Record<'prefetch' | 'streaming', number[]> = { prefetch: [], streaming: [] };
+      for (let k = 0; k < RESTARTS; k++)
+        for (const prefetch of k % 2 ? [false, true] : [true, false]) {
+          const o = (await run(10, 0, prefetch)) as { ok: boolean; coldStartMs?: number };
+          if (o.ok && o.coldStartMs !== undefined)
+            later[prefetch ? 'prefetch' : 'streaming'].push(o.coldStartMs);
+        }
+      const median = (xs: number[]) =>
+        xs.length ? Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!) : null;
       const ms = (x: number) => Math.round(x * 1000) / 1000;
       console.log(
         JSON.stringify({
@@ -275,6 +306,9 @@ async function main(): Promise<void> {
           cold_start_phases: r.phases,
           restart_cold_start_ms: again.coldStartMs !== undefined ? Math.round(again.coldStartMs) : null,
           restart_phases: again.result?.phases,
+          later_cold_start_prefetch_median_ms: median(later.prefetch),
+          later_cold_start_streaming_median_ms: median(later.streaming),
+          later_samples: RESTARTS,
         }),
       );
       console.log(
