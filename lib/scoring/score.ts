@@ -95,7 +95,9 @@ export function scoreConversation(
     }
     return {
       dimensionId: d.id,
-      score: round2(Math.max(0, d.max - lost)),
+      // Rounding must not lift a score above its max (max 0.045 would round to 0.05 and push
+      // the total past 100).
+      score: Math.min(d.max, round2(Math.max(0, d.max - lost))),
       max: d.max,
       weight: d.weight,
       items,
