@@ -83,6 +83,8 @@ export const METRIC_NAMES = [
   'overtalkMs',
   'speechRateCpm',
   'speechRateWpm',
+  /** Pace over the speaker's last 20 s of speech while they talk (lib/audio/call-rules.ts). */
+  'speechRateSps',
   'loudnessDb',
   'talkRatio',
   'interruptions',
