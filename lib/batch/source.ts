@@ -30,11 +30,20 @@ export function textSource(input: ByteInput): TextSource & { encoding: Encoding 
         c = c.subarray(drop);
         skip -= drop;
       }
-      const s = dec.decode(c, { stream: true });
+      const s = decode(dec, c);
       if (s) yield s;
     }
-    const tail = dec.decode();
+    const tail = decode(dec);
     if (tail) yield tail;
+  }
+
+  // Node's GB18030 decoder throws on some invalid sequences even when not fatal: say what happened.
+  function decode(dec: TextDecoder, c?: Uint8Array): string {
+    try {
+      return c ? dec.decode(c, { stream: true }) : dec.decode();
+    } catch {
+      throw new DecodeError(`bytes that are not valid ${encoding} text`);
+    }
   }
 
   return {
@@ -43,7 +52,9 @@ export function textSource(input: ByteInput): TextSource & { encoding: Encoding 
     async *lines() {
       let carry = '';
       let line = 0;
-      for await (const s of decoded()) {
+      const withLine = (e: unknown) =>
+        e instanceof DecodeError ? new DecodeError(`line ${line + 1}: ${e.message}`) : e;
+      for await (const s of rethrowing(decoded(), withLine)) {
         let text = carry + s;
         let from = 0;
         for (let nl = text.indexOf('\n', from); nl >= 0; nl = text.indexOf('\n', from)) {
@@ -67,6 +78,19 @@ export function textSource(input: ByteInput): TextSource & { encoding: Encoding 
       return parts.join('');
     },
   };
+}
+
+/** Text that cannot be decoded in the file's encoding; the runner reports the file and skips it. */
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+}
+
+async function* rethrowing<T>(it: AsyncIterable<T>, map: (e: unknown) => unknown): AsyncIterable<T> {
+  try {
+    yield* it;
+  } catch (e) {
+    throw map(e);
+  }
 }
 
 /** A source over bytes already in memory (tests, stdin-sized inputs). */

@@ -3,6 +3,7 @@
  * `- Agent: …`. One conversation per file; cue start times become utterance times (ms from the
  * start of the call), so time-window rules work on recordings too.
  */
+import { MAX_UTTERANCE_CHARS } from '../../utterance';
 import { parseTimestamp } from '../fields';
 import { type NamedTurn, idFromFile, namedConversation } from '../named-turns';
 import type { ImportItem, ImportOptions, Importer, TextSource } from '../types';
@@ -42,7 +43,18 @@ export const captionsImporter: Importer = {
         const s = cueSpeaker(body);
         // A cue without a label continues the previous speaker (long turns split over cues).
         const name = s?.name ?? lastName;
-        if (!name)
+        const said = s ? s.text : body;
+        if (said.length > MAX_UTTERANCE_CHARS)
+          problems.push({
+            kind: 'problem',
+            problem: {
+              file: opts.file,
+              line: cue.line,
+              reason: 'text too long',
+              detail: `${said.length} characters`,
+            },
+          });
+        else if (!name)
           problems.push({
             kind: 'problem',
             problem: {
@@ -54,7 +66,7 @@ export const captionsImporter: Importer = {
           });
         else {
           lastName = name;
-          turns.push({ name, text: s ? s.text : body, ts: cue.start, line: cue.line });
+          turns.push({ name, text: said, ts: cue.start, line: cue.line });
         }
       }
       cue = undefined;

@@ -72,6 +72,18 @@ export const chatTextImporter: Importer = {
           };
         continue;
       }
+      if (parsed.message.length > MAX_UTTERANCE_CHARS) {
+        yield {
+          kind: 'problem',
+          problem: {
+            file: opts.file,
+            line,
+            reason: 'text too long',
+            detail: `${parsed.message.length} characters`,
+          },
+        };
+        continue;
+      }
       let ts = lastTs;
       if (parsed.time !== undefined) {
         const v = parseTimestamp(parsed.time);

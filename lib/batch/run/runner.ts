@@ -19,6 +19,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type Aggregate, addProblem, addStat, emptyAggregate, formatProblem } from '../aggregate';
@@ -67,6 +68,8 @@ export interface RunSummary {
   seconds: number;
   conversationsPerSecond: number;
   modelCache: { hits: number; misses: number };
+  /** Seconds each thread was busy (event-loop utilisation), to see where a run spends its CPU. */
+  busySeconds: { main: number; models: number; workers: number[] };
   models: string[];
   errors: string[];
   upload?: UploadSummary;
@@ -112,6 +115,7 @@ function signatureOf(files: InputFile[], opts: RunOptions): string {
 
 export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const t0 = Date.now();
+  const elu0 = performance.eventLoopUtilization();
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const errors: string[] = [];
   // Validate once up front: a broken rulebook or scorecard must stop the run before any work.
@@ -385,6 +389,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const maxPending = nWorkers * 2;
   let stopped = false;
   let seen = 0;
+  const busySeconds: RunSummary['busySeconds'] = { main: 0, models: 0, workers: [] };
   try {
     let buf: ImportItem[] = [];
     let bufConvs = 0;
@@ -449,6 +454,9 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
       if (chunks.size > 0) await done;
     }
   } finally {
+    const busy = (w: Worker) => w.performance.eventLoopUtilization().active / 1000;
+    busySeconds.models = modelThread ? busy(modelThread) : 0;
+    busySeconds.workers = workers.map(busy);
     await Promise.all([...workers, ...(modelThread ? [modelThread] : [])].map((w) => w.terminate()));
     progress.update(
       {
@@ -495,6 +503,10 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
     seconds,
     conversationsPerSecond: (aggregate.conversations - resumedConversations) / Math.max(seconds, 0.001),
     modelCache: cache,
+    busySeconds: {
+      ...busySeconds,
+      main: performance.eventLoopUtilization(elu0).active / 1000,
+    },
     models,
     errors,
     ...(upload ? { upload } : {}),
