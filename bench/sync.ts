@@ -345,7 +345,14 @@ async function main(): Promise<void> {
     if ((drainedAt && seen.size >= alertsExpected) || Date.now() > deadline) break;
     if (process.env.SOTTO_BENCH_TRACE && Date.now() - lastTrace > 1000) {
       lastTrace = Date.now();
-      log({ phase: 'trace', t: lastTrace - start, made: sum, queued, alerts: seen.size });
+      log({
+        phase: 'trace',
+        t: lastTrace - start,
+        made: sum,
+        queued,
+        alerts: seen.size,
+        gate: server.ingestStats(),
+      });
     }
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -38,6 +38,8 @@ export interface RunningServer {
   url: string;
   port: number;
   database: Database;
+  /** Bulk ingest admission: running, waiting and turned-away batches (for benchmarks and ops). */
+  ingestStats(): ReturnType<IngestGate['stats']>;
   close(): Promise<void>;
 }
 
@@ -49,7 +51,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   leadAlertsPerMinute: 30,
   bulkIngestConcurrency: 2,
   bulkIngestQueue: 1000,
-  bulkIngestMaxWaitMs: 8_000,
+  bulkIngestMaxWaitMs: 2_000,
   bodyIdleMs: 10_000,
 };
 
@@ -139,6 +141,7 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
     url,
     port: addr.port,
     database,
+    ingestStats: () => ctx.ingestGate.stats(),
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
