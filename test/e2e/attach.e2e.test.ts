@@ -50,7 +50,10 @@ describe('attaching to a console without a built-in adapter', () => {
     await panel.page.locator('[data-testid="user-adapter"]').first().waitFor();
     await expectTurns(panel, c, 'p-501');
     await c.customerSays('p-501', '还是没有声音，可以换货吗？');
-    await c.agentSends('p-501', '可以的，我这就为您安排换货');
+    // A send made before the pre-send check answered is held for that answer, then goes out.
+    const reply = '可以的，我这就为您安排换货';
+    await c.agentSends('p-501', reply);
+    await expect.poll(async () => (await c.messages('p-501')).some((m) => m.text === reply)).toBe(true);
     await expectTurns(panel, c, 'p-501');
     expect(c.errors).toEqual([]);
   });
