@@ -10,6 +10,7 @@ import { type PortLike, extensionId, extensionOrigin, listen, onConnect, send } 
 import { RETENTION_ALARM, applyRetention } from '@/platform/retention';
 import { IdbSessionStore } from '@/platform/session-store';
 import { SYNC_ALARM, SyncService } from '@/platform/sync-service';
+import { TeamDocuments } from '@/platform/team-documents';
 import { recordLog } from '@/platform/diagnostics';
 import { lastPipeline, onPanelCommand, rememberPipeline, sendToTab } from '@/platform/panel-bridge';
 
@@ -19,7 +20,14 @@ export default defineBackground(() => {
   const broadcast = (msg: Message) => {
     for (const p of panels) p.post(msg);
   };
-  const sync = new SyncService({ session, broadcast, log: recordLog });
+  // The team's published rulebook, checked in the sync cycle and swapped into the analysis worker.
+  const documents = new TeamDocuments({ broadcast, log: recordLog });
+  const sync = new SyncService({
+    session,
+    broadcast,
+    log: recordLog,
+    checkDocuments: (device, force) => documents.check(device, force),
+  });
   const router = new Router({
     store: session,
     async analyse(utterances) {
@@ -30,6 +38,7 @@ export default defineBackground(() => {
     log: recordLog,
     sync: (batch) => sync.queue(batch),
     syncNow: () => sync.flush(true),
+    teamRulebooks: async () => documents.rulebooks(await sync.enrolment()),
     extensionId: extensionId(),
     extensionOrigin: extensionOrigin(),
     sendToTab,

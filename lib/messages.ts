@@ -67,8 +67,19 @@ export const Message = z.discriminatedUnion('type', [
     /** `id@version` of each rulebook the worker compiled, for the side panel's status line. */
     rulebooks: z.array(z.string().max(200)).max(50).optional(),
   }),
+  /**
+   * Swap the analysis worker's rulebooks (background → offscreen): the enrolled team's published
+   * rulebooks, or none to go back to the shipped ones. Replies `{ok, applied, versions, errors}`.
+   */
+  z.object({
+    type: z.literal('rulebooks-update'),
+    target: z.literal('offscreen'),
+    rulebooks: z.array(z.unknown()).max(50).optional(),
+  }),
   // offscreen document → background
   z.object({ type: z.literal('analyses'), analyses: z.array(Analysis).max(MAX_BATCH) }),
+  /** The offscreen document, starting, asks for the team's rulebooks (reply `{rulebooks?}`). */
+  z.object({ type: z.literal('team-rulebooks') }),
   // side panel → background (over the `panel` port)
   z.object({ type: z.literal('panel-hello'), since: z.number().nonnegative().optional() }),
   // background → side panel (over the `panel` port)
@@ -217,6 +228,7 @@ export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message
   'extension-page': new Set<Message['type']>([
     'sync-now',
     'analyses',
+    'team-rulebooks',
     'offscreen-ready',
     'panel-hello',
     'ping',

@@ -30,6 +30,8 @@ export interface SyncServiceDeps {
   session: IdbSessionStore;
   broadcast(msg: Message): void;
   log(level: 'info' | 'warn', msg: string, data?: Record<string, unknown>): void;
+  /** Checks the team's documents (rulebook) once enrolled; `force` skips the interval (sync-now, enrolment). */
+  checkDocuments?(enrolment: StoredDevice, force: boolean): Promise<unknown>;
 }
 
 async function managed(): Promise<unknown> {
@@ -57,6 +59,12 @@ export class SyncService {
     return mergeSettings(local, await managed());
   }
 
+  /** The device's enrolment with the configured endpoint, if any. */
+  async enrolment(): Promise<StoredDevice | undefined> {
+    const endpoint = (await this.settings()).endpoint;
+    return endpoint ? this.device(endpoint) : undefined;
+  }
+
   private async device(endpoint: string): Promise<StoredDevice | undefined> {
     const r = StoredDeviceSchema.safeParse((await browser.storage.local.get(DEVICE_KEY))[DEVICE_KEY]);
     return r.success && r.data.endpoint === endpoint ? r.data : undefined;
@@ -79,9 +87,9 @@ export class SyncService {
   }
 
   /** Exchanges a one-time enrolment code for a device token when there is none for this endpoint. */
-  private async enrolIfNeeded(client: SyncClient, settings: SyncSettings): Promise<void> {
-    if (!settings.endpoint || !settings.enrolmentCode) return;
-    if (await this.device(settings.endpoint)) return;
+  private async enrolIfNeeded(client: SyncClient, settings: SyncSettings): Promise<boolean> {
+    if (!settings.endpoint || !settings.enrolmentCode) return false;
+    if (await this.device(settings.endpoint)) return false;
     const res = await fetch(`${settings.endpoint.replace(/\/+$/, '')}/v1/devices/enrol`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -91,7 +99,7 @@ export class SyncService {
       this.deps.log('warn', `enrolment refused: HTTP ${res.status}`, {
         body: (await res.text()).slice(0, 200),
       });
-      return;
+      return false;
     }
     const creds = DeviceCredentials.parse(await res.json());
     await browser.storage.local.set({ [DEVICE_KEY]: { ...creds, endpoint: settings.endpoint } });
@@ -105,6 +113,7 @@ export class SyncService {
     }
     await client.enrolled();
     this.deps.log('info', 'device enrolled', { userId: creds.userId, role: creds.role });
+    return true;
   }
 
   /** Queues what may leave the device for the analyses just stored, then flushes. */
@@ -136,7 +145,16 @@ export class SyncService {
     const c = await this.ensureClient();
     if (c) {
       try {
-        await this.enrolIfNeeded(c.client, c.settings);
+        const enrolled = await this.enrolIfNeeded(c.client, c.settings);
+        const device = await this.device(c.settings.endpoint!);
+        // The team's rulebook: checked by ETag, swapped in by the analysis worker when it changed.
+        // Not in the way of the findings, unless asked for now (sync-now) or just enrolled.
+        const check = device
+          ? this.deps
+              .checkDocuments?.(device, force || enrolled)
+              .catch((e: unknown) => this.deps.log('warn', `document check failed: ${String(e)}`))
+          : undefined;
+        if (force || enrolled) await check;
         const report = await c.client.flush({ force });
         if (report.retryInMs !== undefined) this.retryIn(report.retryInMs);
         // After the findings, so an appeal never reaches the endpoint before what it appeals.

@@ -5,8 +5,7 @@
  */
 import * as ort from 'onnxruntime-web/wasm';
 import { AnalysisPipeline, type PipelineDeps, type TextClassifier } from '@/lib/analysis/pipeline';
-import { compileAll } from '@/lib/analysis/rule-sessions';
-import { LiveDraftSessions } from '@/lib/adapters/presend-session';
+import { LiveRuleSet } from '@/lib/analysis/ruleset';
 import { newId } from '@/lib/ids';
 import type { Prediction } from '@/lib/analysis/types';
 import { bootModels } from '@/lib/models/boot';
@@ -18,10 +17,12 @@ export interface WorkerConfig {
   ortWasmUrl: string;
   /** Extension URL of models/manifest.json; model files are relative to it. */
   modelManifestUrl: string;
+  /** The enrolled team's published rulebooks; they run instead of the shipped ones when given. */
+  teamRulebooks?: unknown[];
 }
 
 /** The shipped rulebooks, bundled into the worker; updates from the endpoint replace them. */
-const SHIPPED_RULEBOOKS = import.meta.glob<unknown>('../rulebooks/*.json', {
+export const SHIPPED_RULEBOOKS = import.meta.glob<unknown>('../rulebooks/*.json', {
   eager: true,
   import: 'default',
 });
@@ -32,8 +33,8 @@ export interface SetupResult {
   rulebooks: string[];
   /** The compiled rulebooks, for the pre-send check of drafts. */
   compiled: CompiledRulebook[];
-  /** Pre-send checks against the live rule state of each conversation. */
-  drafts: LiveDraftSessions;
+  /** The swappable rule set: pipeline rule sessions and pre-send checks on the same live state. */
+  drafts: LiveRuleSet;
   errors: string[];
 }
 
@@ -66,16 +67,18 @@ export async function createAnalysisPipeline(config: WorkerConfig): Promise<Setu
   const intent = models.get('intent');
   if (emotion) deps.emotion = classifier(emotion);
   if (intent) deps.intent = classifier(intent);
-  const books = compileAll(SHIPPED_RULEBOOKS);
-  errors.push(...books.errors);
   // The pipeline's rule sessions, shared with the pre-send check so drafts see the conversation.
-  const drafts = new LiveDraftSessions(books.compiled, newId);
-  if (books.compiled.length > 0) deps.rules = drafts.sessions;
+  const drafts = new LiveRuleSet(newId);
+  const shipped = drafts.swap(Object.values(SHIPPED_RULEBOOKS), 'bundled', Object.keys(SHIPPED_RULEBOOKS));
+  errors.push(...shipped.errors);
+  if (config.teamRulebooks?.length) errors.push(...drafts.swap(config.teamRulebooks, 'team').errors);
+  // Always wired: a team rulebook may arrive later even when no shipped one compiled.
+  deps.rules = drafts.sessions;
   return {
     pipeline: new AnalysisPipeline(deps),
     models: [...models.values()].map((m) => `${m.entry.name}@${m.entry.sha256.slice(0, 8)}`),
-    rulebooks: books.versions,
-    compiled: books.compiled,
+    rulebooks: drafts.versions,
+    compiled: drafts.compiled,
     drafts,
     errors,
   };

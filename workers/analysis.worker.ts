@@ -1,26 +1,30 @@
 /**
  * The analysis worker: a thin comlink shell around lib/analysis. It loads the models and the
- * rulebook from the extension's own files (nothing from the network) and analyses batches.
+ * shipped rulebooks from the extension's own files (the team's published ones arrive from the
+ * background, never fetched here) and analyses batches.
  */
 import * as Comlink from 'comlink';
-import { createAnalysisPipeline, type WorkerConfig } from '@/workers/analysis-setup';
+import { SHIPPED_RULEBOOKS, createAnalysisPipeline, type WorkerConfig } from '@/workers/analysis-setup';
 import type { AnalysisPipeline } from '@/lib/analysis/pipeline';
 import type { Utterance } from '@/lib/utterance';
 import type { DraftHit } from '@/lib/adapters/presend';
-import type { LiveDraftSessions } from '@/lib/adapters/presend-session';
+import type { LiveRuleSet, SwapResult } from '@/lib/analysis/ruleset';
 
 let pipeline: AnalysisPipeline | undefined;
-let drafts: LiveDraftSessions | undefined;
+let drafts: LiveRuleSet | undefined;
 
 const api = {
-  async init(config: WorkerConfig): Promise<{ coldStartMs: number; models: string[]; errors: string[] }> {
+  async init(
+    config: WorkerConfig,
+  ): Promise<{ coldStartMs: number; models: string[]; rulebooks: string[]; errors: string[] }> {
     const t0 = performance.now();
     const made = await createAnalysisPipeline(config);
     pipeline = made.pipeline;
     drafts = made.drafts;
     return {
       coldStartMs: performance.now() - t0,
-      models: [...made.models, ...made.rulebooks],
+      models: made.models,
+      rulebooks: made.rulebooks,
       errors: made.errors,
     };
   },
@@ -30,6 +34,16 @@ const api = {
    */
   async checkDraft(text: string, conversationId?: string): Promise<DraftHit[]> {
     return drafts?.check(text, conversationId) ?? [];
+  },
+  /**
+   * Swaps the running rulebooks: the team's published set (fetched by the background), or, when
+   * none is given, the shipped ones again. A rulebook that does not compile keeps its previous
+   * version running; lib/analysis/ruleset.ts says what live conversations keep.
+   */
+  async swapRules(rulebooks?: unknown[]): Promise<SwapResult> {
+    if (!drafts) throw new Error('analysis worker used before init');
+    if (rulebooks?.length) return drafts.swap(rulebooks, 'team');
+    return drafts.swap(Object.values(SHIPPED_RULEBOOKS), 'bundled', Object.keys(SHIPPED_RULEBOOKS));
   },
   async analyse(us: Utterance[]) {
     if (!pipeline) throw new Error('analysis worker used before init');

@@ -13,14 +13,31 @@ import type { AnalysisWorkerApi } from '@/workers/analysis.worker';
 import './audio';
 
 const worker = Comlink.wrap<AnalysisWorkerApi>(new AnalysisWorker());
-const ready = worker
-  .init({
-    ortWasmUrl: extensionUrl('/ort/ort-wasm-simd-threaded.wasm'),
-    modelManifestUrl: extensionUrl('/models/manifest.json'),
-  })
+
+/** The enrolled team's published rulebooks, kept by the background; none: the shipped ones run. */
+async function teamRulebooks(): Promise<unknown[] | undefined> {
+  const r = await send<{ ok: boolean; reply?: { rulebooks?: unknown[] } } | undefined>({
+    type: 'team-rulebooks',
+  }).catch(() => undefined);
+  return r?.ok ? r.reply?.rulebooks : undefined;
+}
+
+const ready = teamRulebooks()
+  .then((rulebooks) =>
+    worker.init({
+      ortWasmUrl: extensionUrl('/ort/ort-wasm-simd-threaded.wasm'),
+      modelManifestUrl: extensionUrl('/models/manifest.json'),
+      ...(rulebooks ? { teamRulebooks: rulebooks } : {}),
+    }),
+  )
   .then(async (r) => {
     for (const e of r.errors) console.error('[sotto] analysis setup:', e);
-    await send({ type: 'offscreen-ready', coldStartMs: r.coldStartMs, models: r.models });
+    await send({
+      type: 'offscreen-ready',
+      coldStartMs: r.coldStartMs,
+      models: r.models,
+      rulebooks: r.rulebooks,
+    });
     return r;
   });
 
@@ -54,6 +71,18 @@ listen((raw, sender) => {
     // Not queued behind analysis batches: the agent is waiting on this one.
     const { text, conversationId } = r.message;
     return ready.then(() => worker.checkDraft(text, conversationId)).then((hits) => ({ ok: true, hits }));
+  }
+  if (r.ok && r.message.type === 'rulebooks-update') {
+    if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page')
+      return Promise.resolve({ ok: false, reason: 'rulebooks-update is accepted from the background only' });
+    // After init. A batch's rule pass is synchronous in the worker, so it sees one set or the other.
+    const { rulebooks } = r.message;
+    return ready
+      .then(() => worker.swapRules(rulebooks))
+      .then((swap) => {
+        for (const e of swap.errors) console.error('[sotto] rulebook kept at its previous version:', e);
+        return { ok: true, ...swap };
+      });
   }
   if (!r.ok || r.message.type !== 'analyse')
     return Promise.resolve({ ok: false, reason: r.ok ? 'not an analyse message' : r.reason });

@@ -51,6 +51,8 @@ export interface RouterDeps {
   sync?(batch: { analysis: Analysis; previous?: Analysis }[]): Promise<void>;
   /** Flushes the sync outbox now and reports the sync state. */
   syncNow?(): Promise<void>;
+  /** The enrolled team's published rulebooks, if any (the offscreen document asks when it starts). */
+  teamRulebooks?(): Promise<unknown[] | undefined>;
 }
 
 export type RouteResult = { ok: true; reply?: unknown } | { ok: false; reason: string };
@@ -152,6 +154,13 @@ export class Router {
       case 'sync-now':
         await this.deps.syncNow?.();
         return { ok: true };
+      case 'team-rulebooks': {
+        const rulebooks = await this.deps.teamRulebooks?.().catch((e: unknown) => {
+          this.deps.log('warn', `team rulebooks unavailable: ${String(e)}`);
+          return undefined;
+        });
+        return { ok: true, reply: rulebooks ? { rulebooks } : {} };
+      }
       case 'ping':
         return { ok: true, reply: { type: 'pong' } };
       default:
