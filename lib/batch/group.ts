@@ -27,11 +27,17 @@ interface Open {
 
 export const MAX_OPEN_CONVERSATIONS = 256;
 export const MAX_TURNS = 20_000;
+export const MAX_CLOSED = 500_000;
 
 export class RowGrouper {
   private readonly open = new Map<string, Open>();
-  /** Ids already emitted: a later row for one of them arrives too late to be analysed with it. */
-  private readonly closed = new Set<string>();
+  /**
+   * Ids already emitted: a later row for one of them arrives too late to be analysed with it.
+   * Two generations of at most MAX_CLOSED ids each keep memory bounded on any input size; a row
+   * more than that many conversations late is no longer recognised as late.
+   */
+  private closed = new Set<string>();
+  private closedBefore = new Set<string>();
 
   constructor(
     private readonly file: string,
@@ -43,7 +49,7 @@ export class RowGrouper {
     const out: ImportItem[] = [];
     let conv = this.open.get(row.conversationId);
     if (!conv) {
-      if (this.closed.has(row.conversationId)) {
+      if (this.closed.has(row.conversationId) || this.closedBefore.has(row.conversationId)) {
         out.push(this.problem(row.line, 'conversation rows not together', row.conversationId));
         return out;
       }
@@ -80,6 +86,10 @@ export class RowGrouper {
 
   private emit(c: Open): ImportItem {
     this.open.delete(c.id);
+    if (this.closed.size >= MAX_CLOSED) {
+      this.closedBefore = this.closed;
+      this.closed = new Set();
+    }
     this.closed.add(c.id);
     const hasSeq = c.rows.every((r) => r.seq !== undefined);
     const bySeq = new Map<number, Utterance>();
