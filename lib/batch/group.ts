@@ -43,6 +43,7 @@ export class RowGrouper {
     private readonly file: string,
     private readonly source: string,
     private readonly maxOpen = MAX_OPEN_CONVERSATIONS,
+    private readonly maxClosed = MAX_CLOSED,
   ) {}
 
   add(row: Row): ImportItem[] {
@@ -86,7 +87,7 @@ export class RowGrouper {
 
   private emit(c: Open): ImportItem {
     this.open.delete(c.id);
-    if (this.closed.size >= MAX_CLOSED) {
+    if (this.closed.size >= this.maxClosed) {
       this.closedBefore = this.closed;
       this.closed = new Set();
     }
