@@ -1,0 +1,167 @@
+/**
+ * The pre-send check in Debian's Chromium with the production build, on the demo desk:
+ * - a cold browser: the very first sends go out while the offscreen worker is still starting
+ *   (held at most until the check answers or its deadline, never hung);
+ * - the draft is checked in the context of the conversation: the same account-balance reply is
+ *   stopped before the customer's identity was verified and passes after;
+ * - a rule in warn mode shows a notice and the send is not intercepted;
+ * - "send anyway" is recorded.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtureServer } from '../fixtures/serve';
+import { type Launched, launch } from './harness';
+import { FixtureConsole } from './pages/console';
+
+let server: Awaited<ReturnType<typeof startFixtureServer>>;
+let l: Launched;
+
+beforeAll(async () => {
+  server = await startFixtureServer({ port: 0 });
+  l = await launch();
+});
+
+afterAll(async () => {
+  await l?.close();
+  await server?.close();
+});
+
+const has = (c: FixtureConsole, conv: string, text: string) =>
+  c.messages(conv).then((ms) => ms.some((m) => m.text === text));
+
+/** What the worker says about a draft in a conversation, asked the way the background asks. */
+async function workerHits(conv: string, text: string): Promise<string[]> {
+  const sw = await l.serviceWorker();
+  return sw.evaluate(
+    async ([conv, text]) => {
+      const r = (await chrome.runtime.sendMessage({
+        type: 'check-draft',
+        target: 'offscreen',
+        conversationId: conv,
+        text,
+      })) as { ok: boolean; hits?: { ruleId: string }[] } | undefined;
+      return (r?.hits ?? []).map((h) => h.ruleId);
+    },
+    [conv, text] as const,
+  );
+}
+
+async function logLines(): Promise<string[]> {
+  const sw = await l.serviceWorker();
+  return sw.evaluate(async () =>
+    (((await chrome.storage.session.get('sotto:log'))['sotto:log'] ?? []) as { msg: string }[]).map(
+      (x) => x.msg,
+    ),
+  );
+}
+
+describe('pre-send check', () => {
+  it('cold browser: the first sends go out while the worker starts, never hung', async () => {
+    // The first page of a fresh browser: no offscreen document exists yet.
+    const c = await FixtureConsole.open(l.context, new URL('desk/', server.url).href);
+    try {
+      const conv = (await c.selected()) ?? (await c.conversations())[0]!;
+      const hello = '您好，请问有什么可以帮您？';
+      await c.agentSends(conv, hello);
+      await expect.poll(() => has(c, conv, hello), { timeout: 15_000 }).toBe(true);
+      // A critical draft right away: either the check answered (warning) or the send went out.
+      const card = '好的，您的卡号是 6222020200112233445 对吧';
+      await c.agentSends(conv, card);
+      await expect
+        .poll(async () => (await c.page.$('sotto-presend')) !== null || (await has(c, conv, card)), {
+          timeout: 15_000,
+        })
+        .toBe(true);
+      expect(c.errors).toEqual([]);
+    } finally {
+      await c.page.close();
+    }
+  });
+
+  it('checks the draft in the context of the conversation so far', async () => {
+    const c = await FixtureConsole.open(l.context, new URL('desk/', server.url).href);
+    try {
+      // Two new conversations with nothing said yet (the seeded inbox has agent turns a model may
+      // read as an identity check): the customer asks for the balance in each.
+      const [a, b] = ['c-bal-a', 'c-bal-b'];
+      for (const id of [a, b])
+        await c.page.evaluate(
+          (id) =>
+            (window as unknown as { sottoDesk: { load(s: unknown): Promise<string> } }).sottoDesk.load({
+              id,
+              lang: 'zh-Hans',
+              title: '余额查询',
+              conversationId: id,
+              customer: { name: '王先生' },
+              turns: [{ speaker: 'customer', text: '帮我查下余额', delayMs: 0 }],
+            }),
+          id,
+        );
+      const balance = '您的余额是3200元';
+      // Conversation a: the customer asks, the agent answers without verifying: stopped once.
+      await c.select(a);
+      await expect
+        .poll(() => workerHits(a, balance), { timeout: 20_000 })
+        .toContain('finance.verify-before-account-details');
+      expect(await c.agentSends(a, balance)).toBeNull();
+      await c.page.waitForSelector('sotto-presend', { state: 'attached' });
+      await c.page.keyboard.press('Escape'); // back to editing: nothing sent
+      expect(await c.page.$('sotto-presend')).toBeNull();
+      expect(await has(c, a, balance)).toBe(false);
+
+      // Conversation b: identity verified first; the same reply is fine there.
+      await c.select(b);
+      const verify = '好的，先核实一下您的身份，请提供身份证后四位';
+      await c.agentSends(b, verify);
+      await expect.poll(() => has(c, b, verify)).toBe(true);
+      await c.customerSays(b, '1234');
+      // Once the worker has the verification turn, the balance no longer fires in b (and still does in a).
+      await expect.poll(() => workerHits(b, balance), { timeout: 20_000 }).toEqual([]);
+      expect(await workerHits(a, balance)).toContain('finance.verify-before-account-details');
+      await c.agentSends(b, balance);
+      await expect.poll(() => has(c, b, balance)).toBe(true);
+      expect(await c.page.$('sotto-presend')).toBeNull();
+      expect(c.errors).toEqual([]);
+    } finally {
+      await c.page.close();
+    }
+  });
+
+  it('warn mode: a notice beside the compose box, and the send is not intercepted', async () => {
+    const c = await FixtureConsole.open(l.context, new URL('desk/', server.url).href);
+    try {
+      const conv = (await c.selected()) ?? (await c.conversations())[0]!;
+      const rude = '说了多少遍了，你自己去查';
+      expect(await workerHits(conv, rude)).toContain('general.agent-rude');
+      const box = await c.composeSelector();
+      await c.page.click(box);
+      await c.page.keyboard.type(rude);
+      await c.page.waitForSelector('sotto-presend-note', { state: 'attached' });
+      // Closed shadow root: the console cannot read what fired.
+      expect(
+        await c.page.evaluate(() => document.querySelector('sotto-presend-note')?.shadowRoot ?? null),
+      ).toBeNull();
+      await c.page.keyboard.press('Enter');
+      await expect.poll(() => has(c, conv, rude)).toBe(true);
+      expect(await c.page.$('sotto-presend')).toBeNull();
+      await expect.poll(async () => (await c.page.$('sotto-presend-note')) === null).toBe(true);
+    } finally {
+      await c.page.close();
+    }
+  });
+
+  it('block mode, "send anyway": the host sends it and the override is recorded', async () => {
+    const c = await FixtureConsole.open(l.context, new URL('desk/', server.url).href);
+    try {
+      const conv = (await c.selected()) ?? (await c.conversations())[0]!;
+      const promise = '放心，这款产品保本保息，稳赚不赔';
+      expect(await c.agentSends(conv, promise)).toBeNull();
+      await c.page.waitForSelector('sotto-presend', { state: 'attached' });
+      await c.page.keyboard.press('Tab'); // "Use the rewrite" → "Send anyway"
+      await c.page.keyboard.press('Enter');
+      await expect.poll(() => has(c, conv, promise)).toBe(true);
+      await expect.poll(logLines).toContain('sent despite a pre-send warning');
+    } finally {
+      await c.page.close();
+    }
+  });
+});
