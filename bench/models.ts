@@ -59,8 +59,9 @@ ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;
 const wasmUrl = new URL('./ort-wasm-simd-threaded.wasm', self.location.href).href;
 ort.env.wasm.wasmPaths = { wasm: wasmUrl };
-// ?prefetch=0 lets ORT fetch its .wasm itself (streaming compile), for the comparison in the detail line.
-const prefetch = new URL(self.location.href).searchParams.get('prefetch') !== '0';
+// Like the analysis worker, ORT fetches its .wasm itself (streaming compile); ?prefetch=1 hands it
+// prefetched bytes instead, for the comparison in the detail line.
+const prefetch = new URL(self.location.href).searchParams.get('prefetch') === '1';
 const boot = (async () => {
   const booted = await bootModels(ort, {
     manifestUrl: new URL('./models/manifest.json', self.location.href).href,
@@ -136,9 +137,9 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>models bench</title>
     return s[Math.min(s.length - 1, Math.floor(q * s.length))];
   }
   // Cold start = from new Worker() to the first result (both models' first answer) arriving here.
-  window.runBench = (iterations, roundTrips, prefetch = true) => new Promise((resolve) => {
+  window.runBench = (iterations, roundTrips, prefetch = false) => new Promise((resolve) => {
     const t0 = performance.now();
-    const w = new Worker(prefetch ? './worker.js' : './worker.js?prefetch=0', { type: 'module' });
+    const w = new Worker(prefetch ? './worker.js?prefetch=1' : './worker.js', { type: 'module' });
     let coldStartMs;
     const rt = [];
     let sent = 0;
@@ -246,7 +247,7 @@ async function main(): Promise<void> {
     try {
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${port}/index.html`);
-      const run = (n: number, trips: number, prefetch = true) =>
+      const run = (n: number, trips: number, prefetch = false) =>
         page.evaluate(
           ([k, t, f]) =>
             (window as unknown as { runBench(k: number, t: number, f: boolean): Promise<unknown> }).runBench(
@@ -274,9 +275,9 @@ async function main(): Promise<void> {
       // A second worker in the same browser: what a restarted offscreen document pays once the
       // browser has the WASM module in its code cache.
       const again = (await run(10, 0)) as { ok: boolean; coldStartMs?: number; result?: { phases: unknown } };
-      // Later workers in the same browser, alternating ORT's .wasm handed over as prefetched bytes
-      // (lib/models/boot's default) with ORT fetching it itself (streaming compile, which V8 can
-      // serve from its code cache): the same-run comparison behind boot's choice.
+      // Later workers in the same browser, alternating ORT fetching its .wasm itself (streaming
+      // compile, which V8 can serve from its code cache; what the analysis worker does) with the
+      // .wasm handed over as prefetched bytes (boot's `ortWasmUrl`): the same-run comparison.
       const later: Record<'prefetch' | 'streaming', number[]> = { prefetch: [], streaming: [] };
       for (let k = 0; k < RESTARTS; k++)
         for (const prefetch of k % 2 ? [false, true] : [true, false]) {

@@ -6,13 +6,16 @@ import { type LoadedModel, loadModel, type OrtModule } from './runtime';
 /**
  * Opens every model of a manifest as fast as a cold worker can (issue #5: cold start ≤ 300 ms).
  *
- * The cost of a cold start is almost all onnxruntime's 14 MB WASM: fetching it, compiling it and
- * instantiating it before the first session. So everything independent starts at once: the
- * manifest, ORT's .wasm and (as soon as the manifest names them) every model file are fetched in
- * parallel; the .wasm bytes are handed to ORT (`env.wasm.wasmBinary`), so it does not fetch them a
- * second time after the first model arrives; and the sessions are created concurrently, so the
- * second model's checks and parse overlap the WASM compile. Every model is still verified by
- * `loadModel` (sha256, size, featuriser, I/O, probe run) before it is used.
+ * The cost of a cold start is almost all onnxruntime's 14 MB WASM: fetching, compiling and
+ * instantiating it before the first session. So everything independent starts at once: the manifest
+ * and (as soon as the manifest names them) every model file are fetched in parallel, the t2cn
+ * converter is built while they are in flight, and the sessions are created concurrently, so the
+ * second model's checks and parse overlap the first one's wait for the WASM. With `ortWasmUrl`, ORT's
+ * .wasm is also fetched up front and handed over as bytes (`env.wasm.wasmBinary`); without it ORT
+ * fetches it itself with a streaming compile, which V8 can serve from its code cache on the next
+ * start and which started faster in bench:models' same-run comparison, so the analysis worker
+ * leaves it out. Every model is still verified by `loadModel` (sha256, size, featuriser, I/O, probe
+ * run) before it is used.
  */
 
 export interface BootOptions {
