@@ -9,7 +9,10 @@
 import * as Comlink from 'comlink';
 import type { CallAnalyserEvent, CallReading } from '@/lib/audio/call-analyser';
 import type { CallChannel } from '@/lib/audio/call-metrics';
+import { CallRuleWatch } from '@/lib/audio/call-rules';
 import type { CallEventRecord, CallState, ChannelState, ChannelStatus } from '@/lib/audio/call-state';
+import { newId } from '@/lib/ids';
+import { Rulebook } from '@/lib/rules/schema';
 import { extensionUrl, send } from '@/platform/runtime';
 import AudioWorker from '@/workers/audio.worker?worker';
 import type { AudioWorkerApi } from '@/workers/audio.worker';
@@ -17,6 +20,20 @@ import type { AudioWorkerApi } from '@/workers/audio.worker';
 const STATE_EVERY_MS = 250;
 /** A side that has produced only digital silence this long is reported as silent. */
 const SILENT_AFTER_MS = 4000;
+
+/** The shipped rulebooks: their call-metric rules are checked on every reading. */
+const SHIPPED_RULEBOOKS = import.meta.glob<unknown>('../../rulebooks/*.json', {
+  eager: true,
+  import: 'default',
+});
+let books: Rulebook[] | undefined;
+function shippedRulebooks(): Rulebook[] {
+  books ??= Object.values(SHIPPED_RULEBOOKS).flatMap((json) => {
+    const r = Rulebook.safeParse(json);
+    return r.success ? [r.data] : [];
+  });
+  return books;
+}
 
 let worker: Comlink.Remote<AudioWorkerApi> | undefined;
 let ready: Promise<unknown> | undefined;
@@ -56,6 +73,7 @@ export class CallSession {
   /** A side has shown a non-silent frame. */
   private readonly heard: Record<CallChannel, boolean> = { agent: false, customer: false };
   private input: SessionInput | undefined;
+  private readonly rules = new CallRuleWatch(shippedRulebooks());
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -185,5 +203,8 @@ export class CallSession {
       overtalk: r?.overtalk ?? { count: 0, totalMs: 0, longestMs: 0 },
     };
     await send({ type: 'call-state', state }).catch(() => {});
+    if (!r || this.phase !== 'live') return;
+    for (const finding of this.rules.check(r, this.conversationId, this.startedAt + r.processedMs, newId))
+      await send({ type: 'call-finding', finding }).catch(() => {});
   }
 }
