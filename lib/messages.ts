@@ -175,6 +175,9 @@ export const Message = z.discriminatedUnion('type', [
     tabId: z.number().int().nonnegative(),
     conversationId: z.string().min(1).max(200),
   }),
+  // offscreen document or call-tap frame → background → side panel: a rule on call metrics fired
+  // (silence, over-talk, pace) while the call was going; shown like the other findings.
+  z.object({ type: z.literal('call-finding'), finding: Finding }),
   // diagnostics (tests and the status line)
   z.object({ type: z.literal('ping') }),
 ]);
@@ -238,6 +241,7 @@ export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message
     'call-stop',
     'call-state',
     'call-event',
+    'call-finding',
   ]),
 };
 

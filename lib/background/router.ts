@@ -151,6 +151,14 @@ export class Router {
       case 'call-event':
         this.deps.broadcast(msg);
         return { ok: true };
+      case 'call-finding':
+        this.deps.log('info', 'call metric rule fired', {
+          conversationId: msg.finding.conversationId,
+          rule: msg.finding.ruleId ?? '',
+        });
+        // Not tied to a turn: the panel keeps it beside the turn findings, as it does pre-send ones.
+        this.deps.broadcast({ type: 'presend-finding', finding: msg.finding });
+        return { ok: true };
       case 'sync-now':
         await this.deps.syncNow?.();
         return { ok: true };
