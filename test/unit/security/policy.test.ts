@@ -55,8 +55,10 @@ describe('managed_schema.json', () => {
   it('declares every policy setting with its type', () => {
     const p = schema.properties;
     expect(Object.keys(p).sort()).toEqual(
-      ['allowedOrigins', 'enrolmentCode', 'endpoint', 'features', 'retentionDays', 'syncMode'].sort(),
+      ['allowedOrigins', 'asr', 'enrolmentCode', 'endpoint', 'features', 'retentionDays', 'syncMode'].sort(),
     );
+    // The organisation's own speech server (lib/asr/config.ts): nothing is sent without it.
+    expect(p.asr).toMatchObject({ type: 'object', properties: { endpoint: { type: 'string' } } });
     expect(p.endpoint.type).toBe('string');
     expect(p.enrolmentCode.type).toBe('string');
     expect(p.allowedOrigins).toMatchObject({ type: 'array', items: { type: 'string' } });
