@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-web';
+import { describe, expect, it } from 'vitest';
+import { bootModels } from '../../../lib/models/boot';
+
+ort.env.wasm.numThreads = 1;
+
+const MODELS = new URL('../../../models/', import.meta.url).pathname;
+const MANIFEST_URL = 'http://models.test/models/manifest.json';
+
+/** Serves the shipped models/ folder (optionally with one file replaced) the way the extension serves it. */
+function serve(overrides: Record<string, Uint8Array> = {}): typeof fetch {
+  return (async (input: string | URL | Request) => {
+    const path = new URL(String(input)).pathname.replace(/^\/models\//, '');
+    try {
+      const body = overrides[path] ?? new Uint8Array(readFileSync(MODELS + path));
+      return new Response(body as Uint8Array<ArrayBuffer>);
+    } catch {
+      return new Response('missing', { status: 404 });
+    }
+  }) as typeof fetch;
+}
+
+describe('bootModels', { timeout: 120_000 }, () => {
+  it('opens every shipped model, verified, and they answer', async () => {
+    const r = await bootModels(ort, { manifestUrl: MANIFEST_URL, fetch: serve() });
+    expect(r.errors).toEqual([]);
+    expect([...r.models.keys()].sort()).toEqual(['emotion', 'intent']);
+    const [e] = await r.models
+      .get('emotion')!
+      .classify([{ text: '我要去12315投诉你们', speaker: 'customer' }]);
+    expect(e!.label).toBe('angry');
+    expect(r.timings.emotionLoaded).toBeGreaterThanOrEqual(r.timings.manifest!);
+    for (const m of r.models.values()) await m.release();
+  });
+
+  it('refuses a corrupt model with a clear error and still opens the other', async () => {
+    const manifest = JSON.parse(readFileSync(`${MODELS}manifest.json`, 'utf8'));
+    const file = manifest.models.find((m: { name: string }) => m.name === 'intent').file as string;
+    const corrupt = new Uint8Array(readFileSync(MODELS + file));
+    corrupt[corrupt.length - 10]! ^= 0xff;
+    const r = await bootModels(ort, { manifestUrl: MANIFEST_URL, fetch: serve({ [file]: corrupt }) });
+    expect([...r.models.keys()]).toEqual(['emotion']);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatch(/intent.*sha256/);
+    for (const m of r.models.values()) await m.release();
+  });
+
+  it('reports an unreadable manifest instead of throwing', async () => {
+    const r = await bootModels(ort, {
+      manifestUrl: MANIFEST_URL,
+      fetch: serve({ 'manifest.json': new TextEncoder().encode('{"version":1,"models":[{}]}') }),
+    });
+    expect(r.models.size).toBe(0);
+    expect(r.errors[0]).toMatch(/manifest invalid/);
+  });
+});
