@@ -7,6 +7,16 @@ import type { CallState, ChannelState } from '@/lib/audio/call-state';
 import { useT } from './i18n';
 import type { PanelStore } from './store';
 
+/** Locale key suffix per channel status (message names cannot hold '-'). */
+const STATUS_KEY: Record<CallState['agent']['status'], string> = {
+  live: 'live',
+  silent: 'silent',
+  'no-permission': 'noPermission',
+  unavailable: 'unavailable',
+  ended: 'ended',
+  off: 'off',
+};
+
 export interface CallControls {
   start(tabId: number): void;
   stop(tabId: number): void;
@@ -66,8 +76,12 @@ export function CallStrip({
             <p key={s} class="call__row">
               <Meter side={call[s]} label={who(s)} /> {t('callPace', [who(s), call[s].rateSps.toFixed(1)])}
               {call[s].shouting ? <strong class="call__loud"> · {t('callLoud', who(s))}</strong> : null}
-              {call[s].status !== 'live' && call[s].reason ? (
-                <span class="muted"> · {call[s].reason}</span>
+              {call[s].status !== 'live' ? (
+                <span class="muted" data-testid={`call-status-${s}`} data-status={call[s].status}>
+                  {' · '}
+                  {t(`callStatus_${STATUS_KEY[call[s].status]}`)}
+                  {call[s].reason ? ` (${call[s].reason})` : ''}
+                </span>
               ) : null}
             </p>
           ))}
