@@ -115,7 +115,10 @@ describe('pre-send check', () => {
       await expect.poll(() => has(c, b, verify)).toBe(true);
       await c.customerSays(b, '1234');
       // Once the worker has the verification turn, the balance no longer fires in b (and still does in a).
-      await expect.poll(() => workerHits(b, balance), { timeout: 20_000 }).toEqual([]);
+      // (Warn-mode rules may still speak, e.g. the greeting that never came; they do not stop it.)
+      await expect
+        .poll(() => workerHits(b, balance), { timeout: 20_000 })
+        .not.toContain('finance.verify-before-account-details');
       expect(await workerHits(a, balance)).toContain('finance.verify-before-account-details');
       await c.agentSends(b, balance);
       await expect.poll(() => has(c, b, balance)).toBe(true);
