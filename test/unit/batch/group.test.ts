@@ -29,7 +29,7 @@ describe('RowGrouper', () => {
   it('remembers at most two generations of emitted ids', () => {
     const g = new RowGrouper('f.csv', 'import', 1, 2);
     const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
-    ids.forEach((id, i) => g.add(row(id, i + 2)));
+    for (const [i, id] of ids.entries()) g.add(row(id, i + 2));
     g.finish();
     // 'e' and 'f' are in the current generation, 'c' and 'd' in the one before; 'a' is forgotten.
     const late = (id: string) => g.add(row(id, 99)).some((i) => i.kind === 'problem');
