@@ -366,9 +366,15 @@ export type Example = z.infer<typeof Example>;
 export const PresendMode = z.enum(['block', 'warn', 'off']);
 export type PresendMode = z.infer<typeof PresendMode>;
 
-/** The pre-send mode a rule runs with: its own setting, else one derived from its severity. */
-export function presendModeOf(rule: Pick<Rule, 'severity' | 'presend'>): PresendMode {
+/**
+ * The pre-send mode a rule runs with: its own setting, else `off` for rules no chat draft can
+ * concern (the customer's words, voice calls), else one derived from its severity.
+ */
+export function presendModeOf(
+  rule: Pick<Rule, 'severity' | 'presend'> & { scope?: { speaker?: string; channel?: string } },
+): PresendMode {
   if (rule.presend) return rule.presend;
+  if (rule.scope?.speaker === 'customer' || rule.scope?.channel === 'voice') return 'off';
   return rule.severity === 'critical' || rule.severity === 'auto-fail' ? 'block' : 'warn';
 }
 
@@ -390,10 +396,11 @@ export const Rule = z
     /**
      * What the compose box does when an agent's draft would fire this rule: `block` stops the send
      * once with the inline warning and a rewrite, `warn` shows the warning and lets the send go,
-     * `off` leaves drafts alone. Unset: `block` for critical and auto-fail rules, else `warn`.
+     * `off` leaves drafts alone. Unset: `off` for customer or voice rules, else `block` for critical
+     * and auto-fail rules, else `warn`.
      */
     presend: PresendMode.optional().describe(
-      'Pre-send check of drafts: block (stop the send once), warn (show only) or off. Default: block for critical and auto-fail, warn otherwise.',
+      'Pre-send check of drafts: block (stop the send once), warn (show only) or off. Default: off for customer or voice rules, else block for critical and auto-fail, warn otherwise.',
     ),
     examples: z
       .object({ fire: z.array(Example).min(1).max(50), noFire: z.array(Example).min(1).max(50) })

@@ -69,6 +69,12 @@ describe('pre-send mode per rule', () => {
     expect(presendModeOf({ severity: 'hint' })).toBe('warn');
     expect(presendModeOf({ severity: 'critical', presend: 'warn' })).toBe('warn');
     expect(presendModeOf({ severity: 'hint', presend: 'off' })).toBe('off');
+    // Rules no chat draft can concern are off unless they say otherwise.
+    expect(presendModeOf({ severity: 'critical', scope: { speaker: 'customer' } })).toBe('off');
+    expect(presendModeOf({ severity: 'warning', scope: { speaker: 'agent', channel: 'voice' } })).toBe('off');
+    expect(presendModeOf({ severity: 'critical', scope: { speaker: 'customer' }, presend: 'warn' })).toBe(
+      'warn',
+    );
   });
 
   it('is validated by the rulebook schema', () => {
