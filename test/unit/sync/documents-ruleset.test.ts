@@ -3,7 +3,10 @@
  * rulebooks replace the shipped ones atomically, a rulebook that does not compile keeps its
  * previous version, and live conversations keep their engine state for unchanged rulebooks.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LiveDraftSessions } from '../../../lib/adapters/presend-session';
 import { LiveRuleSet, rulebooksOf, validateRulebookDocument } from '../../../lib/analysis/ruleset';
 import type { Utterance } from '../../../lib/utterance';
 
@@ -155,5 +158,53 @@ describe('team rulebook documents', () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.reason).toMatch(/^rulebook 2: /);
     expect(validateRulebookDocument([]).ok).toBe(false);
+  });
+});
+
+describe('LiveRuleSet as the pre-send check', () => {
+  it('answers like the fixed-set LiveDraftSessions it replaces, over the shipped rulebooks', () => {
+    const dir = join(process.cwd(), 'rulebooks');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    const jsons = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    const set = new LiveRuleSet(() => 'F');
+    set.swap(jsons, 'bundled', files);
+    const fixed = new LiveDraftSessions(set.compiled, () => 'F');
+    const a = set.sessions('p');
+    const b = fixed.sessions('p');
+    const turns: [speaker: 'agent' | 'customer', text: string][] = [
+      ['customer', '你好，我想问一下这个理财产品保本吗？'],
+      ['agent', '您好，我帮您查一下'],
+      ['customer', 'My refund still has not arrived, this is ridiculous'],
+      ['agent', 'I already told you, whatever'],
+      ['customer', '我要投诉你们，太差劲了'],
+    ];
+    const drafts = [
+      '放心，保证稳赚不赔',
+      '说了多少遍了，你自己去查',
+      'Sorry, let me check that for you',
+      '卡号 6222020200112233445',
+    ];
+    const pushed: (string | undefined)[] = [];
+    turns.forEach(([speaker, text], i) => {
+      const u: Utterance = {
+        conversationId: 'p',
+        seq: i,
+        speaker,
+        text,
+        ts: 1_000 * (i + 1),
+        channel: 'chat',
+        source: 't',
+      };
+      const fired = ruleIds(a.push(u, {}));
+      expect(fired).toEqual(ruleIds(b.push(u, {})));
+      pushed.push(...fired);
+      for (const d of drafts) expect(set.check(d, 'p', 50_000)).toEqual(fixed.check(d, 'p', 50_000));
+    });
+    const hits = drafts.flatMap((d) => set.check(d, 'p', 50_000));
+    expect(hits.length).toBeGreaterThan(0);
+    expect(pushed.length).toBeGreaterThan(0);
+    expect(set.check('放心，保证稳赚不赔', undefined, 50_000)).toEqual(
+      fixed.check('放心，保证稳赚不赔', undefined, 50_000),
+    );
   });
 });
