@@ -156,7 +156,7 @@ describe('softphone call monitoring', () => {
     expect(conversationId).toBe(await phone.getAttribute('#call', 'data-call-id'));
   });
 
-  it('measures dead air within ±250 ms, the over-talk, and a pace that rises with speech speed', async () => {
+  it('measures dead air within ±250 ms, the over-talk, a pace that rises with speech speed, and fires the silence rule', async () => {
     // Play the whole call (its audio is real time), then stop so open runs are settled.
     const end = call.passages[call.passages.length - 1]!.end;
     await phone.waitForTimeout((end + 2) * 1000);
@@ -207,6 +207,17 @@ describe('softphone call monitoring', () => {
     expect(pace[0]!).toBeGreaterThan(0);
     expect(pace[0]!).toBeLessThan(pace[1]!);
     expect(pace[1]!).toBeLessThan(pace[2]!);
+    // The long-silence rule (silence > 15 s) fired during the second dead air, from the live
+    // call readings, and its hint shows in the side panel.
+    await panel.locator(`[data-testid="conversation-tab"][data-conversation="${conversationId}"]`).click();
+    await panel.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('[data-testid="hint-text"]')).some((e) =>
+          /still checking that for you|正在为您查询|正在為您查詢/.test(e.textContent ?? ''),
+        ),
+      undefined,
+      { timeout: 10_000 },
+    );
     const last = (await states()).at(-1)!;
     expect(last.phase).toBe('stopped');
     expect(last.deadAir.count).toBeGreaterThanOrEqual(2);
