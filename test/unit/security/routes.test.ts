@@ -496,6 +496,24 @@ describe.each(BACKENDS)('authorisation of every route on %s', (backend) => {
     },
     {
       method: 'GET',
+      route: '/v1/qa/analytics.xlsx',
+      call: () => ({ path: `/v1/qa/analytics.xlsx?team=${SH}` }),
+      expect: allow(200, [...LEADS, ...MANAGERS], { otherLead: 404 }),
+    },
+    {
+      method: 'GET',
+      route: '/v1/qa/conversations.csv',
+      call: () => ({ path: '/v1/qa/conversations.csv' }),
+      expect: allow(200, [...AGENTS, ...LEADS, ...MANAGERS]),
+    },
+    {
+      method: 'GET',
+      route: '/v1/qa/conversations.xlsx',
+      call: () => ({ path: '/v1/qa/conversations.xlsx' }),
+      expect: allow(200, [...AGENTS, ...LEADS, ...MANAGERS]),
+    },
+    {
+      method: 'GET',
       route: '/v1/qa/coaching/suggest',
       call: () => ({ path: `/v1/qa/coaching/suggest?agent=${env.demo.users.agent.id}` }),
       expect: allow(200, [...LEADS, ...MANAGERS], { otherLead: 404 }),

@@ -215,6 +215,7 @@ describe.each(BACKENDS)('role and team checks on %s', (backend) => {
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
       ([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`),
     );
-    expect(documented.filter((d) => !covered.has(d))).toEqual([]);
+    // The console API (/v1/qa/*) has a row per route and role in test/unit/security/routes.test.ts.
+    expect(documented.filter((d) => !covered.has(d) && !d.includes(' /v1/qa/'))).toEqual([]);
   });
 });
