@@ -4,6 +4,7 @@
  */
 import { openDatabase } from '../server/db/connect';
 import { createServer } from '../server/index';
+import { seedQaDemo } from '../server/qa/demo';
 import { seedDemo } from '../server/seed';
 
 function arg(name: string): string | undefined {
@@ -26,6 +27,8 @@ const server = await createServer({
 
 if (process.argv.includes('--seed-demo')) {
   const demo = await seedDemo(database.db, { password: process.env.SOTTO_DEMO_PASSWORD });
+  // Two weeks of scored history, so the QA console has something to show on a fresh machine.
+  await seedQaDemo(database.db, demo, { conversations: 120 });
   const lines = [
     '',
     `Sotto QA endpoint: ${server.url}  (database: ${database.kind})`,
