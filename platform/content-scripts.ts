@@ -5,6 +5,8 @@
  */
 import { browser } from 'wxt/browser';
 import type { Message } from '@/lib/messages';
+import { usableOrigins } from '@/lib/policy/origins';
+import { syncSettings } from './panel-sync';
 import { grantedOrigins, onOriginsChanged } from './permissions';
 
 export const CONSOLE_SCRIPT_ID = 'sotto-console';
@@ -68,13 +70,18 @@ export function watchConsoleAccess(log: Log): void {
   const resync = (inject: boolean) => {
     chain = chain
       .then(async () => {
-        const origins = await grantedOrigins();
+        // Enterprise policy `allowedOrigins` narrows what the user granted.
+        const allowed = (await syncSettings().catch(() => undefined))?.allowedOrigins;
+        const origins = usableOrigins(await grantedOrigins(), allowed);
         await syncConsoleScript(origins);
         if (inject) await injectIntoOpenTabs(origins, log);
       })
       .catch((e: unknown) => log('warn', `console script registration failed: ${String(e)}`));
   };
   onOriginsChanged(({ added }) => resync(added.length > 0));
+  browser.storage.onChanged.addListener((_changes, area) => {
+    if (area === 'managed') resync(true);
+  });
   // On every service-worker start: registrations persist, but grants may have changed meanwhile.
   resync(true);
 }
