@@ -47,8 +47,23 @@ interface State {
   channel: Channel | undefined;
   lastSeq: number;
   lastTs: number;
-  fired: Set<string>;
-  firedRules: Set<string>;
+  fired: Seen;
+  firedRules: Seen;
+}
+
+/** What `hitOf` needs of a set of keys already reported. */
+interface Seen {
+  has(key: string): boolean;
+  add(key: string): unknown;
+}
+
+/**
+ * A preview's view of the keys already reported: reads fall through to the live set, writes stay
+ * local. A draft check on a long conversation then costs nothing per key fired so far.
+ */
+function overlay(base: Seen): Seen {
+  const mine = new Set<string>();
+  return { has: (k) => mine.has(k) || base.has(k), add: (k) => mine.add(k) };
 }
 
 const fresh = (): State => ({
@@ -302,7 +317,8 @@ export function createConversation(compiled: CompiledRulebook, conversationId: s
       const saved = st;
       const savedWork = work;
       const savedText = texts.get(turn.seq);
-      st = structuredClone(saved);
+      const { fired, firedRules, ...rest } = saved;
+      st = { ...structuredClone(rest), fired: overlay(fired), firedRules: overlay(firedRules) };
       try {
         return stepUtterance(turn, signals);
       } finally {

@@ -101,6 +101,15 @@ describe('conversations', () => {
     expect(checkDraft(c, '不保本也没关系的产品')).toHaveLength(1);
   });
 
+  it('sees what the conversation already reported when checking a draft', () => {
+    const once = compile(book({ type: 'phrase', phrases: ['保本'], speaker: 'agent' }, { once: true }));
+    const conv = createConversation(once, 'c3');
+    expect(conv.push(turn(0, 'agent', '保本的'))).toHaveLength(1);
+    // A rule that fires once per conversation has fired: the draft does not raise it again.
+    expect(checkDraft(once, '还是保本的', { conversation: conv, ts: 5000 })).toHaveLength(0);
+    expect(checkDraft(once, '还是保本的')).toHaveLength(1);
+  });
+
   it('re-evaluates an edited turn and reports only new hits', () => {
     const conv = createConversation(c, 'c2');
     expect(conv.push(turn(0, 'agent', '您好'))).toHaveLength(0);
