@@ -28,6 +28,13 @@ export async function syncSettings(): Promise<SyncSettings> {
   return mergeSettings(local, await readPolicy());
 }
 
+/** Calls `fn` when the local sync settings or the enterprise policy change. */
+export function onSyncSettingsChanged(fn: () => void): void {
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'managed' || SYNC_SETTINGS_KEY in changes) fn();
+  });
+}
+
 /** The endpoint and this device's token, when sync is set up and the device is enrolled. */
 export async function syncTarget(): Promise<{ endpoint: string; token: string } | undefined> {
   const s = await syncSettings().catch(() => undefined);

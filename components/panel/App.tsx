@@ -75,6 +75,8 @@ export interface AppProps {
   onOpenUrl?: (url: string) => void;
   /** Start and stop call monitoring; absent where the platform cannot capture audio. */
   call?: CallControls;
+  /** Features the organisation or the options page turned off (`false`); absent means on. */
+  features?: { hints?: boolean; leadMode?: boolean };
 }
 
 export function App({
@@ -87,6 +89,7 @@ export function App({
   now = Date.now,
   onOpenUrl = () => {},
   call,
+  features,
 }: AppProps) {
   const t = useT();
   const lang = useLang();
@@ -95,13 +98,16 @@ export function App({
   const [outcomes, setOutcomes] = useState<ReadonlyMap<string, InsertOutcome>>(new Map());
   const [focusId, setFocusId] = useState<string | undefined>();
   const onOutcome = (id: string, o: InsertOutcome) => setOutcomes((m) => new Map(m).set(id, o));
+  const leadAllowed = features?.leadMode !== false;
+  const hintsOn = features?.hints !== false;
+  const mode = leadAllowed ? settings.mode : 'agent';
 
   // Keyboard commands from the manifest, delivered by the background.
   const cmd = store.command.value;
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per command, with the state of that moment
   useEffect(() => {
     if (!cmd) return;
-    if (settings.mode === 'lead') {
+    if (mode === 'lead') {
       if (cmd.command !== 'acknowledge') return;
       const open = lead.visible.peek().find((a) => !lead.states.peek().get(a.id)?.acked);
       if (open)
@@ -116,6 +122,7 @@ export function App({
     if (!current) return;
     const warnings = current.warnings.peek();
     if (cmd.command === 'insert-top-hint') {
+      if (!hintsOn) return;
       const top = hintsFor(store, current, lang)[0];
       if (top) void applyHint(store, actions, current.id, top).then((o) => onOutcome(top.id, o));
     } else if (cmd.command === 'next-warning') {
@@ -148,13 +155,13 @@ export function App({
         <h1>{t('panelTitle')}</h1>
         <fieldset class="mode">
           <legend class="sr-only">{t('modeLabel')}</legend>
-          {(['agent', 'lead'] as const).map((m) => (
+          {(leadAllowed ? (['agent', 'lead'] as const) : (['agent'] as const)).map((m) => (
             <button
               key={m}
               type="button"
               class="btn btn--quiet"
               data-testid={`mode-${m}`}
-              aria-pressed={settings.mode === m}
+              aria-pressed={mode === m}
               onClick={() => onSettings({ ...settings, mode: m })}
             >
               {t(m === 'agent' ? 'modeAgent' : 'modeLead')}
@@ -177,7 +184,7 @@ export function App({
       <p class="sr-only" aria-live="assertive" data-testid="announce">
         {newest ? t('liveAnnounceWarning', newest.names?.[lang] ?? newest.title ?? newest.ruleId ?? '') : ''}
       </p>
-      {settings.mode === 'lead' ? (
+      {mode === 'lead' ? (
         <main class="panel__body">
           <LeadView
             store={store}
@@ -203,13 +210,15 @@ export function App({
                 <MoodStrip conversation={current} />
                 <CallStrip store={store} conversationId={current.id} controls={call} />
                 <Warnings store={store} conversation={current} now={now} focusId={focusId} />
-                <HintCards
-                  store={store}
-                  conversation={current}
-                  actions={actions}
-                  outcomes={outcomes}
-                  onOutcome={onOutcome}
-                />
+                {hintsOn ? (
+                  <HintCards
+                    store={store}
+                    conversation={current}
+                    actions={actions}
+                    outcomes={outcomes}
+                    onOutcome={onOutcome}
+                  />
+                ) : null}
                 <Checklist store={store} conversation={current} />
                 <Transcript turns={current.turns} />
                 <MyFindings store={store} />

@@ -24,7 +24,7 @@ import {
 import { askTab } from '@/platform/content-scripts';
 import { activeTab, hasOrigin, onOriginsChanged, requestOrigin } from '@/platform/permissions';
 import { connect, send } from '@/platform/runtime';
-import { loadAppeals, panelFeedbackOutbox } from '@/platform/panel-sync';
+import { loadAppeals, onSyncSettingsChanged, panelFeedbackOutbox, syncSettings } from '@/platform/panel-sync';
 import { loadUserAdapters, onUserAdaptersChanged, saveUserAdapters } from '@/platform/user-adapters';
 
 // The shipped script library, bundled; a team's library from the endpoint merges over it.
@@ -47,6 +47,14 @@ const lead = createLeadStore(store.feedback);
 const settings = signal<PanelSettings>(DEFAULT_SETTINGS);
 const translate = signal<Translate>(browserT);
 const sync = signal<SyncView>({ configured: false });
+/** Features turned off by enterprise policy or the options page (hints, lead mode). */
+const features = signal<{ hints?: boolean; leadMode?: boolean }>({});
+async function loadFeatures(): Promise<void> {
+  const f = (await syncSettings().catch(() => undefined))?.features ?? {};
+  features.value = f;
+  // Lead mode turned off while following alerts: stop following.
+  if (f.leadMode === false) followLeadAlerts(settings.peek());
+}
 
 function open(): void {
   const port = connect('panel');
@@ -128,7 +136,7 @@ let alertsAbort: AbortController | undefined;
 function followLeadAlerts(s: PanelSettings): void {
   alertsAbort?.abort();
   alertsAbort = undefined;
-  if (s.mode !== 'lead' || !s.endpoint) return;
+  if (s.mode !== 'lead' || !s.endpoint || features.peek().leadMode === false) return;
   const ac = new AbortController();
   alertsAbort = ac;
   void followAlerts({
@@ -179,6 +187,7 @@ function Root() {
           sync={sync.value}
           onOpenUrl={openTab}
           call={callControls}
+          features={features.value}
         />
         <AttachPanel attach={store.attach} actions={attachActions} />
       </Lang.Provider>
@@ -192,6 +201,8 @@ async function start(): Promise<void> {
   sync.value = { configured: Boolean(s.endpoint) };
   await applyLanguage(s).catch(() => {});
   await store.loadFeedback().catch(() => {});
+  await loadFeatures();
+  onSyncSettingsChanged(() => void loadFeatures());
   followLeadAlerts(s);
   open();
   void refreshAppeals();

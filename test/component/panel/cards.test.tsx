@@ -308,6 +308,37 @@ describe('App keyboard commands', () => {
   });
 });
 
+describe('App with features turned off by policy', () => {
+  it('shows no hints and no lead mode, and the insert-hint command does nothing', async () => {
+    const store = angryConversation();
+    const { actions, calls } = recorder({ ok: true, inserted: true });
+    const props = {
+      store,
+      lead: createLeadStore(store.feedback),
+      actions,
+      onSettings: () => {},
+      sync: { configured: false },
+      now: () => T0,
+    };
+    const on = renderIn(<App {...props} settings={DEFAULT_SETTINGS} />);
+    expect(on.queryAllByTestId('hint').length).toBeGreaterThan(0);
+    on.unmount();
+    const r = renderIn(
+      <App
+        {...props}
+        settings={{ ...DEFAULT_SETTINGS, mode: 'lead' }}
+        features={{ hints: false, leadMode: false }}
+      />,
+    );
+    expect(r.queryByTestId('mode-lead')).toBeNull();
+    expect(r.getByTestId('conversation')).toBeTruthy();
+    expect(r.queryAllByTestId('hint').length).toBe(0);
+    act(() => store.apply({ type: 'panel-command', command: 'insert-top-hint' }));
+    await new Promise((done) => setTimeout(done, 20));
+    expect(calls.insert).toHaveLength(0);
+  });
+});
+
 describe('CallStrip', () => {
   it('shows who is talking, the silence timer, pace and a raised voice; starts and stops monitoring', () => {
     const store = angryConversation();
