@@ -78,8 +78,20 @@ export class ComposeGuard {
     if (this.docs.has(doc)) return;
     this.docs.add(doc);
     const opts = { capture: true, signal: this.d.signal };
-    doc.addEventListener('compositionstart', (e) => this.inCompose(e) && (this.composing = true), opts);
-    doc.addEventListener('compositionend', (e) => this.inCompose(e) && (this.composing = false), opts);
+    doc.addEventListener(
+      'compositionstart',
+      (e) => {
+        if (this.inCompose(e)) this.composing = true;
+      },
+      opts,
+    );
+    doc.addEventListener(
+      'compositionend',
+      (e) => {
+        if (this.inCompose(e)) this.composing = false;
+      },
+      opts,
+    );
     doc.addEventListener('input', (e) => this.inCompose(e) && this.schedule(), opts);
     doc.addEventListener('keydown', (e) => this.onKey(e as KeyboardEvent), opts);
     doc.addEventListener('click', (e) => this.onClick(e), opts);

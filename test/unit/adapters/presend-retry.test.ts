@@ -4,7 +4,12 @@ import { untilReady } from '../../../lib/adapters/presend-retry';
 /** A virtual clock: sleeping advances it, so no test waits on the wall clock. */
 function clock() {
   let t = 0;
-  return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe('untilReady (pre-send check on a cold browser)', () => {
