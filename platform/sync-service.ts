@@ -17,11 +17,14 @@ import {
 import { SyncClient } from '@/lib/sync/client';
 import { flushFeedback } from '@/lib/sync/feedback';
 import { DeviceCredentials } from '@/lib/sync/protocol';
+import { sendsTranscripts, transcriptUpload, uploadTranscript } from '@/lib/sync/transcripts';
 import { IdbFeedbackOutbox, IdbOutboxStore } from './outbox-store';
 import type { IdbSessionStore } from './session-store';
 
 const SETTINGS_KEY = 'sotto:sync-settings';
 const DEVICE_KEY = 'sotto:device';
+/** Conversations whose redacted transcript still has to be uploaded (sync mode transcripts-redacted). */
+const TRANSCRIPTS_KEY = 'sotto:transcripts-pending';
 export const SYNC_ALARM = 'sotto-sync';
 
 type SyncState = MessageOf<'sync-state'>['state'];
@@ -120,6 +123,7 @@ export class SyncService {
   async queue(batch: { analysis: Analysis; previous?: Analysis }[]): Promise<void> {
     const c = await this.ensureClient();
     if (!c) return;
+    if (sendsTranscripts(c.settings)) await this.markTranscripts(batch.map((b) => b.analysis.conversationId));
     const device = await this.device(c.settings.endpoint!);
     const { findings, events } = await syncItems({
       analyses: batch,
@@ -159,6 +163,8 @@ export class SyncService {
         if (report.retryInMs !== undefined) this.retryIn(report.retryInMs);
         // After the findings, so an appeal never reaches the endpoint before what it appeals.
         if (report.outcome === 'idle') await this.flushFeedback(c.settings.endpoint!);
+        if (report.outcome === 'idle' && sendsTranscripts(c.settings))
+          await this.flushTranscripts(c.settings.endpoint!);
       } catch (e) {
         this.deps.log('warn', `sync failed: ${String(e)}`);
       }
@@ -179,6 +185,55 @@ export class SyncService {
     if (r.error) {
       this.deps.log('warn', `feedback sync failed: ${r.error}`);
       this.retryIn(30_000);
+    }
+  }
+
+  /** Read-modify-write of the pending list, one at a time, so a mark is never lost. */
+  private pendingChain: Promise<unknown> = Promise.resolve();
+  private editPending(edit: (ids: Set<string>) => void): Promise<void> {
+    const next = this.pendingChain.then(async () => {
+      const got = (await browser.storage.local.get(TRANSCRIPTS_KEY))[TRANSCRIPTS_KEY] as string[] | undefined;
+      const ids = new Set(got ?? []);
+      edit(ids);
+      await browser.storage.local.set({ [TRANSCRIPTS_KEY]: [...ids] });
+    });
+    this.pendingChain = next.catch(() => {});
+    return next;
+  }
+
+  private markTranscripts(ids: readonly string[]): Promise<void> {
+    return ids.length === 0
+      ? Promise.resolve()
+      : this.editPending((s) => {
+          for (const id of ids) s.add(id);
+        });
+  }
+
+  /**
+   * Uploads each pending conversation's redacted transcript as it is now. An id leaves the list
+   * before its upload, so turns analysed meanwhile mark it again; a failed upload puts it back.
+   */
+  private async flushTranscripts(endpoint: string): Promise<void> {
+    const token = (await this.device(endpoint))?.token;
+    if (!token) return;
+    let ids: string[] = [];
+    await this.editPending((s) => {
+      ids = [...s];
+      s.clear();
+    });
+    for (const [i, id] of ids.entries()) {
+      try {
+        const { utterances, analyses } = await this.deps.session.conversation(id);
+        if (utterances.length > 0)
+          await uploadTranscript(endpoint, token, transcriptUpload(id, utterances, analyses), (u, init) =>
+            fetch(u, init),
+          );
+      } catch (e) {
+        this.deps.log('warn', `transcript sync failed: ${String(e)}`);
+        await this.markTranscripts(ids.slice(i));
+        this.retryIn(30_000);
+        return;
+      }
     }
   }
 
