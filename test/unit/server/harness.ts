@@ -202,10 +202,19 @@ export function conversation(over: Partial<ConversationMeta> = {}): Conversation
 }
 
 /** Poll until `check` returns a value (for state the server writes after answering). */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, everyMs = 20): Promise<T> {
-  for (;;) {
+/**
+ * Polls until `check` gives a value. Gives up after `tries` polls (a minute at the default pace)
+ * with an error, so a condition that never comes fails the test instead of hanging it.
+ */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  everyMs = 20,
+  tries = 3000,
+): Promise<T> {
+  for (let i = 0; i < tries; i++) {
     const v = await check();
     if (v) return v;
     await new Promise((r) => setTimeout(r, everyMs));
   }
+  throw new Error(`condition not met after ${tries} checks`);
 }

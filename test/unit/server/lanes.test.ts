@@ -132,8 +132,12 @@ describe.each(BACKENDS)('alert lanes on %s', (backend) => {
     };
   }
 
+  /** Until the stuck upload is admitted: a request still in flight has not taken the slot yet. */
+  const holdsSlot = () => eventually(async () => env.server.ingestStats().running === 1);
+
   it('turns bulk away with Retry-After while urgent batches go through', async () => {
     const stuck = stuckBulkUpload();
+    await holdsSlot();
     // Wait until the stuck upload holds the slot: a second bulk batch is then turned away.
     const busy = await eventually(async () => {
       const r = await env.call('POST', '/v1/ingest', {
@@ -184,6 +188,7 @@ describe.each(BACKENDS)('alert lanes on %s', (backend) => {
       },
     });
     const gone = stuckBulkUpload();
+    await holdsSlot();
     await eventually(async () => {
       return (await bulkStatus(finding({ severity: 'info', kind: 'metric' }))) === 503;
     });
