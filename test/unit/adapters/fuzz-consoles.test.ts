@@ -152,9 +152,20 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Lets the page's renders, the mutation observer and the attachment's send run. */
+/** What the page and the attachment have done so far: DOM mutations plus utterances delivered. */
+let activity = () => 0;
+
+/**
+ * Lets the page's renders, the mutation observer and the attachment's send run: waits until a few
+ * timer turns pass with nothing new, so a loaded machine (React rendering late) waits longer.
+ */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 4; i++) await new Promise((r) => setTimeout(r, 1));
+  let quiet = 0;
+  for (let i = 0; i < 500 && quiet < 4; i++) {
+    const before = activity();
+    await new Promise((r) => setTimeout(r, 1));
+    quiet = activity() === before ? quiet + 1 : 0;
+  }
 }
 
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -171,6 +182,12 @@ async function play(adapterId: string, ops: Op[]): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   const desk = api(win as unknown as Record<string, unknown>);
   await desk.ready;
+  let mutations = 0;
+  const observer = new win.MutationObserver((records) => {
+    mutations += records.length;
+  });
+  observer.observe(win.document, { subtree: true, childList: true, characterData: true, attributes: true });
+  activity = () => mutations;
   await settle();
   const convs = desk.conversations();
 
@@ -186,6 +203,7 @@ async function play(adapterId: string, ops: Op[]): Promise<void> {
   };
 
   const got: Utterance[] = [];
+  activity = () => mutations + got.length;
   const failures: string[] = [];
   const controller = new AbortController();
   new ConsoleAttachment({
@@ -367,6 +385,7 @@ async function play(adapterId: string, ops: Op[]): Promise<void> {
     .filter((e) => !/stylesheet/.test(String(e.message?.[0] ?? '')))
     .map((e) => String(e.message?.[0] ?? ''));
   controller.abort();
+  observer.disconnect();
   await page.close();
   expect({ failures: failures.slice(0, 10), errors: errors.slice(0, 5) }).toEqual({
     failures: [],
