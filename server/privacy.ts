@@ -36,6 +36,7 @@ type Db = Kysely<QaDB> | Transaction<QaDB>;
 const BY_CONVERSATION = [
   'findings',
   'alerts',
+  'alert_actions',
   'resolutions',
   'qa_scores',
   'qa_conv_rules',
@@ -235,6 +236,12 @@ export async function runRetention(ctx: Pick<ServerContext, 'db' | 'now'>): Prom
       .where('created_at', '<', cutoff)
       .executeTakeFirst();
     report.rows += Number(alerts.numDeletedRows);
+    const actions = await db
+      .deleteFrom('alert_actions')
+      .where('org_id', '=', org.id)
+      .where('created_at', '<', cutoff)
+      .executeTakeFirst();
+    report.rows += Number(actions.numDeletedRows);
   }
   const sessions = await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
   const codes = await db

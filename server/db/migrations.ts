@@ -224,7 +224,34 @@ const m003: Migration = {
   },
 };
 
-const MIGRATIONS: Record<string, Migration> = { '001_initial': m001, '002_qa': m002Qa, '003_privacy': m003 };
+/** What leads did about an alert (acknowledged, took over, notes), so the team and QA see it too. */
+const m004: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('alert_actions')
+      .addColumn('id', 'serial', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('alert_id', 'integer', (c) => c.notNull())
+      .addColumn('conversation_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('note', 'text')
+      .addColumn('created_at', f8, (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('alert_actions_alert')
+      .on('alert_actions')
+      .columns(['org_id', 'alert_id'])
+      .execute();
+  },
+};
+
+const MIGRATIONS: Record<string, Migration> = {
+  '001_initial': m001,
+  '002_qa': m002Qa,
+  '003_privacy': m003,
+  '004_alert_actions': m004,
+};
 
 class StaticProvider implements MigrationProvider {
   async getMigrations() {

@@ -127,6 +127,16 @@ export interface AlertsTable {
   created_at: number;
   notify: boolean;
 }
+export interface AlertActionsTable {
+  id: Generated<number>;
+  org_id: string;
+  alert_id: number;
+  conversation_id: string;
+  user_id: string;
+  action: string;
+  note: string | null;
+  created_at: number;
+}
 export interface WebhooksTable {
   id: string;
   org_id: string;
@@ -172,6 +182,7 @@ export interface DB {
   resolutions: ResolutionsTable;
   pending_escalations: PendingEscalationsTable;
   alerts: AlertsTable;
+  alert_actions: AlertActionsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   documents: DocumentsTable;

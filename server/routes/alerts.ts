@@ -11,7 +11,8 @@ import { Alert } from '../../lib/sync/protocol';
 import { type AlertRow, toAlert } from '../alerts/engine';
 import type { DB } from '../db/types';
 import { type App, type AppDeps, authErrors, who } from '../http';
-import { type Principal, requireRole, seesWholeOrg } from '../principal';
+import { HttpError, type Principal, requireRole, seesWholeOrg } from '../principal';
+import { recordAudit } from '../privacy';
 import { RateLimiter } from '../ratelimit';
 
 /** Alerts replayed on reconnect that are older than this do not ping again. */
@@ -23,6 +24,35 @@ async function alertsAfter(db: Kysely<DB>, p: Principal, after: number, limit: n
   if (!seesWholeOrg(p)) q = q.where('team_id', 'in', p.teamIds.length ? p.teamIds : ['']);
   if (teamId) q = q.where('team_id', '=', teamId);
   return q.orderBy('id').limit(limit).execute();
+}
+
+export const ALERT_ACTIONS = ['ack', 'take-over', 'note'] as const;
+const AlertActionBody = z
+  .object({
+    action: z.enum(ALERT_ACTIONS),
+    note: z.string().trim().min(1).max(2000).optional(),
+  })
+  .refine((a) => a.action !== 'note' || a.note, { message: 'a note needs its text', path: ['note'] });
+const AlertActionView = z.object({
+  id: z.number().int(),
+  action: z.enum(ALERT_ACTIONS),
+  note: z.string().optional(),
+  userId: z.string(),
+  at: z.number(),
+});
+const AlertIdParam = z.object({ id: z.coerce.number().int().positive() });
+
+/** An alert the caller may see (org, and team unless they see the whole org), or 404. */
+async function visibleAlert(db: Kysely<DB>, p: Principal, id: number) {
+  let q = db
+    .selectFrom('alerts')
+    .select(['id', 'conversation_id'])
+    .where('org_id', '=', p.orgId)
+    .where('id', '=', id);
+  if (!seesWholeOrg(p)) q = q.where('team_id', 'in', p.teamIds.length ? p.teamIds : ['']);
+  const row = await q.executeTakeFirst();
+  if (!row) throw new HttpError(404, 'not_found', 'no such alert in your teams');
+  return row;
 }
 
 export function registerAlerts(app: App, deps: AppDeps): void {
@@ -71,6 +101,84 @@ export function registerAlerts(app: App, deps: AppDeps): void {
       const { after, limit, teamId } = c.req.valid('query');
       const rows = await alertsAfter(ctx.db, p, after, limit, teamId);
       return c.json({ alerts: rows.map((r) => toAlert(r, ctx.publicUrl())) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/alerts/{id}/actions',
+      tags: ['alerts'],
+      summary: 'Record what a lead did about an alert: acknowledged, took over, or a note',
+      request: {
+        params: AlertIdParam,
+        body: { content: { 'application/json': { schema: AlertActionBody } }, required: true },
+      },
+      responses: {
+        201: {
+          description: 'recorded',
+          content: { 'application/json': { schema: z.object({ id: z.number().int() }) } },
+        },
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const p = requireRole(await who(c, deps), ['lead', 'qa', 'admin']);
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const alert = await visibleAlert(ctx.db, p, id);
+      const row = await ctx.db
+        .insertInto('alert_actions')
+        .values({
+          org_id: p.orgId,
+          alert_id: id,
+          conversation_id: alert.conversation_id,
+          user_id: p.userId,
+          action: body.action,
+          note: body.note ?? null,
+          created_at: ctx.now(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await recordAudit(ctx, p, `alert.${body.action}`, alert.conversation_id, { alertId: id });
+      return c.json({ id: row.id }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/alerts/{id}/actions',
+      tags: ['alerts'],
+      summary: 'What leads did about an alert, oldest first',
+      request: { params: AlertIdParam },
+      responses: {
+        200: {
+          description: 'actions',
+          content: { 'application/json': { schema: z.object({ actions: z.array(AlertActionView) }) } },
+        },
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const p = requireRole(await who(c, deps), ['lead', 'qa', 'admin']);
+      const { id } = c.req.valid('param');
+      await visibleAlert(ctx.db, p, id);
+      const rows = await ctx.db
+        .selectFrom('alert_actions')
+        .selectAll()
+        .where('org_id', '=', p.orgId)
+        .where('alert_id', '=', id)
+        .orderBy('id')
+        .execute();
+      const actions = rows.map((r) => ({
+        id: r.id,
+        action: r.action as (typeof ALERT_ACTIONS)[number],
+        ...(r.note ? { note: r.note } : {}),
+        userId: r.user_id,
+        at: r.created_at,
+      }));
+      return c.json({ actions }, 200);
     },
   );
 

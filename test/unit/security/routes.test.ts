@@ -66,6 +66,7 @@ describe.each(BACKENDS)('authorisation of every route on %s', (backend) => {
   let env: TestEnv;
   const auth = {} as Record<Caller, Auth>;
   let convId = '';
+  let alertId = 0;
   let findingId = '';
   let coachingId = '';
   let calibrationId = '';
@@ -136,6 +137,27 @@ describe.each(BACKENDS)('authorisation of every route on %s', (backend) => {
     const f = await agentFinding();
     convId = f.conversationId;
     findingId = f.id;
+    alertId = (
+      await env.database.db
+        .insertInto('alerts')
+        .values({
+          org_id: env.demo.orgId,
+          team_id: SH,
+          kind: 'compliance',
+          conversation_id: convId,
+          rule_key: 'general.forbidden-promise',
+          severity: 'critical',
+          title: 'test alert',
+          finding_id: null,
+          agent_user_id: env.demo.users.agent.id,
+          linked_conversation_id: null,
+          finding_ts: null,
+          created_at: Date.now(),
+          notify: false,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
     coachingId = (
       await ok('POST', '/v1/qa/coaching', as('qa'), {
         agentUserId: env.demo.users.agent.id,
@@ -298,6 +320,21 @@ describe.each(BACKENDS)('authorisation of every route on %s', (backend) => {
       route: '/v1/alerts',
       call: () => ({ path: '/v1/alerts' }),
       expect: allow(200, [...LEADS, ...MANAGERS]),
+    },
+    {
+      method: 'POST',
+      route: '/v1/alerts/{id}/actions',
+      call: () => ({
+        path: `/v1/alerts/${alertId}/actions`,
+        body: { action: 'note', note: 'called the customer back' },
+      }),
+      expect: allow(201, [...LEADS, ...MANAGERS], { otherLead: 404 }),
+    },
+    {
+      method: 'GET',
+      route: '/v1/alerts/{id}/actions',
+      call: () => ({ path: `/v1/alerts/${alertId}/actions` }),
+      expect: allow(200, [...LEADS, ...MANAGERS], { otherLead: 404 }),
     },
     {
       method: 'GET',
