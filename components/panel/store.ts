@@ -391,6 +391,19 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
     saving = saving.then(() => opts.feedbackStore?.save(snapshot)).catch(() => {});
   }
 
+  /** Marks events delivered elsewhere (a lead's alert actions) as taken or refused, and saves. */
+  function markDelivered(sent: readonly string[], refused: ReadonlyMap<string, string>): void {
+    if (sent.length === 0 && refused.size === 0) return;
+    const ok = new Set(sent);
+    const next = feedback
+      .peek()
+      .map((e) =>
+        ok.has(e.id) ? { ...e, synced: true } : refused.has(e.id) ? { ...e, refused: refused.get(e.id)! } : e,
+      );
+    feedback.value = next;
+    saving = saving.then(() => opts.feedbackStore?.save(next)).catch(() => {});
+  }
+
   const current = computed(() => conversations.value.find((c) => c.id === active.value));
   /** Feedback waiting for the QA endpoint (snoozes and acknowledgements stay on the device). */
   const queued = computed(() => pending(feedback.value).length);
@@ -418,6 +431,7 @@ export function createPanelStore(opts: PanelStoreOptions = {}) {
     record,
     loadFeedback,
     refreshDelivery,
+    markDelivered,
     refreshChecklist: (id: string) => {
       const c = byId.get(id);
       if (c) refreshChecklist(c);

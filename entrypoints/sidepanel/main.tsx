@@ -10,6 +10,7 @@ import type { SyncView } from '@/components/panel/StatusLine';
 import { createPanelStore } from '@/components/panel/store';
 import { type InsertHintReply, InsertHintReply as InsertHintReplySchema, parseMessage } from '@/lib/messages';
 import { ScriptLibrary, mergeLibraries } from '@/lib/scripts';
+import { isLeadAction, pushLeadActions } from '@/lib/sync/lead-actions';
 import { followAlerts } from '@/lib/sync/sse';
 import { t as browserT, uiLanguage } from '@/platform/i18n';
 import { desktopNotifier } from '@/platform/notifications';
@@ -160,6 +161,30 @@ function followLeadAlerts(s: PanelSettings): void {
     },
   });
 }
+
+/** A lead's acknowledgements, take-overs and notes go to the endpoint; kept until it took them. */
+let pushing = false;
+async function pushLead(): Promise<void> {
+  const s = settings.peek();
+  if (pushing || s.mode !== 'lead' || !s.endpoint || !s.token) return;
+  if (!store.feedback.peek().some(isLeadAction)) return;
+  pushing = true;
+  try {
+    const r = await pushLeadActions({
+      events: store.feedback.peek(),
+      endpoint: s.endpoint,
+      token: s.token,
+      fetch: (url, init) => fetch(url, init),
+    });
+    store.markDelivered(r.sent, r.refused);
+  } finally {
+    pushing = false;
+  }
+}
+effect(() => {
+  if (store.feedback.value.some(isLeadAction)) void pushLead();
+});
+setInterval(() => void pushLead(), 30_000);
 
 function onSettings(next: PanelSettings): void {
   const before = settings.peek();

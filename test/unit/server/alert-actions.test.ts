@@ -3,6 +3,7 @@
  * leads cannot see or touch it, a note needs its text, and erasing the conversation erases them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushLeadActions } from '../../../lib/sync/lead-actions';
 import { finding, startEnv, type TestEnv } from './harness';
 
 let env: TestEnv;
@@ -56,6 +57,32 @@ describe('alert actions', () => {
     expect(actions.map((a) => a.action)).toEqual(['ack', 'take-over', 'note']);
     expect(actions[2]!.note).toBe('已回电客户，承诺撤回');
     expect(actions[0]!.userId).toBe(env.demo.users.lead.id);
+  });
+
+  it("the lead panel's events reach the endpoint once; refusals keep their reason; offline keeps the rest", async () => {
+    const events = [
+      { id: 'e1', type: 'lead-ack', alertId },
+      { id: 'e2', type: 'note', alertId, reason: 'coaching booked' },
+      { id: 'e3', type: 'lead-ack', alertId: 999_999 },
+      { id: 'e4', type: 'snooze', alertId },
+      { id: 'e5', type: 'lead-ack', alertId, synced: true },
+    ];
+    const realFetch = (url: URL, init: RequestInit) => fetch(url, init);
+    const down = await pushLeadActions({
+      events,
+      endpoint: 'http://127.0.0.1:9',
+      token: env.leadToken,
+      fetch: realFetch,
+    });
+    expect(down.sent).toEqual([]);
+    expect(down.error).toMatch(/offline/);
+    const r = await pushLeadActions({ events, endpoint: env.url, token: env.leadToken, fetch: realFetch });
+    expect(r.error).toBeUndefined();
+    expect(r.sent).toEqual(['e1', 'e2']);
+    expect([...r.refused.keys()]).toEqual(['e3']);
+    const read = await env.call('GET', `/v1/alerts/${alertId}/actions`, { token: env.leadToken });
+    const notes = (read.json as { actions: { action: string; note?: string }[] }).actions;
+    expect(notes.at(-1)).toMatchObject({ action: 'note', note: 'coaching booked' });
   });
 
   it('refuses a note without text, an unknown action and an unknown alert, with reasons', async () => {
