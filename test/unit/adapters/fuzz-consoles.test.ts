@@ -27,6 +27,7 @@ import { type AdapterSpec, parseAdapter } from '../../../lib/adapters/spec';
 import type { Utterance } from '../../../lib/utterance';
 import { FIXTURE_FOR_ADAPTER } from '../../fixtures/consoles/registry';
 import { type FixtureServer, startFixtureServer } from '../../fixtures/serve';
+import { buildFixtures } from '../../../scripts/build-fixtures.mjs';
 
 /**
  * The chat fixtures that run in happy-dom. Left to the e2e suite in Chromium: framed-crm (happy-dom
@@ -136,6 +137,8 @@ let server: FixtureServer;
 let browser: Browser;
 
 beforeAll(async () => {
+  // The React chat-kit consoles are bundled (gitignored dist/); a fresh clone has none yet.
+  await buildFixtures();
   server = await startFixtureServer({ port: 0 });
   browser = new Browser({
     settings: {
@@ -180,6 +183,8 @@ async function play(adapterId: string, ops: Op[]): Promise<void> {
   const w = win as unknown as Record<string, unknown>;
   for (let i = 0; i < 2000 && !w.sottoConsole && !w.sottoDesk; i++)
     await new Promise((r) => setTimeout(r, 5));
+  if (!w.sottoConsole && !w.sottoDesk)
+    throw new Error(`${adapterId}: the fixture page never exposed its API`);
   const desk = api(win as unknown as Record<string, unknown>);
   await desk.ready;
   let mutations = 0;
