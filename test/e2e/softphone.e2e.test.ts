@@ -79,11 +79,13 @@ beforeAll(async () => {
   await panel.goto(`chrome-extension://${DEV_EXTENSION_ID}/sidepanel.html`);
   // Listen on the side panel's own port, as the panel's call strip does.
   await panel.evaluate(() => {
-    const w = window as unknown as { callStates: unknown[]; callEvents: unknown[] };
+    const w = window as unknown as { callStates: unknown[]; callEvents: unknown[]; attach: unknown[] };
     w.callStates = [];
     w.callEvents = [];
+    w.attach = [];
     const port = chrome.runtime.connect({ name: 'panel' });
     port.onMessage.addListener((m: { type: string; state?: unknown; event?: unknown }) => {
+      if (m.type === 'attach-changed') w.attach.push(m.state);
       if (m.type === 'call-state') w.callStates.push(m.state);
       if (m.type === 'call-event') w.callEvents.push(m.event);
     });
@@ -124,6 +126,22 @@ describe('softphone call monitoring', () => {
 
   it("starts from the agent's gesture and captures both sides", async () => {
     const tabId = await tabIdOf(phone);
+    // The agent monitors a call on a console Sotto is attached to: wait for the captions adapter
+    // to report the call's conversation (the console script is registered at run time).
+    const callId = await phone.getAttribute('#call', 'data-call-id');
+    await expect
+      .poll(
+        () =>
+          panel.evaluate(
+            ([t, id]) =>
+              (
+                window as unknown as { attach: { tabId: number; activeConversationId?: string }[] }
+              ).attach.some((a) => a.tabId === t && a.activeConversationId === id),
+            [tabId, callId] as const,
+          ),
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     const r = await panelSend<{ ok: boolean; reason?: string; reply?: { conversationId: string } }>({
       type: 'call-start',
       tabId,
