@@ -3,18 +3,14 @@
  * conversations from the session store, and logs how many went. Woken daily by an alarm and at
  * start-up, so a laptop that sleeps through the alarm still purges when it wakes.
  */
-import { browser } from 'wxt/browser';
-import { retentionCutoff, retentionDays } from '@/lib/background/retention';
+import { retentionCutoff, retentionDaysOf } from '@/lib/background/retention';
+import { syncSettings } from './panel-sync';
 import type { IdbSessionStore } from './session-store';
 
 export const RETENTION_ALARM = 'sotto-retention';
-const LOCAL_KEY = 'sotto:sync-settings';
 
 export async function currentRetentionDays(): Promise<number> {
-  const local = (await browser.storage.local.get(LOCAL_KEY))[LOCAL_KEY];
-  // storage.managed throws where no policy schema is supported (Firefox without policy).
-  const managed = await browser.storage.managed.get('retentionDays').catch(() => ({}));
-  return retentionDays(local, managed);
+  return retentionDaysOf(await syncSettings());
 }
 
 export async function applyRetention(

@@ -3,17 +3,14 @@
  * storage.managed) wins over the local setting; without either, 30 days. A conversation expires
  * as a whole once its newest turn is older than the window, so a long chat is never cut in half.
  */
+import type { SyncSettings } from '../sync/config';
+
 export const DEFAULT_RETENTION_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function validDays(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3650 ? v : undefined;
-}
-
-export function retentionDays(local: unknown, managed: unknown): number {
-  const pick = (o: unknown) =>
-    validDays((o as { retentionDays?: unknown } | null | undefined)?.retentionDays);
-  return pick(managed) ?? pick(local) ?? DEFAULT_RETENTION_DAYS;
+/** The window from the merged sync settings (`mergeSettings`: policy over local, field by field). */
+export function retentionDaysOf(settings: Pick<SyncSettings, 'retentionDays'>): number {
+  return settings.retentionDays ?? DEFAULT_RETENTION_DAYS;
 }
 
 /** Turns older than this are expired. */

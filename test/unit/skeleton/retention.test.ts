@@ -4,8 +4,9 @@ import {
   DEFAULT_RETENTION_DAYS,
   expiredConversations,
   retentionCutoff,
-  retentionDays,
+  retentionDaysOf,
 } from '../../../lib/background/retention';
+import { mergeSettings } from '../../../lib/sync/config';
 import type { Utterance } from '../../../lib/utterance';
 import { IdbSessionStore } from '../../../platform/session-store';
 
@@ -22,6 +23,8 @@ function turn(conversationId: string, seq: number, ageDays: number): Utterance {
     channel: 'chat',
   } as Utterance;
 }
+
+const retentionDays = (local: unknown, managed: unknown) => retentionDaysOf(mergeSettings(local, managed));
 
 describe('retention window', () => {
   it('takes the policy over the local setting, and a default when neither is valid', () => {
