@@ -8,7 +8,7 @@ import { watchConsoleAccess } from '@/platform/content-scripts';
 import { ensureOffscreen } from '@/platform/offscreen';
 import { type PortLike, extensionId, extensionOrigin, listen, onConnect, send } from '@/platform/runtime';
 import { RETENTION_ALARM, applyRetention } from '@/platform/retention';
-import { syncSettings } from '@/platform/panel-sync';
+import { featureOff } from '@/platform/panel-sync';
 import { IdbSessionStore } from '@/platform/session-store';
 import { SYNC_ALARM, SyncService } from '@/platform/sync-service';
 import { TeamDocuments } from '@/platform/team-documents';
@@ -47,7 +47,7 @@ export default defineBackground(() => {
     calls: callControl,
     async checkDraft(text, conversationId) {
       // Enterprise policy or options can turn the pre-send check off: no hits, nothing held.
-      if ((await syncSettings().catch(() => undefined))?.features?.presendCheck === false) return [];
+      if (await featureOff('presendCheck')) return [];
       // Cold browser: the offscreen document may not listen yet; retry until its worker answers,
       // and past the deadline answer "no hits" so the check never holds the agent up.
       const r = await untilReady(async () => {

@@ -6,7 +6,7 @@
 import { browser } from 'wxt/browser';
 import { type CallControl, callConversationId } from '@/lib/audio/call-control';
 import { ensureOffscreen } from './offscreen';
-import { syncSettings } from './panel-sync';
+import { featureOff } from './panel-sync';
 import { send } from './runtime';
 
 interface TabCaptureApi {
@@ -50,7 +50,7 @@ async function tapCall(tabId: number, conversationId: string): Promise<{ ok: boo
 
 export const callControl: CallControl = {
   async start(tabId, conversationId, mic) {
-    if ((await syncSettings().catch(() => undefined))?.features?.callAudio === false)
+    if (await featureOff('callAudio'))
       return { ok: false, reason: 'call audio analysis is turned off by your organisation' };
     const { streamId, error } = await tabStreamId(tabId);
     const id = conversationId ?? callConversationId(tabId);

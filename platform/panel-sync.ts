@@ -7,7 +7,7 @@
 import { browser } from 'wxt/browser';
 import type { FeedbackOutbox } from '@/components/panel/feedback';
 import { type AppealStatus, FeedbackItem, fetchAppeals } from '@/lib/sync/feedback';
-import { StoredDevice, type SyncSettings, mergeSettings } from '@/lib/sync/config';
+import { type Feature, StoredDevice, type SyncSettings, mergeSettings } from '@/lib/sync/config';
 import { IdbFeedbackOutbox } from './outbox-store';
 import { send } from './runtime';
 
@@ -26,6 +26,14 @@ export async function readPolicy(): Promise<Record<string, unknown>> {
 export async function syncSettings(): Promise<SyncSettings> {
   const local = (await browser.storage.local.get(SYNC_SETTINGS_KEY))[SYNC_SETTINGS_KEY];
   return mergeSettings(local, await readPolicy());
+}
+
+/**
+ * Whether policy or the options page turned a feature off. Unreadable settings leave it on, as
+ * an absent switch does.
+ */
+export async function featureOff(name: Feature): Promise<boolean> {
+  return (await syncSettings().catch(() => undefined))?.features?.[name] === false;
 }
 
 /** Calls `fn` when the local sync settings or the enterprise policy change. */
