@@ -48,6 +48,18 @@ function vitest(name, projects, env = {}) {
   summary.push(
     `${ok ? 'ok  ' : 'FAIL'} ${name}: ${r.numPassedTests} passed, ${r.numFailedTests + broken} failed, ${r.numPendingTests} skipped`,
   );
+  // Name what failed next to the counts, so the last lines of a long log say where to look.
+  for (const f of r.testResults) {
+    const file = f.name.replace(`${process.cwd()}/`, '');
+    if (f.status === 'failed' && f.assertionResults.length === 0) {
+      summary.push(`       ${file}: ${String(f.message ?? 'failed to load').split('\n')[0].slice(0, 200)}`);
+    }
+    for (const a of f.assertionResults) {
+      if (a.status !== 'failed') continue;
+      const why = String(a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 200);
+      summary.push(`       ${file} > ${a.fullName}: ${why}`);
+    }
+  }
 }
 
 function chromiumPath() {

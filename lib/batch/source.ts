@@ -70,7 +70,12 @@ export function textSource(input: ByteInput): TextSource & { encoding: Encoding 
     async text(maxBytes: number) {
       const parts: string[] = [];
       let n = 0;
-      for await (const s of decoded()) {
+      // Whole-file formats still say where the bad bytes are: the line the decoder had reached.
+      let newlines = 0;
+      const withLine = (e: unknown) =>
+        e instanceof DecodeError ? new DecodeError(`line ${newlines + 1}: ${e.message}`) : e;
+      for await (const s of rethrowing(decoded(), withLine)) {
+        for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) newlines++;
         n += s.length;
         if (n > maxBytes) throw new Error(`larger than ${Math.round(maxBytes / 1e6)} MB`);
         parts.push(s);

@@ -152,6 +152,18 @@ describe('every importer on random and hostile bytes', () => {
     );
   });
 
+  it('whole-document formats name the line of undecodable bytes too', async () => {
+    // Found by the property above: a GB18030-sniffed file read whole (Contact Lens JSON) used to
+    // say only "bytes that are not valid gb18030 text", without where.
+    const bad = Uint8Array.from([0x81, 0x30, 0x00]);
+    for (const chunk of [1, 64]) {
+      const r = await readAll(bad, 'contact-lens', {}, chunk);
+      checkShape(r, lines(bad));
+    }
+    // readAll asserts the refusal reads "line N: bytes that are not valid … text".
+    expect((await readAll(bad, 'contact-lens', {}, 1)).refused).toBe(true);
+  });
+
   it('survives huge fields and lines without a newline', async () => {
     const huge = 'x'.repeat(3_000_000);
     const inputs = [
