@@ -11,6 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          setupFiles: ['test/unit/fast-check-seed.ts'],
           include: [
             'test/unit/**/*.test.ts',
             'lib/**/*.test.ts',
