@@ -6,7 +6,8 @@
 import { useState } from 'preact/hooks';
 import { FEATURES, type Feature, SYNC_MODES } from '@/lib/sync/config';
 import type { UiLang } from '@/lib/scripts';
-import { UI_LANGS, useT } from '../panel/i18n';
+import { useT } from '../panel/i18n';
+import { LanguageOptions } from '../panel/LanguageOptions';
 
 export interface OptionsValues {
   endpoint: string;
@@ -27,9 +28,6 @@ export const DEFAULT_OPTIONS: OptionsValues = {
   lang: 'auto',
   quiet: false,
 };
-
-/** Each language named in itself, so it can be found whatever the current UI language is. */
-const NATIVE: Record<UiLang, string> = { zh_CN: '简体中文', zh_TW: '繁體中文', en: 'English' };
 
 export type SaveOutcome = { ok: true } | { ok: false; reason: string };
 
@@ -202,12 +200,7 @@ export function Options({
               value={v.lang}
               onChange={(e) => set('lang', (e.target as HTMLSelectElement).value as OptionsValues['lang'])}
             >
-              <option value="auto">{t('settingLanguageAuto')}</option>
-              {UI_LANGS.map((l) => (
-                <option key={l} value={l} lang={l.replace('_', '-')}>
-                  {NATIVE[l]}
-                </option>
-              ))}
+              <LanguageOptions />
             </select>
           </label>
           <label class="opt__check">

@@ -1,7 +1,8 @@
 /** Panel settings: language (browser or chosen), quiet notifications, the QA endpoint for lead mode. */
 import { useState } from 'preact/hooks';
 import type { UiLang } from '@/lib/scripts';
-import { UI_LANGS, useT } from './i18n';
+import { useT } from './i18n';
+import { LanguageOptions } from './LanguageOptions';
 
 export interface PanelSettings {
   lang: 'auto' | UiLang;
@@ -18,9 +19,6 @@ export const DEFAULT_SETTINGS: PanelSettings = {
   endpoint: '',
   token: '',
 };
-
-/** Each language named in itself, so it can be found whatever the current UI language is. */
-const NATIVE: Record<UiLang, string> = { zh_CN: '简体中文', zh_TW: '繁體中文', en: 'English' };
 
 export function Settings({
   settings,
@@ -48,12 +46,7 @@ export function Settings({
             onChange({ ...settings, lang: (e.target as HTMLSelectElement).value as PanelSettings['lang'] })
           }
         >
-          <option value="auto">{t('settingLanguageAuto')}</option>
-          {UI_LANGS.map((l) => (
-            <option key={l} value={l} lang={l.replace('_', '-')}>
-              {NATIVE[l]}
-            </option>
-          ))}
+          <LanguageOptions />
         </select>
       </label>
       <label class="field field--check">
