@@ -3,6 +3,7 @@ import type { DraftHit } from '@/lib/adapters/presend';
 import { untilReady } from '@/lib/adapters/presend-retry';
 import { Router } from '@/lib/background/router';
 import type { Message } from '@/lib/messages';
+import { overrideStore } from '@/platform/presend-overrides';
 import { callControl } from '@/platform/capture';
 import { watchConsoleAccess } from '@/platform/content-scripts';
 import { ensureOffscreen } from '@/platform/offscreen';
@@ -31,6 +32,7 @@ export default defineBackground(() => {
   });
   const router = new Router({
     store: session,
+    overrides: overrideStore(),
     async analyse(utterances) {
       await ensureOffscreen();
       await send({ type: 'analyse', target: 'offscreen', utterances: [...utterances] });

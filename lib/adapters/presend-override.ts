@@ -6,8 +6,8 @@
  * other finding's. A draft that never shows up in the log (the host dropped it) still reports the
  * override, without evidence text, after `WAIT_MS`.
  */
-import type { Localized } from '../finding';
-import type { Finding } from '../finding';
+import { z } from 'zod';
+import { Finding, type Localized } from '../finding';
 import type { Utterance } from '../utterance';
 import type { DraftHit } from './presend';
 
@@ -47,17 +47,28 @@ export function sentAnywayFinding(opts: {
 
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-interface Pending {
-  finding: Finding;
-  draft: string;
-  at: number;
-}
+/** One override waiting for its turn; kept as data so it can outlive the service worker. */
+export const PendingOverride = z.object({
+  finding: Finding,
+  draft: z.string().max(5000),
+  at: z.number(),
+});
+export type PendingOverride = z.infer<typeof PendingOverride>;
 
 export class SentAnywayQueue {
-  private pending: Pending[] = [];
+  private pending: PendingOverride[];
+
+  constructor(items: readonly PendingOverride[] = []) {
+    this.pending = items.slice(-MAX_PENDING);
+  }
+
+  /** What is waiting, to persist (`new SentAnywayQueue(items)` restores it). */
+  get items(): readonly PendingOverride[] {
+    return this.pending;
+  }
 
   add(finding: Finding, draft: string, now: number): void {
-    this.pending.push({ finding, draft: squash(draft), at: now });
+    this.pending.push({ finding, draft: squash(draft).slice(0, 5000), at: now });
     if (this.pending.length > MAX_PENDING) this.pending.shift();
   }
 
@@ -94,6 +105,60 @@ export class SentAnywayQueue {
   }
 }
 
+/** Where the waiting overrides are kept between service-worker lives (storage.session in the extension). */
+export interface OverrideStore {
+  load(): Promise<unknown>;
+  save(items: readonly PendingOverride[]): Promise<void>;
+}
+
+/**
+ * The queue, kept in a store that outlives the service worker: an override made just before the
+ * worker is stopped still becomes its finding when the sent turn arrives in the next worker.
+ * Loaded once per worker life, saved after every change; calls run one at a time.
+ */
+export class StoredSentAnyway {
+  private queue: SentAnywayQueue | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly store: OverrideStore) {}
+
+  add(finding: Finding, draft: string, now: number): Promise<void> {
+    return this.run(async (q) => {
+      q.add(finding, draft, now);
+      await this.store.save(q.items);
+    });
+  }
+
+  take(us: readonly Utterance[], now: number): Promise<Finding[]> {
+    return this.run(async (q) => {
+      if (q.size === 0) return [];
+      const due = q.take(us, now);
+      if (due.length > 0) await this.store.save(q.items);
+      return due;
+    });
+  }
+
+  private run<T>(fn: (q: SentAnywayQueue) => Promise<T>): Promise<T> {
+    const next = this.chain.then(async () => fn(await this.loaded()));
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  private async loaded(): Promise<SentAnywayQueue> {
+    if (this.queue) return this.queue;
+    // Whatever is unreadable (an older format, a damaged entry) is dropped, never thrown.
+    const raw = await this.store.load().catch(() => undefined);
+    const items = Array.isArray(raw)
+      ? raw.flatMap((x) => {
+          const r = PendingOverride.safeParse(x);
+          return r.success ? [r.data] : [];
+        })
+      : [];
+    this.queue = new SentAnywayQueue(items);
+    return this.queue;
+  }
+}
+
 /** The evidence re-found in the sent turn's own text (hosts may trim or reflow the draft). */
 function anchor(f: Finding, turn: Utterance): Finding {
   const evidence = f.evidence.flatMap((e) => {
@@ -101,4 +166,15 @@ function anchor(f: Finding, turn: Utterance): Finding {
     return at < 0 || !e.text ? [] : [{ seq: turn.seq, start: at, end: at + e.text.length, text: e.text }];
   });
   return { ...f, evidence };
+}
+
+/** A store that lives as long as the process (tests, and builds without session storage). */
+export function memoryOverrideStore(): OverrideStore {
+  let kept: readonly PendingOverride[] = [];
+  return {
+    load: async () => kept,
+    save: async (items) => {
+      kept = [...items];
+    },
+  };
 }

@@ -4,7 +4,7 @@
  * before it is forwarded, and nothing is kept only in memory.
  */
 import type { DraftHit } from '../adapters/presend';
-import { SentAnywayQueue } from '../adapters/presend-override';
+import { memoryOverrideStore, type OverrideStore, StoredSentAnyway } from '../adapters/presend-override';
 import type { CallControl } from '../audio/call-control';
 import type { Analysis } from '../analysis/types';
 import {
@@ -51,6 +51,8 @@ export interface RouterDeps {
   sync?(batch: { analysis: Analysis; previous?: Analysis }[]): Promise<void>;
   /** Flushes the sync outbox now and reports the sync state. */
   syncNow?(): Promise<void>;
+  /** Keeps "send anyway" overrides waiting for their turn across service-worker restarts. */
+  overrides?: OverrideStore;
   /** The enrolled team's published rulebooks, if any (the offscreen document asks when it starts). */
   teamRulebooks?(): Promise<unknown[] | undefined>;
 }
@@ -59,9 +61,11 @@ export type RouteResult = { ok: true; reply?: unknown } | { ok: false; reason: s
 
 export class Router {
   /** Sent-anyway findings waiting for the agent turn their draft becomes (then synced). */
-  private readonly sentAnyway = new SentAnywayQueue();
+  private readonly sentAnyway: StoredSentAnyway;
 
-  constructor(private readonly deps: RouterDeps) {}
+  constructor(private readonly deps: RouterDeps) {
+    this.sentAnyway = new StoredSentAnyway(deps.overrides ?? memoryOverrideStore());
+  }
 
   /** Entry point for every runtime message. Validates, checks the sender, then routes. */
   async handle(raw: unknown, sender: SenderInfo): Promise<RouteResult> {
@@ -134,7 +138,7 @@ export class Router {
         });
         this.deps.broadcast({ type: 'presend-finding', finding: msg.finding });
         // To the QA endpoint once the sent turn is stored (its evidence is redacted from it).
-        this.sentAnyway.add(msg.finding, msg.draft ?? '', Date.now());
+        await this.sentAnyway.add(msg.finding, msg.draft ?? '', Date.now());
         await this.syncSentAnyway([]);
         return { ok: true };
       case 'call-start': {
@@ -204,8 +208,8 @@ export class Router {
 
   /** Queues the sent-anyway findings whose turn is among `us` (or that waited too long). */
   private async syncSentAnyway(us: readonly Utterance[]): Promise<void> {
-    if (this.sentAnyway.size === 0 || !this.deps.sync) return;
-    const due = this.sentAnyway.take(us, Date.now());
+    if (!this.deps.sync) return;
+    const due = await this.sentAnyway.take(us, Date.now());
     if (due.length === 0) return;
     const batch = due.map((f) => ({
       analysis: {

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { DraftHit } from '../../../lib/adapters/presend';
 import {
+  memoryOverrideStore,
+  type OverrideStore,
   SENT_ANYWAY,
   SentAnywayQueue,
-  WAIT_MS,
+  StoredSentAnyway,
   sentAnywayFinding,
+  WAIT_MS,
 } from '../../../lib/adapters/presend-override';
 import type { Analysis } from '../../../lib/analysis/types';
 import { type AttachRecord, Router, type SessionStore } from '../../../lib/background/router';
@@ -60,8 +63,7 @@ class Store implements SessionStore {
   }
 }
 
-function setup() {
-  const store = new Store();
+function setup(overrides?: OverrideStore, store = new Store()) {
   const synced: FindingItem[] = [];
   const out: Message[] = [];
   const router = new Router({
@@ -71,6 +73,7 @@ function setup() {
     log: () => {},
     extensionId: ID,
     extensionOrigin: ORIGIN,
+    ...(overrides ? { overrides } : {}),
     // The real sync path: what the outbox gets is what syncItems makes of the analyses.
     async sync(batch) {
       const r = await syncItems({
@@ -141,5 +144,58 @@ describe('send anyway', () => {
     const q = new SentAnywayQueue();
     for (let i = 0; i < 1000; i++) q.add({ ...finding, id: newId(i) }, `${draft} ${i}`, 0);
     expect(q.size).toBeLessThanOrEqual(100);
+  });
+
+  it('survives a service-worker restart between the override and the sent turn', async () => {
+    const kept = memoryOverrideStore();
+    const store = new Store();
+    const first = setup(kept, store);
+    await first.router.handle({ type: 'presend-override', finding, hits: [hit], draft }, content);
+    // The worker is stopped; a new one (new router, same session storage) gets the sent turn.
+    const second = setup(kept, store);
+    await second.router.handle({ type: 'utterances', utterances: [u(4, 'agent', draft)] }, content);
+    expect(second.synced.map((x) => [x.finding.id, x.finding.evidence[0]?.seq])).toEqual([[finding.id, 4]]);
+    expect(await kept.load()).toEqual([]);
+    // A third worker life does not report it again.
+    const third = setup(kept, store);
+    await third.router.handle({ type: 'utterances', utterances: [u(4, 'agent', draft)] }, content);
+    expect(third.synced).toEqual([]);
+  });
+
+  it('keeps the waiting overrides as data a new worker restores, dropping what it cannot read', async () => {
+    const kept = memoryOverrideStore();
+    const a = new StoredSentAnyway(kept);
+    await a.add(finding, draft, 0);
+    const saved = (await kept.load()) as unknown[];
+    expect(saved).toHaveLength(1);
+    // A damaged entry beside the good one (an older format, a partial write) is skipped.
+    await kept.save([{ finding: { id: 'x' }, draft: 1, at: 'y' } as never, ...(saved as never[])]);
+    const b = new StoredSentAnyway(kept);
+    expect(await b.take([u(1, 'agent', 'unrelated')], 10)).toEqual([]);
+    const [f] = await b.take([u(2, 'agent', draft)], 20);
+    expect(f).toMatchObject({ id: finding.id, evidence: [{ seq: 2, text: CARD }] });
+    expect(await kept.load()).toEqual([]);
+  });
+
+  it('applies calls one at a time: adds racing a take lose nothing', async () => {
+    const kept = memoryOverrideStore();
+    const q = new StoredSentAnyway(kept);
+    const second = { ...finding, id: newId(6000), conversationId: 'c2' };
+    const [, , due] = await Promise.all([
+      q.add(finding, draft, 0),
+      q.add(second, `${draft}!`, 0),
+      q.take([u(3, 'agent', draft)], 10),
+    ]);
+    expect(due!.map((x) => x.id)).toEqual([finding.id]);
+    expect(((await kept.load()) as { finding: { id: string } }[]).map((x) => x.finding.id)).toEqual([
+      second.id,
+    ]);
+  });
+
+  it('a store that fails to load starts empty instead of breaking the router', async () => {
+    const q = new StoredSentAnyway({ load: () => Promise.reject(new Error('gone')), save: async () => {} });
+    expect(await q.take([u(1, 'agent', draft)], 0)).toEqual([]);
+    await q.add(finding, draft, 0);
+    expect((await q.take([u(1, 'agent', draft)], 1)).map((x) => x.id)).toEqual([finding.id]);
   });
 });
