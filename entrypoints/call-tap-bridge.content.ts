@@ -6,6 +6,7 @@
  * them. The frame analyses the call and reports to the background like the offscreen document.
  */
 import { adapterMatches } from '@/adapters';
+import type { AsrConfig } from '@/lib/asr/config';
 import { parseMessage } from '@/lib/messages';
 import { extensionId, extensionOrigin, extensionUrl, listen } from '@/platform/runtime';
 
@@ -20,7 +21,11 @@ export default defineContentScript({
     let host: HTMLElement | undefined;
     let control: MessagePort | undefined;
 
-    async function start(tabId: number, conversationId: string): Promise<{ ok: boolean; reason?: string }> {
+    async function start(
+      tabId: number,
+      conversationId: string,
+      asr: AsrConfig | undefined,
+    ): Promise<{ ok: boolean; reason?: string }> {
       await stop();
       host = document.createElement('sotto-call-tap');
       // Out of layout and out of reach of the page's scripts and styles.
@@ -40,10 +45,7 @@ export default defineContentScript({
       const ctl = new MessageChannel();
       control = ctl.port1;
       const answer = new Promise<{ ok: boolean; reason?: string }>((ok) => {
-        const t = setTimeout(
-          () => ok({ ok: false, reason: 'the call tap did not answer' }),
-          START_TIMEOUT_MS,
-        );
+        const t = setTimeout(() => ok({ ok: false, reason: 'tapNoAnswer' }), START_TIMEOUT_MS);
         ctl.port1.onmessage = (e: MessageEvent<{ ok: boolean; reason?: string }>) => {
           clearTimeout(t);
           ok(e.data);
@@ -52,7 +54,7 @@ export default defineContentScript({
       // The page's tap gets the PCM port and its status port; the frame gets the other ends.
       window.postMessage({ sotto: 'call-tap', action: 'start' }, location.origin, [pcm.port1, tap.port1]);
       frame.contentWindow?.postMessage(
-        { sotto: 'call-tap', action: 'start', tabId, conversationId },
+        { sotto: 'call-tap', action: 'start', tabId, conversationId, ...(asr ? { asr } : {}) },
         extensionOrigin(),
         [pcm.port2, tap.port2, ctl.port2],
       );
@@ -92,7 +94,9 @@ export default defineContentScript({
       if (!r.ok || r.message.type !== 'call-tap')
         return Promise.resolve({ ok: false, reason: 'bad call-tap' });
       const m = r.message;
-      return m.action === 'start' ? start(m.tabId, m.conversationId) : stop().then(() => ({ ok: true }));
+      return m.action === 'start'
+        ? start(m.tabId, m.conversationId, m.asr)
+        : stop().then(() => ({ ok: true }));
     });
     ctx.onInvalidated(() => {
       off();

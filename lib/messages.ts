@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { DraftHit } from './adapters/presend';
 import { Analysis } from './analysis/types';
+import { AsrConfig } from './asr/config';
+import { CallReason } from './audio/call-reasons';
 import { CallEventRecord, CallState } from './audio/call-state';
 import { Finding } from './finding';
 import { Utterance } from './utterance';
@@ -156,8 +158,11 @@ export const Message = z.discriminatedUnion('type', [
     conversationId: z.string().min(1).max(200).optional(),
     /** tabCapture stream id; absent when tab capture was refused (the mic side still runs). */
     streamId: z.string().max(500).optional(),
-    streamError: z.string().max(300).optional(),
+    /** Why there is no stream id, as a reason code the side panel translates. */
+    streamError: z.object({ reasonKey: CallReason, detail: z.string().max(300).optional() }).optional(),
     mic: z.boolean().default(true),
+    /** The speech server to stream the call's audio to; absent: no audio leaves the device. */
+    asr: AsrConfig.optional(),
   }),
   // offscreen document → background → side panel: live state (about 4 per second) and events
   z.object({ type: z.literal('call-state'), state: CallState }),
@@ -174,6 +179,20 @@ export const Message = z.discriminatedUnion('type', [
     action: z.enum(['start', 'stop']),
     tabId: z.number().int().nonnegative(),
     conversationId: z.string().min(1).max(200),
+    asr: AsrConfig.optional(),
+  }),
+  // offscreen document or call-tap frame → background: the speech server's final results as
+  // voice turns; analysed and shown like caption turns.
+  z.object({
+    type: z.literal('asr-utterances'),
+    utterances: z
+      .array(
+        Utterance.refine((u) => u.channel === 'voice' && u.source === 'asr', {
+          message: 'recognised turns are voice turns from asr',
+        }),
+      )
+      .min(1)
+      .max(MAX_BATCH),
   }),
   // offscreen document or call-tap frame → background → side panel: a rule on call metrics fired
   // (silence, over-talk, pace) while the call was going; shown like the other findings.
@@ -242,6 +261,7 @@ export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message
     'call-state',
     'call-event',
     'call-finding',
+    'asr-utterances',
   ]),
 };
 

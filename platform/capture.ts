@@ -4,27 +4,53 @@
  * `CallControl` the router uses. Chrome only.
  */
 import { browser } from 'wxt/browser';
+import { ASR_SETTINGS_KEY, type AsrConfig, AsrSettings, asrConfig } from '@/lib/asr/config';
 import { type CallControl, callConversationId } from '@/lib/audio/call-control';
+import { type CallReason, reasonText, tabStreamError } from '@/lib/audio/call-reasons';
 import { ensureOffscreen } from './offscreen';
-import { featureOff } from './panel-sync';
+import { featureOff, readPolicy } from './panel-sync';
 import { send } from './runtime';
+
+/** The speech server in force: enterprise policy over the options page; none unless configured. */
+export async function currentAsr(): Promise<AsrConfig | undefined> {
+  const local = (
+    await browser.storage.local.get(ASR_SETTINGS_KEY).catch(() => ({}) as Record<string, unknown>)
+  )[ASR_SETTINGS_KEY];
+  return asrConfig(local, (await readPolicy()).asr);
+}
+
+/** The options page's own speech server setting and whether policy overrides it. */
+export async function loadAsrOption(): Promise<{ endpoint: string; byPolicy: string | undefined }> {
+  const local = AsrSettings.safeParse(
+    (await browser.storage.local.get(ASR_SETTINGS_KEY).catch(() => ({}) as Record<string, unknown>))[
+      ASR_SETTINGS_KEY
+    ] ?? {},
+  );
+  const policy = asrConfig(undefined, (await readPolicy()).asr);
+  return { endpoint: (local.success && local.data.endpoint) || '', byPolicy: policy?.endpoint };
+}
+
+/** Saves the options page's speech server ('' removes it: nothing is sent anywhere). */
+export async function saveAsrOption(endpoint: string): Promise<void> {
+  if (!endpoint) return browser.storage.local.remove(ASR_SETTINGS_KEY);
+  const v = AsrSettings.parse({ endpoint, protocol: 'vosk' });
+  await browser.storage.local.set({ [ASR_SETTINGS_KEY]: v });
+}
 
 interface TabCaptureApi {
   getMediaStreamId(options: { targetTabId: number }): Promise<string>;
 }
 
-/** The stream id, or the reason there is none, in words the agent can act on. */
-export async function tabStreamId(tabId: number): Promise<{ streamId?: string; error?: string }> {
+/** The stream id, or the reason there is none, as a code the side panel translates. */
+export async function tabStreamId(
+  tabId: number,
+): Promise<{ streamId?: string; error?: { reasonKey: CallReason; detail?: string } }> {
   const api = (browser as unknown as { tabCapture?: TabCaptureApi }).tabCapture;
-  if (!api) return { error: 'this browser cannot capture tab audio' };
+  if (!api) return { error: tabStreamError(undefined) };
   try {
     return { streamId: await api.getMediaStreamId({ targetTabId: tabId }) };
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    // Chrome allows it only after the extension was invoked on that tab.
-    if (/not been invoked/i.test(msg))
-      return { error: 'click the Sotto toolbar button on the call tab first, then start monitoring' };
-    return { error: `tab audio unavailable: ${msg}` };
+    return { error: tabStreamError(e instanceof Error ? e.message : String(e)) };
   }
 }
 
@@ -32,34 +58,35 @@ export async function tabStreamId(tabId: number): Promise<{ streamId?: string; e
  * The fallback where tab capture is refused or the console runs in its own window: the page's own
  * WebRTC tracks, tapped in the tab and analysed in a hidden extension frame there (issue #7).
  */
-async function tapCall(tabId: number, conversationId: string): Promise<{ ok: boolean; reason?: string }> {
+async function tapCall(
+  tabId: number,
+  conversationId: string,
+  asr: AsrConfig | undefined,
+): Promise<{ ok: boolean; reason?: string }> {
   try {
     const r = (await browser.tabs.sendMessage(
       tabId,
-      { type: 'call-tap', action: 'start', tabId, conversationId },
+      { type: 'call-tap', action: 'start', tabId, conversationId, ...(asr ? { asr } : {}) },
       { frameId: 0 },
     )) as { ok: boolean; reason?: string } | undefined;
-    return r ?? { ok: false, reason: 'the console page did not answer' };
+    return r ?? { ok: false, reason: reasonText('noAnswer') };
   } catch (e) {
-    return {
-      ok: false,
-      reason: `the console page cannot be tapped: ${e instanceof Error ? e.message : String(e)}`,
-    };
+    return { ok: false, reason: reasonText('tapRefused', e instanceof Error ? e.message : String(e)) };
   }
 }
 
 export const callControl: CallControl = {
   async start(tabId, conversationId, mic) {
-    if (await featureOff('callAudio'))
-      return { ok: false, reason: 'call audio analysis is turned off by your organisation' };
+    if (await featureOff('callAudio')) return { ok: false, reason: reasonText('policyOff') };
     const { streamId, error } = await tabStreamId(tabId);
     const id = conversationId ?? callConversationId(tabId);
+    const asr = await currentAsr().catch(() => undefined);
     if (!streamId) {
       // Both sides from the page itself, when the console's call runs on WebRTC there.
-      const tap = await tapCall(tabId, id);
+      const tap = await tapCall(tabId, id, asr);
       if (tap.ok) return { ok: true, conversationId: id };
-      if (!mic)
-        return { ok: false, reason: [error, tap.reason].filter(Boolean).join('; ') || 'no audio source' };
+      // Without the microphone there is nothing left to capture: the tab's reason is the one to fix.
+      if (!mic) return { ok: false, reason: reasonText(error!.reasonKey, error!.detail) };
     }
     await ensureOffscreen();
     const r = await send<{ ok: boolean; reason?: string } | undefined>({
@@ -71,10 +98,11 @@ export const callControl: CallControl = {
       ...(streamId ? { streamId } : {}),
       ...(error ? { streamError: error } : {}),
       mic,
+      ...(asr ? { asr } : {}),
     });
     return r?.ok
       ? { ok: true, conversationId: id }
-      : { ok: false, reason: r?.reason ?? 'the audio analysis did not answer' };
+      : { ok: false, reason: r?.reason ?? reasonText('noAnswer') };
   },
   async stop(tabId) {
     // Both routes are told: the service worker may have restarted since the call started.

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PanelActions } from './actions';
-import { CallStrip, type CallControls } from './CallStrip';
+import { type CallControls, CallStrip } from '../call/CallStrip';
 import { Checklist } from './Checklist';
 import { type InsertOutcome, HintCards, applyHint, hintsFor } from './HintCards';
 import { useLang, useT } from './i18n';

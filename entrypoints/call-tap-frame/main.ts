@@ -4,24 +4,15 @@
  * offscreen document: the audio worker analyses both sides, state and events go to the
  * background. One call per frame; the frame goes away when the call stops.
  */
+import { AsrConfig } from '@/lib/asr/config';
 import type { CallChannel } from '@/lib/audio/call-metrics';
-import { CallSession, type SideStatus } from '../offscreen/audio-session';
+import { type CallReason, tapSide } from '@/lib/audio/call-reasons';
+import { CallSession } from '../offscreen/audio-session';
 
 /** How long the page may take to name its audio sample rate. */
 const FORMAT_TIMEOUT_MS = 10_000;
 
 let session: CallSession | undefined;
-
-function sideStatus(ch: CallChannel, tracks: number): SideStatus {
-  if (tracks > 0) return { status: 'live' };
-  return {
-    status: 'unavailable',
-    reason:
-      ch === 'agent'
-        ? 'the console sends no microphone audio on its call'
-        : 'the console has no call audio from the customer yet',
-  };
-}
 
 async function start(
   tabId: number,
@@ -29,14 +20,15 @@ async function start(
   pcm: MessagePort,
   tap: MessagePort,
   ctl: MessagePort,
+  asr: AsrConfig | undefined,
 ) {
-  const s = new CallSession(tabId, conversationId);
+  const s = new CallSession(tabId, conversationId, asr);
   session = s;
   await s.announce();
   let seen: Record<CallChannel, number> | undefined;
   let rate = 0;
-  const format = new Promise<number | string>((ok) => {
-    const t = setTimeout(() => ok('the console page did not start its audio tap'), FORMAT_TIMEOUT_MS);
+  const format = new Promise<number | { reason: CallReason; detail?: string }>((ok) => {
+    const t = setTimeout(() => ok({ reason: 'tapNoAnswer' }), FORMAT_TIMEOUT_MS);
     tap.onmessage = (
       e: MessageEvent<{
         type: string;
@@ -51,7 +43,8 @@ async function start(
         rate = d.sampleRate;
       } else if (d.type === 'error') {
         clearTimeout(t);
-        ok(d.reason ?? 'the console page cannot run audio');
+        // The page's words are untrusted: kept only as a short detail beside the code.
+        ok({ reason: 'tapNoAudio', ...(d.reason ? { detail: String(d.reason).slice(0, 200) } : {}) });
       } else if (d.type === 'sides') {
         const first = !seen;
         seen = { agent: d.agent ?? 0, customer: d.customer ?? 0 };
@@ -59,13 +52,13 @@ async function start(
         if (first && rate) {
           clearTimeout(t);
           ok(rate);
-        } else for (const ch of ['agent', 'customer'] as const) void s.setSide(ch, sideStatus(ch, seen[ch]));
+        } else for (const ch of ['agent', 'customer'] as const) void s.setSide(ch, tapSide(ch, seen[ch]));
       }
     };
   });
   const got = await format;
-  if (typeof got === 'string') {
-    ctl.postMessage(await s.fail(got));
+  if (typeof got !== 'number') {
+    ctl.postMessage(await s.fail(got.reason, got.detail));
     return;
   }
   const r = await s.begin(
@@ -77,8 +70,8 @@ async function start(
       },
     },
     {
-      agent: sideStatus('agent', seen?.agent ?? 0),
-      customer: sideStatus('customer', seen?.customer ?? 0),
+      agent: tapSide('agent', seen?.agent ?? 0),
+      customer: tapSide('customer', seen?.customer ?? 0),
     },
   );
   ctl.postMessage(r);
@@ -90,9 +83,23 @@ async function start(
 }
 
 window.addEventListener('message', (e: MessageEvent) => {
-  const d = e.data as { sotto?: string; action?: string; tabId?: number; conversationId?: string } | null;
+  const d = e.data as {
+    sotto?: string;
+    action?: string;
+    tabId?: number;
+    conversationId?: string;
+    asr?: unknown;
+  } | null;
   // Only the console page that holds this frame hands it ports.
   if (e.source !== window.parent || d?.sotto !== 'call-tap' || d.action !== 'start' || session) return;
   if (e.ports.length !== 3 || typeof d.tabId !== 'number' || typeof d.conversationId !== 'string') return;
-  void start(d.tabId, d.conversationId, e.ports[0]!, e.ports[1]!, e.ports[2]!);
+  const asr = d.asr === undefined ? undefined : AsrConfig.safeParse(d.asr);
+  void start(
+    d.tabId,
+    d.conversationId,
+    e.ports[0]!,
+    e.ports[1]!,
+    e.ports[2]!,
+    asr?.success ? asr.data : undefined,
+  );
 });

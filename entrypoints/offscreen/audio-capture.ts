@@ -5,13 +5,11 @@
  * speakers: capturing a tab mutes it otherwise, and the agent must still hear the customer.
  */
 import type { CallChannel } from '@/lib/audio/call-metrics';
-import type { ChannelStatus } from '@/lib/audio/call-state';
+import { type CallReason, micError, type SideStatus, tabError } from '@/lib/audio/call-reasons';
 import workletUrl from './audio-worklet.ts?worker&url';
 
-export interface SideResult {
+export interface SideResult extends SideStatus {
   stream?: MediaStream;
-  status: ChannelStatus;
-  reason?: string;
 }
 
 export interface Capture {
@@ -24,9 +22,9 @@ export interface Capture {
 
 export async function openTab(
   streamId: string | undefined,
-  streamError: string | undefined,
+  streamError: { reasonKey: CallReason; detail?: string } | undefined,
 ): Promise<SideResult> {
-  if (!streamId) return { status: 'unavailable', reason: streamError ?? 'tab audio was not requested' };
+  if (!streamId) return { status: 'unavailable', ...(streamError ?? { reasonKey: 'tabNotRequested' }) };
   try {
     const stream = await navigator.mediaDevices.getUserMedia({
       // Chrome's tab-capture constraint form; the id is good for one getUserMedia call.
@@ -37,7 +35,7 @@ export async function openTab(
     });
     return { stream, status: 'live' };
   } catch (e) {
-    return { status: 'unavailable', reason: `tab audio could not be captured: ${errorText(e)}` };
+    return e instanceof DOMException ? tabError(e.name, e.message) : tabError('', String(e));
   }
 }
 
@@ -51,12 +49,7 @@ export async function openMic(): Promise<SideResult> {
     });
     return { stream, status: 'live' };
   } catch (e) {
-    const name = e instanceof DOMException ? e.name : '';
-    if (name === 'NotAllowedError' || name === 'SecurityError')
-      return { status: 'no-permission', reason: 'allow the microphone for Sotto from the side panel' };
-    if (name === 'NotFoundError' || name === 'OverconstrainedError')
-      return { status: 'unavailable', reason: 'no microphone found' };
-    return { status: 'unavailable', reason: `microphone unavailable: ${errorText(e)}` };
+    return e instanceof DOMException ? micError(e.name, e.message) : micError('', String(e));
   }
 }
 
@@ -100,9 +93,4 @@ export async function wire(sides: Record<CallChannel, SideResult>): Promise<Capt
       await ctx.close().catch(() => {});
     },
   };
-}
-
-function errorText(e: unknown): string {
-  if (e instanceof DOMException) return `${e.name}: ${e.message}`;
-  return e instanceof Error ? e.message : String(e);
 }

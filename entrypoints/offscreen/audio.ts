@@ -4,33 +4,30 @@
  * events to the background). One call at a time; a channel that fails or ends is reported and
  * the other keeps going.
  */
+import { sideEnded } from '@/lib/audio/call-reasons';
 import { type MessageOf, parseMessage, senderKind } from '@/lib/messages';
 import { extensionId, extensionOrigin, listen } from '@/platform/runtime';
 import { type SideResult, openMic, openTab, wire } from './audio-capture';
-import { CallSession } from './audio-session';
+import { CallSession, type SideStatus } from './audio-session';
 
 let call: CallSession | undefined;
 
 async function start(msg: MessageOf<'call-capture'>): Promise<{ ok: boolean; reason?: string }> {
   if (call) await stop(call.tabId);
-  const c = new CallSession(msg.tabId, msg.conversationId ?? `call-${msg.tabId}`);
+  const c = new CallSession(msg.tabId, msg.conversationId ?? `call-${msg.tabId}`, msg.asr);
   call = c;
   await c.announce();
   // One after the other: a microphone request made while the tab capture is pending is refused.
   const tab = await openTab(msg.streamId, msg.streamError);
   const mic: SideResult = msg.mic ? await openMic() : { status: 'off' };
-  const status = {
-    agent: { status: mic.status, ...(mic.reason ? { reason: mic.reason } : {}) },
-    customer: { status: tab.status, ...(tab.reason ? { reason: tab.reason } : {}) },
-  };
+  const status = { agent: sideOf(mic), customer: sideOf(tab) };
   Object.assign(c.status, status);
-  if (!tab.stream && !mic.stream)
-    return c.fail([tab.reason, mic.reason].filter(Boolean).join('; ') || 'nothing to capture');
+  if (!tab.stream && !mic.stream) return c.fail('nothingToCapture');
   let capture: Awaited<ReturnType<typeof wire>>;
   try {
     capture = await wire({ agent: mic, customer: tab });
   } catch (e) {
-    return c.fail(`audio could not be opened: ${e instanceof Error ? e.message : String(e)}`);
+    return c.fail('audioFailed', e instanceof Error ? e.message : String(e));
   }
   const r = await c.begin(
     { sampleRate: capture.ctx.sampleRate, port: capture.port, close: capture.close },
@@ -39,13 +36,13 @@ async function start(msg: MessageOf<'call-capture'>): Promise<{ ok: boolean; rea
   // Unplugged headset, revoked permission, closed tab: that side stops, the other goes on.
   for (const ch of ['agent', 'customer'] as const)
     for (const track of capture.sides[ch].stream?.getAudioTracks() ?? [])
-      track.addEventListener('ended', () => {
-        void c.setSide(ch, {
-          status: 'ended',
-          reason: ch === 'agent' ? 'the microphone went away' : 'the tab stopped sending audio',
-        });
-      });
+      track.addEventListener('ended', () => void c.setSide(ch, sideEnded(ch)));
   return r;
+}
+
+/** A side's status without its stream. */
+function sideOf({ stream: _, ...status }: SideResult): SideStatus {
+  return status;
 }
 
 async function stop(tabId: number): Promise<void> {

@@ -1,9 +1,11 @@
 import { render } from 'preact';
+import { AsrOption } from '@/components/call/AsrOption';
 import { DEFAULT_OPTIONS, Options, type OptionsValues } from '@/components/options/Options';
 import { I18n, Lang, makeTranslator, type Translate, uiLangOf } from '@/components/panel/i18n';
 import { t as browserT, uiLanguage } from '@/platform/i18n';
 import { loadOptions, saveOptions } from '@/platform/panel-options';
 import { loadLocale } from '@/platform/panel-storage';
+import { loadAsrOption, saveAsrOption } from '@/platform/capture';
 import { send } from '@/platform/runtime';
 
 async function translatorFor(lang: OptionsValues['lang']): Promise<Translate> {
@@ -48,6 +50,16 @@ async function start(): Promise<void> {
         </Lang.Provider>
       </I18n.Provider>,
       document.getElementById('app')!,
+    );
+    // The speech server: its own form and storage key, saved on its own.
+    const asr = await loadAsrOption().catch(() => ({ endpoint: '', byPolicy: undefined }));
+    render(
+      <I18n.Provider value={t}>
+        <Lang.Provider value={lang}>
+          <AsrOption key={lang} endpoint={asr.endpoint} byPolicy={asr.byPolicy} onSave={saveAsrOption} />
+        </Lang.Provider>
+      </I18n.Provider>,
+      document.getElementById('asr')!,
     );
   };
   await draw(loaded.values, loaded.enrolled);

@@ -1,4 +1,5 @@
 import { effect, signal } from '@preact/signals';
+import { askMicrophone } from '@/components/call/microphone';
 import { render } from 'preact';
 import { adapters as builtInAdapters } from '@/adapters';
 import { type AttachActions, AttachPanel } from '@/components/attach/AttachPanel';
@@ -112,7 +113,14 @@ const attachActions: AttachActions = {
 
 // "Monitor this call" must come from the agent's click here: tab capture needs a user gesture.
 const callControls = {
-  start: (tabId: number) => void send({ type: 'call-start', tabId, mic: true }).catch(() => {}),
+  start: async (tabId: number) => {
+    // Asked here, at the click: the offscreen document cannot prompt. Refused, the customer's
+    // side still runs and the strip says why the agent's is missing.
+    await askMicrophone();
+    return send<{ ok: boolean; reason?: string } | undefined>({ type: 'call-start', tabId, mic: true }).catch(
+      () => undefined,
+    );
+  },
   stop: (tabId: number) => void send({ type: 'call-stop', tabId }).catch(() => {}),
 };
 

@@ -24,12 +24,20 @@ export const AsrSettings = z.object({
 });
 export type AsrSettings = z.infer<typeof AsrSettings>;
 
-export interface AsrConfig {
-  endpoint: string;
-  protocol: keyof typeof ASR_PROTOCOLS;
+/** The configuration in force, as the background hands it to the call's capture side. */
+export const AsrConfig = z.object({
+  endpoint: z
+    .string()
+    .max(2000)
+    .regex(/^wss?:\/\/[^\s/]+/i),
+  protocol: z.enum(Object.keys(ASR_PROTOCOLS) as [keyof typeof ASR_PROTOCOLS]),
   /** The policy set it: the options page shows it locked. */
-  byPolicy: boolean;
-}
+  byPolicy: z.boolean(),
+});
+export type AsrConfig = z.infer<typeof AsrConfig>;
+
+/** Where the options page keeps the local speech server setting (storage.local). */
+export const ASR_SETTINGS_KEY = 'sotto:asr-settings';
 
 /** The configuration in force, or undefined (nothing configured, or not valid: nothing is sent). */
 export function asrConfig(local: unknown, managed: unknown): AsrConfig | undefined {

@@ -145,7 +145,8 @@ export class CallRuleWatch {
       actions,
       at: 'tick',
       evidence: [],
-      scores: {},
+      // The numbers that made it fire and the seconds of audio, never the audio: what QA sees.
+      scores: { ...m, startMs: Math.round(r.processedMs - lenMs), endMs: Math.round(r.processedMs) },
       ts: at,
     };
   }

@@ -7,6 +7,7 @@
  * captured at all. Each channel reports on its own, so one missing side never stops the other.
  */
 import { z } from 'zod';
+import { CallReason } from './call-reasons';
 
 export const CallPhase = z.enum(['starting', 'live', 'stopped', 'error']);
 export type CallPhase = z.infer<typeof CallPhase>;
@@ -27,8 +28,10 @@ const Num = z.number().finite();
 
 export const ChannelState = z.object({
   status: ChannelStatus,
-  /** Words the agent can act on when the status is not `live`. */
-  reason: z.string().max(300).optional(),
+  /** Why it is not `live`, as a locale key suffix (`callReason_<key>`) the panel translates. */
+  reasonKey: CallReason.optional(),
+  /** The browser's own error text, if any, shown beside the translated reason. */
+  detail: z.string().max(300).optional(),
   speaking: z.boolean(),
   /** Latest frame level, dBFS (−100 is silence): for a meter. */
   levelDbfs: Num,
@@ -46,7 +49,8 @@ export const CallState = z.object({
   tabId: z.number().int(),
   conversationId: z.string().min(1).max(200),
   phase: CallPhase,
-  reason: z.string().max(300).optional(),
+  reasonKey: CallReason.optional(),
+  detail: z.string().max(300).optional(),
   /** Epoch ms when monitoring started. */
   startedAt: Num,
   /** Call audio analysed so far, ms. */
@@ -61,6 +65,16 @@ export const CallState = z.object({
   interruptions: z.number().int().nonnegative(),
   deadAir: z.object({ count: z.number().int().nonnegative(), totalMs: Num, longestMs: Num }),
   overtalk: z.object({ count: z.number().int().nonnegative(), totalMs: Num, longestMs: Num }),
+  /** Voice transcripts from the configured speech server; absent when none is configured. */
+  asr: z
+    .object({
+      status: z.enum(['connecting', 'live', 'error', 'closed']),
+      /** Final results turned into voice turns so far. */
+      turns: z.number().int().nonnegative(),
+      reasonKey: CallReason.optional(),
+      detail: z.string().max(300).optional(),
+    })
+    .optional(),
 });
 export type CallState = z.infer<typeof CallState>;
 

@@ -6,6 +6,7 @@
 import type { DraftHit } from '../adapters/presend';
 import { memoryOverrideStore, type OverrideStore, StoredSentAnyway } from '../adapters/presend-override';
 import type { CallControl } from '../audio/call-control';
+import { callFindingAnalysis } from '../audio/call-findings';
 import type { Analysis } from '../analysis/types';
 import {
   type Message,
@@ -155,14 +156,24 @@ export class Router {
       case 'call-event':
         this.deps.broadcast(msg);
         return { ok: true };
-      case 'call-finding':
-        this.deps.log('info', 'call metric rule fired', {
+      case 'call-finding': {
+        this.deps.log('info', 'call finding', {
           conversationId: msg.finding.conversationId,
           rule: msg.finding.ruleId ?? '',
         });
         // Not tied to a turn: the panel keeps it beside the turn findings, as it does pre-send ones.
         this.deps.broadcast({ type: 'presend-finding', finding: msg.finding });
+        // Kept with its conversation (a slot of its own, see call-findings) and synced like the
+        // chat findings: metrics only, no audio and no words.
+        const analysis = callFindingAnalysis(msg.finding);
+        const [previous] = await this.deps.store.putAnalyses([analysis]);
+        await this.deps
+          .sync?.([{ analysis, ...(previous ? { previous } : {}) }])
+          .catch((e: unknown) => this.deps.log('warn', `sync queue failed: ${String(e)}`));
         return { ok: true };
+      }
+      case 'asr-utterances':
+        return this.onUtterances(msg.utterances);
       case 'sync-now':
         await this.deps.syncNow?.();
         return { ok: true };

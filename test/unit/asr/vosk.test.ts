@@ -9,7 +9,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { asrConfig, createAsr } from '../../../lib/asr/config';
 import type { AsrResult, WebSocketFactory } from '../../../lib/asr/types';
 import { toPcm16 } from '../../../lib/asr/types';
-import { asrUtterance } from '../../../lib/asr/utterances';
+import { ASR_SEQ_BASE, asrSeq, asrUtterance } from '../../../lib/asr/utterances';
 
 const connect: WebSocketFactory = (url) => new WebSocket(url) as unknown as ReturnType<WebSocketFactory>;
 
@@ -142,22 +142,24 @@ describe('vosk websocket client', () => {
     expect(finals[0]!.confidence).toBeCloseTo(0.8, 5);
     expect(errors).toEqual([]);
 
-    let seq = 7;
     const u = asrUtterance(finals[1]!, {
       conversationId: 'call-1',
       speaker: 'customer',
       startedAt: 1_000_000,
-      nextSeq: () => seq++,
     });
     expect(u).toEqual({
       conversationId: 'call-1',
-      seq: 7,
+      seq: ASR_SEQ_BASE + 1_001_900 * 2 + 1,
       speaker: 'customer',
       text: 'my order',
       ts: 1_001_900,
       channel: 'voice',
       source: 'asr',
     });
+    // The agent's words ending in the same millisecond take the other slot; later words sort later.
+    expect(asrSeq(1_001_900, 'agent')).toBe(u.seq - 1);
+    expect(asrSeq(1_001_901, 'agent')).toBeGreaterThan(u.seq);
+    expect(Number.isSafeInteger(asrSeq(Date.UTC(2099, 0, 1), 'customer'))).toBe(true);
   });
 
   it('says so when the server cannot be reached or drops the call', async () => {
