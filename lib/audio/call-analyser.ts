@@ -44,8 +44,6 @@ export class CallAnalyser {
     vad: Record<CallChannel, VadChannel>,
     private readonly onEvent: (e: CallAnalyserEvent) => void,
     opts: Partial<CallMetricsOptions> = {},
-    /** Sees each available channel's 16 kHz audio as it is made (the speech server's feed). */
-    private readonly tap?: (channel: CallChannel, pcm16k: Float32Array) => void,
   ) {
     this.metrics = new CallMetrics(opts);
     const side = (ch: CallChannel): Side => ({
@@ -66,9 +64,7 @@ export class CallAnalyser {
   push(chunk: Record<CallChannel, Float32Array>): Promise<void> {
     for (const ch of ['agent', 'customer'] as const) {
       const s = this.sides[ch];
-      const pcm = s.resampler.push(chunk[ch]);
-      if (this.tap && s.available && pcm.length > 0) this.tap(ch, pcm);
-      s.framer.push(pcm, (f) => s.pending.push(f));
+      s.framer.push(s.resampler.push(chunk[ch]), (f) => s.pending.push(f));
     }
     this.busy = this.busy.then(() => this.drain());
     return this.busy;
