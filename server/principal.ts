@@ -35,9 +35,12 @@ export class HttpError extends Error {
 
 /** Device principals are cached briefly: ingest is hot and a revoke clears the cache at once. */
 const CACHE_TTL_MS = 10_000;
+const LAST_SEEN_EVERY_MS = 5 * 60_000;
 
 export class PrincipalResolver {
   private cache = new Map<string, { p: Principal; at: number }>();
+  /** When each device's last_seen_at was last written by this process. */
+  private readonly seenWritten = new Map<string, number>();
   constructor(private readonly ctx: Pick<ServerContext, 'db' | 'now'>) {}
 
   invalidate(): void {
@@ -92,8 +95,13 @@ export class PrincipalResolver {
     };
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { p, at: now });
-    // last_seen_at is for the device list; a coarse write once per cache miss is enough.
-    await this.ctx.db.updateTable('devices').set({ last_seen_at: now }).where('id', '=', row.id).execute();
+    // last_seen_at is for the device list: a coarse write at most every few minutes per device is
+    // enough, and spares the (single-connection, on PGlite) database a write per device per TTL.
+    if (now - (this.seenWritten.get(row.id) ?? 0) >= LAST_SEEN_EVERY_MS) {
+      this.seenWritten.set(row.id, now);
+      if (this.seenWritten.size > 10_000) this.seenWritten.clear();
+      await this.ctx.db.updateTable('devices').set({ last_seen_at: now }).where('id', '=', row.id).execute();
+    }
     return p;
   }
 

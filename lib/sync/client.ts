@@ -248,6 +248,9 @@ export class SyncClient {
       // Warnings and resolutions go ahead in a small batch of their own, so a lead's alert does
       // not wait for hundreds of metrics to be validated and written first.
       const urgent = peeked.filter((e) => isUrgent(e.payload));
+      // Urgent entries further back than this window (a backlog after an outage) must not wait
+      // for the bulk batches ahead of them: the urgent lane sends them alongside.
+      if (urgent.length === 0 && this.urgentIndex.size > 0) void this.flushUrgent();
       const source =
         urgent.length > 0 && urgent.length < peeked.length ? urgent.slice(0, URGENT_BATCH) : peeked;
       const batch = takeBatch(source, { ...this.opts.batch, maxItems });
@@ -339,13 +342,18 @@ export class SyncClient {
   private async doFlushUrgent(): Promise<void> {
     const { store, now } = this.opts;
     while (this.urgentIndex.size > 0 && now() >= this.urgentNextAt) {
-      const meta = await store.getMeta();
-      if (meta?.needsEnrolment) return;
-      const token = await this.opts.getToken();
-      if (!token) return;
-      const batch = takeBatch([...this.urgentIndex.values()].slice(0, URGENT_BATCH), this.opts.batch);
+      // Claimed before any await, so a bulk flush peeking meanwhile leaves these entries alone.
+      const batch = takeBatch(
+        [...this.urgentIndex.values()].filter((e) => !this.urgentSending.has(e.key)).slice(0, URGENT_BATCH),
+        this.opts.batch,
+      );
+      if (batch.length === 0) return;
       for (const e of batch) this.urgentSending.add(e.key);
       try {
+        const meta = await store.getMeta();
+        if (meta?.needsEnrolment) return;
+        const token = await this.opts.getToken();
+        if (!token) return;
         const outcome = await this.send(batch, token);
         if (outcome.kind === 'retry') {
           const delay =

@@ -18,6 +18,8 @@ export class SseParser {
   private data: string[] = [];
   private event = '';
   private id: string | undefined;
+  /** The server's reconnection time (`retry:` field, ms), once it sent one. */
+  retry: number | undefined;
 
   push(chunk: string): SseEvent[] {
     this.buf += chunk;
@@ -47,6 +49,7 @@ export class SseParser {
       if (field === 'data') this.data.push(value);
       else if (field === 'event') this.event = value;
       else if (field === 'id' && !value.includes('\0')) this.id = value;
+      else if (field === 'retry' && /^\d+$/.test(value)) this.retry = Number(value);
     }
     return out;
   }
@@ -74,6 +77,9 @@ export interface AlertStreamOptions {
 export async function followAlerts(opts: AlertStreamOptions): Promise<void> {
   let lastId = opts.lastEventId;
   let failures = 0;
+  // Reconnect waits are capped by the server's `retry:` once it sent one: after an endpoint
+  // restart a lead should not sit out a 10 s backoff while alerts are already being made.
+  let capMs = 10_000;
   const endpoint = opts.endpoint.replace(/\/+$/, '');
   while (!opts.signal.aborted) {
     let error: string | undefined;
@@ -96,7 +102,9 @@ export async function followAlerts(opts: AlertStreamOptions): Promise<void> {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        for (const ev of parser.push(decoder.decode(value, { stream: true }))) {
+        const events = parser.push(decoder.decode(value, { stream: true }));
+        if (parser.retry !== undefined) capMs = Math.min(10_000, Math.max(250, parser.retry));
+        for (const ev of events) {
           if (ev.id) lastId = ev.id;
           if (ev.event !== 'alert') continue;
           const parsed = Alert.safeParse(JSON.parse(ev.data));
@@ -109,7 +117,7 @@ export async function followAlerts(opts: AlertStreamOptions): Promise<void> {
     }
     if (opts.signal.aborted) return;
     opts.onStatus?.({ connected: false, error });
-    const delay = backoffDelay(failures++, { baseMs: 250, capMs: 10_000 });
+    const delay = backoffDelay(failures++, { baseMs: 250, capMs });
     await new Promise((r) => setTimeout(r, delay));
   }
 }
