@@ -28,7 +28,11 @@ export default defineBackground(() => {
     session,
     broadcast,
     log: recordLog,
-    checkDocuments: (device, force) => documents.check(device, force),
+    checkDocuments: (device, force) => {
+      // The endpoint pushes publications while this worker lives; the alarm restarts the follow.
+      documents.follow(() => sync.enrolment());
+      return documents.check(device, force);
+    },
   });
   const router = new Router({
     store: session,

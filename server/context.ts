@@ -1,6 +1,7 @@
 /** What every route and background job of one running endpoint shares. */
 import type { Kysely } from 'kysely';
 import type { DbKind } from './db/connect';
+import type { DocumentHub } from './documents-hub';
 import type { DB } from './db/types';
 import type { TeamSettings } from './alerts/policy';
 import type { Logger } from './log';
@@ -57,4 +58,6 @@ export interface ServerContext {
    * through this process take effect at once; other processes pick them up within the TTL.
    */
   settingsCache: Map<string, { settings: TeamSettings; at: number }>;
+  /** Tells devices following `/v1/documents/changes` that a team document was published. */
+  documentChanges: DocumentHub;
 }

@@ -10,6 +10,7 @@ import { AlertHub } from './alerts/hub';
 import { createApp } from './app';
 import type { ServerContext, ServerLimits, WebhookPolicy } from './context';
 import { type Database, type OpenOptions, openDatabase } from './db/connect';
+import { DocumentHub } from './documents-hub';
 import { IngestGate } from './ingest-gate';
 import { type Logger, errorFields, jsonLogger } from './log';
 import { PrincipalResolver } from './principal';
@@ -81,6 +82,7 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
     loginLimiter: new RateLimiter(limits.loginPerMinute / 60, limits.loginPerMinute, now),
     invalidateAuth: () => resolver.invalidate(),
     settingsCache: new Map(),
+    documentChanges: new DocumentHub(),
   };
   const resolver = new PrincipalResolver(ctx);
   const hub = new AlertHub();

@@ -28,6 +28,7 @@ import { activeTab, hasOrigin, onOriginsChanged, requestOrigin } from '@/platfor
 import { connect, send } from '@/platform/runtime';
 import { loadAppeals, onSyncSettingsChanged, panelFeedbackOutbox, syncSettings } from '@/platform/panel-sync';
 import { loadUserAdapters, onUserAdaptersChanged, saveUserAdapters } from '@/platform/user-adapters';
+import { onTeamScriptsChanged, teamScriptLibrary } from '@/platform/team-documents';
 
 // The shipped script library, bundled; a team's library from the endpoint merges over it.
 const shipped = Object.entries(
@@ -46,6 +47,13 @@ const store = createPanelStore({
   feedbackOutbox: panelFeedbackOutbox,
 });
 const lead = createLeadStore(store.feedback);
+/** Bumped when the team library replaces the hint scripts, so the hint cards render again. */
+const scriptsVersion = signal(0);
+async function loadTeamScripts(): Promise<void> {
+  const team = await teamScriptLibrary().catch(() => undefined);
+  store.scripts = mergeLibraries(team ? [...shipped, team] : shipped).scripts;
+  scriptsVersion.value++;
+}
 const settings = signal<PanelSettings>(DEFAULT_SETTINGS);
 const translate = signal<Translate>(browserT);
 const sync = signal<SyncView>({ configured: false });
@@ -205,6 +213,7 @@ function onSettings(next: PanelSettings): void {
 }
 
 function Root() {
+  scriptsVersion.value; // render again when the team script library changes
   const s = settings.value;
   const t = translate.value;
   const lang = s.lang === 'auto' ? uiLangOf(uiLanguage()) : s.lang;
@@ -236,6 +245,10 @@ async function start(): Promise<void> {
   await store.loadFeedback().catch(() => {});
   await loadFeatures();
   onSyncSettingsChanged(() => void loadFeatures());
+  // The team's script library (pushed by the endpoint, validated by the service worker) merges
+  // over the shipped one; a new version shows at once.
+  await loadTeamScripts();
+  onTeamScriptsChanged(() => void loadTeamScripts());
   followLeadAlerts(s);
   open();
   void refreshAppeals();

@@ -5,6 +5,8 @@
  * store write (atomic), so the previous version stays in use when the new one is invalid or the
  * request fails. Pure: fetch and storage are injected (IndexedDB in the extension, memory in tests).
  */
+import { ModelManifest } from '../models/manifest';
+import { ScriptLibrary } from '../scripts/schema';
 import type { FetchLike } from './client';
 import { type DocumentKind, TeamDocument } from './protocol';
 
@@ -35,6 +37,42 @@ export class MemoryDocumentStore implements DocumentStore {
 
 /** Accepts a document body or says why not (e.g. the rulebook schema and compiler). */
 export type DocumentValidator = (body: unknown) => { ok: true } | { ok: false; reason: string };
+
+function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const i = error.issues[0];
+  return i ? `${i.path.map(String).join('.') || '(document)'}: ${i.message}` : 'invalid';
+}
+
+/** A team script library is accepted only when it parses as a `ScriptLibrary` (ids unique, texts localised). */
+export const validateScriptsDocument: DocumentValidator = (body) => {
+  const r = ScriptLibrary.safeParse(body);
+  return r.success ? { ok: true } : { ok: false, reason: `script library: ${firstIssue(r.error)}` };
+};
+
+/**
+ * A team model manifest is accepted only when it parses as a `ModelManifest` and, given the
+ * manifest shipped with the extension, names only model files the extension has, byte for byte
+ * (same file and sha256): the endpoint serves no model binaries, so a team can choose among the
+ * shipped models and narrow their label sets, but never point the worker at a file it cannot verify.
+ */
+export function modelsValidator(shipped?: ModelManifest): DocumentValidator {
+  return (body) => {
+    const r = ModelManifest.safeParse(body);
+    if (!r.success) return { ok: false, reason: `model manifest: ${firstIssue(r.error)}` };
+    if (!shipped) return { ok: true };
+    for (const m of r.data.models) {
+      const known = shipped.models.find((s) => s.file === m.file && s.sha256 === m.sha256);
+      if (!known)
+        return {
+          ok: false,
+          reason: `model manifest: ${m.name}: ${m.file} is not shipped with this extension`,
+        };
+      if (known.task !== m.task)
+        return { ok: false, reason: `model manifest: ${m.name}: ${m.file} is a ${known.task} model` };
+    }
+    return { ok: true };
+  };
+}
 
 export type CheckResult =
   | { outcome: 'unchanged'; version?: number }

@@ -160,3 +160,12 @@ export const TeamDocument = z.object({
   updatedAt: z.number(),
 });
 export type TeamDocument = z.infer<typeof TeamDocument>;
+
+/** A team document's latest version, as pushed on `GET /v1/documents/changes` (SSE). */
+export const DocumentChange = z.object({
+  teamId: z.string(),
+  kind: DocumentKind,
+  version: z.number().int().positive(),
+  etag: z.string(),
+});
+export type DocumentChange = z.infer<typeof DocumentChange>;

@@ -254,6 +254,7 @@ export function registerQaRules(app: App, deps: AppDeps): void {
     const v = validate(draft.body);
     if (!v.ok) return c.json({ error: 'invalid_rulebook', errors: v.errors }, 422);
     const out = await publishDocument(db, teamId, 'rulebook', draft.body, s.p.userId, ctx.now());
+    ctx.documentChanges.publish({ teamId, kind: 'rulebook', ...out });
     await audit(deps, s, 'rules-publish', null, { teamId, ...out });
     return c.json(out, 201);
   });
@@ -273,6 +274,7 @@ export function registerQaRules(app: App, deps: AppDeps): void {
     if (!old) throw new HttpError(404, 'not_found', 'no such version');
     // Rolling back publishes the old body as a new version: extensions only move forward by ETag.
     const out = await publishDocument(db, teamId, 'rulebook', old.body, s.p.userId, ctx.now());
+    ctx.documentChanges.publish({ teamId, kind: 'rulebook', ...out });
     await audit(deps, s, 'rules-rollback', null, { teamId, from: version, ...out });
     return c.json(out, 201);
   });

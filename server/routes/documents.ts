@@ -6,13 +6,16 @@
 import { createHash } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { DocumentKind, TeamDocument } from '../../lib/sync/protocol';
+import { DOCUMENT_KINDS, type DocumentChange, DocumentKind, TeamDocument } from '../../lib/sync/protocol';
 import { type App, type AppDeps, type Env, authErrors, who } from '../http';
 import { HttpError, type Principal, requireRole, requireTeam } from '../principal';
 import { recordAudit } from '../privacy';
 
 const MAX_DOCUMENT_BYTES = 2_000_000;
+/** A comment line this often keeps proxies and the device from taking a quiet stream for dead. */
+const HEARTBEAT_MS = 25_000;
 
 function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
@@ -52,6 +55,68 @@ export function registerDocuments(app: App, deps: AppDeps): void {
       200,
     );
   }
+
+  // Before `/v1/documents/{kind}`, which would otherwise take `changes` for a kind.
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/documents/changes',
+    tags: ['documents'],
+    summary:
+      'Server-Sent Events for the calling device’s team: first one `document` event per published kind ' +
+      '(data: DocumentChange, its current version and ETag), then one per new publication',
+    responses: { 200: { description: 'text/event-stream' }, ...authErrors },
+  });
+
+  app.get('/v1/documents/changes', async (c) => {
+    const p = requireRole(await who(c, deps), ['agent', 'lead', 'qa', 'admin']);
+    const teamId = p.deviceTeamId ?? p.teamIds[0];
+    if (!teamId) throw new HttpError(404, 'not_found', 'caller has no team');
+    await requireTeam(ctx, p, teamId);
+    c.header('x-accel-buffering', 'no');
+    return streamSSE(c, async (stream) => {
+      const pending: DocumentChange[] = [];
+      let wake: (() => void) | undefined;
+      let closed = false;
+      // Subscribe before reading the current versions, so a publish in between is not missed
+      // (it may then be sent twice; the device compares ETags).
+      const unsubscribe = ctx.documentChanges.subscribe([teamId], (change) => {
+        pending.push(change);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        closed = true;
+        wake?.();
+      });
+      const send = (change: DocumentChange) =>
+        stream.writeSSE({ event: 'document', data: JSON.stringify(change) });
+      try {
+        await stream.write('retry: 2000\n\n');
+        for (const kind of DOCUMENT_KINDS) {
+          const doc = await latest(teamId, kind);
+          if (doc) await send({ teamId, kind, version: doc.version, etag: doc.etag });
+        }
+        await stream.writeSSE({ event: 'ready', data: '{}' });
+        while (!closed) {
+          if (pending.length === 0) {
+            const timedOut = await new Promise<boolean>((resolve) => {
+              const t = setTimeout(() => resolve(true), HEARTBEAT_MS);
+              wake = () => {
+                clearTimeout(t);
+                resolve(false);
+              };
+            });
+            wake = undefined;
+            if (closed) break;
+            if (timedOut) await stream.write(': keep-alive\n\n');
+            continue;
+          }
+          for (const change of pending.splice(0)) await send(change);
+        }
+      } finally {
+        unsubscribe();
+      }
+    });
+  });
 
   const params = z.object({ teamId: z.string().max(100), kind: DocumentKind });
   const docResponses = {
@@ -154,6 +219,7 @@ export function registerDocuments(app: App, deps: AppDeps): void {
           .execute();
         return { version, etag };
       });
+      ctx.documentChanges.publish({ teamId, kind, ...out });
       ctx.log.log('info', 'document published', { teamId, kind, version: out.version, by: p.userId });
       await recordAudit(ctx, p, 'document-publish', null, { teamId, kind, version: out.version });
       return c.json(out, 201);

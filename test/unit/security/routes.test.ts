@@ -356,6 +356,13 @@ describe.each(BACKENDS)('authorisation of every route on %s', (backend) => {
     },
     {
       method: 'GET',
+      route: '/v1/documents/changes',
+      // Pushed document versions of the caller's own team, like GET /v1/documents/{kind}.
+      call: () => ({ path: '/v1/documents/changes' }),
+      expect: allow(200, [...AGENTS, ...LEADS, ...MANAGERS], { qa: 404, admin: 404 }),
+    },
+    {
+      method: 'GET',
       route: '/v1/documents/{kind}',
       // The caller's own (device or first) team's document: the Chicago lead gets Chicago's;
       // qa and admin belong to no team and get 404.
@@ -678,7 +685,7 @@ describe.each(BACKENDS)('authorisation of every route on %s', (backend) => {
   async function status(row: Row, caller: Caller): Promise<number> {
     const call = await row.call(caller);
     const a = call.auth ?? as(caller);
-    if (row.route === '/v1/alerts/stream') {
+    if (row.route === '/v1/alerts/stream' || row.route === '/v1/documents/changes') {
       const ctl = new AbortController();
       const headers: Record<string, string> = {};
       if (a.token) headers.authorization = `Bearer ${a.token}`;

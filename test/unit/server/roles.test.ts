@@ -133,6 +133,8 @@ describe.each(BACKENDS)('role and team checks on %s', (backend) => {
     [`GET`, `/v1/conversations/${convId}`, undefined, ALL(200, { otherLead: 404 })],
     ['GET', `/v1/teams/${shanghai}/documents/rulebook`, undefined, ALL(200, { otherLead: 404 })],
     ['GET', '/v1/documents/rulebook', undefined, ALL(200, { otherLead: 404, qa: 404, admin: 404 })],
+    // The caller's own team's stream: the other team's lead gets theirs; qa and admin have no team.
+    ['GET', '/v1/documents/changes', undefined, ALL(200, { qa: 404, admin: 404 })],
     [
       'PUT',
       `/v1/teams/${shanghai}/documents/rulebook`,
@@ -172,7 +174,7 @@ describe.each(BACKENDS)('role and team checks on %s', (backend) => {
       for (const caller of CALLERS) {
         const a = auth[caller];
         let status: number;
-        if (path === '/v1/alerts/stream') {
+        if (path === '/v1/alerts/stream' || path === '/v1/documents/changes') {
           const ctl = new AbortController();
           const headers: Record<string, string> = {};
           if (a.token) headers.authorization = `Bearer ${a.token}`;
