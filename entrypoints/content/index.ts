@@ -15,7 +15,7 @@ import { ConsoleAttachment } from '@/lib/adapters/attachment';
 import { findCompose, insertText } from '@/lib/adapters/compose';
 import { readConversationId } from '@/lib/adapters/reader';
 import type { Localized } from '@/lib/finding';
-import { InsertHint, type InsertHintReply } from '@/lib/messages';
+import { type AttachState, InsertHint, type InsertHintReply } from '@/lib/messages';
 import { t, uiLanguage } from '@/platform/i18n';
 import { extensionId, extensionOrigin, listen, send } from '@/platform/runtime';
 import { startPresend } from './presend';
@@ -39,6 +39,24 @@ export default defineContentScript({
     runConsole(ctx.signal);
   },
 });
+
+let reports = 0;
+/**
+ * Tells the background how this page is attached. The last state the background acknowledged is
+ * kept in this script's isolated world (`__sottoAttachState`, invisible to the page), so a
+ * probe from the background (`scripting.executeScript`) or a test can ask whether this document
+ * is attached yet instead of guessing from time.
+ */
+function reportAttach(state: AttachState): void {
+  const n = ++reports;
+  send<{ ok?: boolean } | undefined>({ type: 'attach-state', state })
+    .then((r) => {
+      // A slower reply to an older report must not overwrite a newer state.
+      if (r?.ok && n === reports)
+        (globalThis as { __sottoAttachState?: AttachState }).__sottoAttachState = state;
+    })
+    .catch(() => {});
+}
 
 /** Side of its row an element sits on, from layout (for speaker rules on desks that only align). */
 function sideOf(el: Element): 'left' | 'right' | undefined {
@@ -88,15 +106,12 @@ function runConsole(signal: AbortSignal): void {
       attachWith(spec, inner);
       return;
     }
-    send({
-      type: 'attach-state',
-      state: {
-        adapterId: NO_ADAPTER_ID,
-        url: location.href.slice(0, 2000),
-        attached: false,
-        reason: 'no adapter for this page: use "Attach here?" or "Pick elements" in the Sotto panel',
-      },
-    }).catch(() => {});
+    reportAttach({
+      adapterId: NO_ADAPTER_ID,
+      url: location.href.slice(0, 2000),
+      attached: false,
+      reason: 'no adapter for this page: use "Attach here?" or "Pick elements" in the Sotto panel',
+    });
   };
   void choose();
   const offStore = onUserAdaptersChanged(() => void choose());
@@ -169,7 +184,7 @@ function attachWith(spec: AdapterSpec, signal: AbortSignal): void {
         if (!r?.ok) throw new Error(r?.reason ?? 'no answer from the background');
       },
       report(state) {
-        send({ type: 'attach-state', state }).catch(() => {});
+        reportAttach(state);
       },
     });
     attachment.start();

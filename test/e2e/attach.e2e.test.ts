@@ -42,7 +42,7 @@ describe('attaching to a console without a built-in adapter', () => {
 
   it('the detector proposes, the agent attaches, turns flow', async () => {
     const { l, panel } = await start();
-    const c = await FixtureConsole.open(l.context, new URL('parley/', server.url).href);
+    const c = await FixtureConsole.open(l.context, new URL('parley/', server.url).href, 'reported');
     const offer = panel.page.locator('[data-testid="attach-offer"]');
     await offer.locator('[data-testid="attach-proposal"]').waitFor({ timeout: 20_000 });
     await expect.poll(() => panel.page.locator('[data-testid="status"]').textContent()).toContain('none');
@@ -60,7 +60,7 @@ describe('attaching to a console without a built-in adapter', () => {
 
   it('the picker writes an adapter that is exported, imported into a fresh profile and works', async () => {
     const { l, panel } = await start();
-    const c = await FixtureConsole.open(l.context, new URL('parley/', server.url).href);
+    const c = await FixtureConsole.open(l.context, new URL('parley/', server.url).href, 'reported');
     await panel.page.locator('[data-testid="attach-offer"] [data-testid="attach-pick"]').click();
     const page = c.page;
     await page.bringToFront();
@@ -127,7 +127,7 @@ describe('attaching to a console without a built-in adapter', () => {
     await panel.page.locator('[data-testid="user-adapter-import-text"]').fill(JSON.stringify(broken));
     await panel.page.locator('[data-testid="user-adapter-import"]').click();
     await panel.page.locator('[data-testid="user-adapter"]').first().waitFor();
-    await FixtureConsole.open(l.context, new URL('parley/', server.url).href);
+    await FixtureConsole.open(l.context, new URL('parley/', server.url).href, 'reported');
     const status = panel.page.locator('[data-testid="status"]');
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toContain('#no-such-log');
     expect(await status.getAttribute('data-attached')).toBe('no');

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer } from '../fixtures/serve';
 import { type Launched, launch, stopServiceWorkers } from './harness';
+import { consoleScriptRegistered, waitForConsoleScript } from './pages/attached';
 import { Desk } from './pages/desk';
 import { SidePanel } from './pages/sidepanel';
 
@@ -114,9 +115,11 @@ describe('pages and messages Sotto does not know', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
-    await page.goto(new URL('plain/', server.url).href);
-    await page.waitForLoadState('load');
-    await page.waitForTimeout(300);
+    const url = new URL('plain/', server.url).href;
+    await consoleScriptRegistered(l.context, url);
+    await page.goto(url);
+    // The console script ran on the page and found no adapter for it: only then check for traces.
+    expect((await waitForConsoleScript(page, 'reported')).attached).toBe(false);
     expect(errors).toEqual([]);
     // Nothing of ours in the page: no injected hosts, no extra elements.
     const foreign = await page.evaluate(() => document.querySelectorAll('[data-sotto], sotto-ui').length);

@@ -21,6 +21,7 @@ import { DEMO_CALL, PACE_WPM, type RenderedCall, renderCall } from '../fixtures/
 import { startFixtureServer } from '../fixtures/serve';
 import { findChromium, INSTALL_HINT } from './chromium';
 import { chromiumArgs, EXTENSION_DIR } from './harness';
+import { consoleScriptRegistered, waitForConsoleScript } from './pages/attached';
 
 const TOLERANCE_S = 0.25;
 
@@ -91,8 +92,11 @@ beforeAll(async () => {
     });
     port.postMessage({ type: 'panel-hello' });
   });
+  const phoneUrl = `${fixtures.url}softphone/?call=${encodeURIComponent(`${audioUrl}call.json`)}`;
+  await consoleScriptRegistered(context, phoneUrl);
   phone = await context.newPage();
-  await phone.goto(`${fixtures.url}softphone/?call=${encodeURIComponent(`${audioUrl}call.json`)}`);
+  await phone.goto(phoneUrl);
+  await waitForConsoleScript(phone, 'reported');
 }, 180_000);
 
 afterAll(async () => {

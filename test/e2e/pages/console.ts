@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { BrowserContext, Page } from 'playwright-core';
+import { type AttachWait, consoleScriptRegistered, waitForConsoleScript } from './attached';
 
 export interface ConsoleMessage {
   id: string;
@@ -62,13 +63,24 @@ export class FixtureConsole {
     page.on('pageerror', (e) => this.errors.push(String(e)));
   }
 
-  static async open(context: BrowserContext, url: string): Promise<FixtureConsole> {
+  /**
+   * Opens a fixture console and returns once Sotto's console script has attached to it (`wait`
+   * `reported` for a page no adapter fits yet: the script runs and the background knows the page;
+   * `none` in a browser without the extension, for baselines).
+   */
+  static async open(
+    context: BrowserContext,
+    url: string,
+    wait: AttachWait | 'none' = 'attached',
+  ): Promise<FixtureConsole> {
+    if (wait !== 'none') await consoleScriptRegistered(context, url);
     const page = await context.newPage();
     const c = new FixtureConsole(page);
     await page.goto(url);
     await page.waitForFunction(() => 'sottoConsole' in window || 'sottoDesk' in window);
     await page.evaluate(wrapDesk);
     await page.evaluate(() => (window as unknown as W).sottoConsole.ready);
+    if (wait !== 'none') await waitForConsoleScript(page, wait);
     return c;
   }
 

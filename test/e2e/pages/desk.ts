@@ -1,5 +1,6 @@
 /** Page object for the demo desk: drives it through its page API (`window.sottoDesk`). */
 import type { BrowserContext, Page } from 'playwright-core';
+import { consoleScriptRegistered, waitForConsoleScript } from './attached';
 
 export interface DeskMessage {
   id: string;
@@ -39,12 +40,16 @@ export class Desk {
     page.on('pageerror', (e) => this.errors.push(String(e)));
   }
 
+  /** Opens the desk and returns once Sotto's console script has attached to it. */
   static async open(context: BrowserContext, baseUrl: string, query = 'seed=0'): Promise<Desk> {
+    const url = new URL(`desk/?${query}`, baseUrl).href;
+    await consoleScriptRegistered(context, url);
     const page = await context.newPage();
     const desk = new Desk(page);
-    await page.goto(new URL(`desk/?${query}`, baseUrl).href);
+    await page.goto(url);
     await page.waitForFunction(() => 'sottoDesk' in window);
     await page.evaluate(() => (window as unknown as DeskWindow).sottoDesk.ready);
+    await waitForConsoleScript(page, 'attached');
     return desk;
   }
 

@@ -1,0 +1,121 @@
+/**
+ * The one "console attached" wait every e2e page object uses before a test touches a console.
+ *
+ * The console script is registered at run time (platform/content-scripts.ts), so a page opened
+ * right after the browser starts may load before the registration exists, and any page may be
+ * driven before the script has attached. Both are waited for explicitly, with bounds:
+ * 1. before navigating, the service worker has registered the console script for the page's host;
+ * 2. after loading, the script in the page's top frame has had its attach state acknowledged by
+ *    the background (`__sottoAttachState` in the script's isolated world, read over CDP).
+ */
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { NO_ADAPTER_ID } from '../../../lib/adapters/user-adapters';
+import { DEV_EXTENSION_ID } from '../../../lib/extension-key';
+
+const SCRIPT_ID = 'sotto-console';
+const POLL_MS = 100;
+
+export interface AttachState {
+  adapterId: string;
+  url: string;
+  attached: boolean;
+  reason?: string;
+}
+
+/**
+ * `attached`: an adapter (built-in or the user's) was chosen for the page and its reader, pre-send
+ * check and hint insertion are listening; the state says whether the log was found and a
+ * conversation is open (the demo desk with an empty inbox has none).
+ * `reported`: the script runs and the background knows the page, with or without an adapter.
+ */
+export type AttachWait = 'attached' | 'reported';
+
+async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${what} (gave up after ${timeoutMs} ms)${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** Waits until the console script is registered for `url`'s host (when the service worker runs). */
+export async function consoleScriptRegistered(
+  context: BrowserContext,
+  url: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const host = new URL(url).hostname;
+  await poll(`console script registration for ${host}`, timeoutMs, async () => {
+    const sw = context
+      .serviceWorkers()
+      .find((w) => w.url().startsWith(`chrome-extension://${DEV_EXTENSION_ID}/`));
+    // No service worker running: it finished starting earlier (registrations persist) — nothing to wait for.
+    if (!sw) return true;
+    const matches = await sw.evaluate(
+      async (id) => (await chrome.scripting.getRegisteredContentScripts({ ids: [id] }))[0]?.matches ?? [],
+      SCRIPT_ID,
+    );
+    return matches.some((m) => /^[a-z*]+:\/\/([^/]+)\//.exec(m)?.[1] === host) ? true : undefined;
+  });
+}
+
+/** The isolated world our console script runs in, in the page's top frame. */
+async function scriptContext(s: CDPSession, contexts: Map<number, { frameId?: string; origin: string }>) {
+  const { frameTree } = (await s.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+  for (const [id, c] of contexts)
+    if (c.frameId === frameTree.frame.id && c.origin === `chrome-extension://${DEV_EXTENSION_ID}`) return id;
+  return undefined;
+}
+
+/**
+ * Waits until the console script in `page` has reported its attach state and the background has
+ * acknowledged it; with `attached`, until that state says attached. Returns the state.
+ */
+export async function waitForConsoleScript(
+  page: Page,
+  wait: AttachWait = 'attached',
+  timeoutMs = 20_000,
+): Promise<AttachState> {
+  const s = await page.context().newCDPSession(page);
+  const contexts = new Map<number, { frameId?: string; origin: string }>();
+  s.on('Runtime.executionContextCreated', (e) => {
+    const c = e.context as { id: number; origin: string; auxData?: { frameId?: string } };
+    contexts.set(c.id, { origin: c.origin, ...(c.auxData?.frameId ? { frameId: c.auxData.frameId } : {}) });
+  });
+  s.on('Runtime.executionContextDestroyed', (e) => contexts.delete(e.executionContextId as number));
+  s.on('Runtime.executionContextsCleared', () => contexts.clear());
+  let last: AttachState | undefined;
+  try {
+    await s.send('Runtime.enable');
+    return await poll(
+      `console script in ${page.url()} ${wait === 'attached' ? 'attached' : 'reported'}`,
+      timeoutMs,
+      async () => {
+        const id = await scriptContext(s, contexts);
+        if (id === undefined) return undefined;
+        const r = (await s.send('Runtime.evaluate', {
+          expression: 'globalThis.__sottoAttachState',
+          contextId: id,
+          returnByValue: true,
+        })) as { result: { value?: AttachState } };
+        last = r.result.value;
+        if (!last) return undefined;
+        return wait === 'reported' || last.adapterId !== NO_ADAPTER_ID ? last : undefined;
+      },
+    ).catch((e: unknown) => {
+      throw new Error(
+        `${String(e)}; last state: ${last ? JSON.stringify(last) : 'none (script not running)'}`,
+      );
+    });
+  } finally {
+    await s.detach().catch(() => {});
+  }
+}
