@@ -5,6 +5,7 @@
  * saved, and the proposal goes through the same zod schema and reader as a built-in adapter.
  */
 import type { Speaker } from '../labels';
+import { inside, PIERCE } from './path';
 import { findLogRoot, listItems, readItem } from './reader';
 import { type AdapterSpec, type AdapterSpecInput, parseAdapter } from './spec';
 
@@ -59,11 +60,19 @@ const SYSTEM_WORDS = /(^|[-_\s])(system|notice|info|event|divider|sys|系统)([-
 const LOG_WORDS = /message|msg|chat|thread|conversation|transcript|log|timeline|bubble|history/i;
 const NOISE_CLASS =
   /time|date|stamp|meta|receipt|status|read|avatar|author|name|who|sender|ago|sent-at|tick/i;
+const TIME_ONLY = /^(\d{1,2}:\d{2}(:\d{2})?(\s?[ap]\.?m\.?)?|(上午|下午)\d{1,2}:\d{2})$/i;
 /** Class names a framework generated (hashes) say nothing stable about a page. */
 const HASHY = /^(css|sc|jsx|emotion|styled)-|^[a-z]{1,3}[0-9a-f]{5,}$|[0-9a-f]{6,}|^_/i;
 
 function stableClasses(el: MiniElement): string[] {
   return Array.from(el.classList).filter((c) => !HASHY.test(c) && c.length < 60);
+}
+
+/** An item's text: its own, or its shadow root's when a message component renders it there. */
+function textOf(el: MiniElement): string {
+  const own = (el.textContent ?? '').trim();
+  if (own) return own;
+  return ((el as Element).shadowRoot?.textContent ?? '').trim();
 }
 
 /** A CSS identifier, escaped (CSS.escape is not everywhere the detector runs). */
@@ -290,6 +299,9 @@ export function proposeSpeaker(
       how: `items differ by ${split.f.label}${side ? '' : ' (first speaker taken as the customer)'}`,
     };
   }
+  // Old-style transcripts: only a label in front of each line says who spoke ("Agent:", "客户：").
+  const prefix = prefixSpeakers(items);
+  if (prefix) return prefix;
   if (side) {
     const sides = items.map((i) => side(i as Element));
     if (sides.includes('left') && sides.includes('right'))
@@ -302,6 +314,25 @@ export function proposeSpeaker(
   return undefined;
 }
 
+/** A short label every item starts with (its first child), two or more kinds, named by their words. */
+function prefixSpeakers(
+  items: MiniElement[],
+): { rules: SpeakerRuleInput[]; default?: Speaker; how: string } | undefined {
+  const labels = new Map<string, Speaker | undefined>();
+  for (const item of items) {
+    const first = item.children[0] as MiniElement | undefined;
+    const label = (first?.textContent ?? '').trim();
+    if (!label || label.length > 20 || !textOf(item).startsWith(label)) return undefined;
+    labels.set(label, speakerOfLabel(label.replace(/[:：]\s*$/, '')));
+  }
+  const named = [...labels].filter((x): x is [string, Speaker] => x[1] !== undefined);
+  if (labels.size < 2 || named.length === 0) return undefined;
+  return {
+    rules: named.map(([label, speaker]) => ({ speaker, textPrefix: label })),
+    how: `a label before each line (${named.map(([l]) => l).join(', ')})`,
+  };
+}
+
 /** Parts of an item that are not the message: time stamps, receipts, names, buttons. */
 export function proposeIgnore(items: MiniElement[]): string[] {
   const out = new Set<string>();
@@ -311,6 +342,12 @@ export function proposeIgnore(items: MiniElement[]): string[] {
       if (tag === 'time' || tag === 'button') out.add(tag);
       else if (el.hasAttribute('datetime')) out.add(`[datetime]`);
       else for (const c of stableClasses(el)) if (NOISE_CLASS.test(c)) out.add(`.${cssIdent(c)}`);
+      // A leaf that holds only a clock time is a time stamp, whatever its class says.
+      const own = (el.textContent ?? '').trim();
+      if (el.children.length === 0 && TIME_ONLY.test(own)) {
+        const cls = stableClasses(el)[0];
+        out.add(cls ? `.${cssIdent(cls)}` : `${familySelector([el.parentElement ?? el])} > ${tag}`);
+      }
       if (tag === 'small' && (el.textContent ?? '').trim().length <= 24)
         out.add(`${familySelector([el.parentElement ?? el])} > small`);
     }
@@ -342,6 +379,15 @@ export function proposeCompose(
   doc: ParentNode,
   log: MiniElement | null,
 ): { input: MiniElement; send?: MiniElement } | undefined {
+  const c = composeIn(doc, log);
+  return c && (c.send ? { input: c.input, send: c.send } : { input: c.input });
+}
+
+/** The likeliest compose box in one scope (with its score, to compare scopes), and its send button. */
+function composeIn(
+  doc: ParentNode,
+  log: MiniElement | null,
+): { input: MiniElement; send?: MiniElement; score: number } | undefined {
   const all = Array.from(
     doc.querySelectorAll('textarea, input, [contenteditable], [role="textbox"]'),
   ) as MiniElement[];
@@ -366,10 +412,11 @@ export function proposeCompose(
     if (!best || score > best.score) best = { el, score };
   }
   if (!best) return undefined;
-  // The send button: a button near the input that says send (or submits its form).
+  // The send button: a button near the input that says send (or submits its form). In a shadow
+  // root the input may have no parent element: the root itself is then the nearest scope.
   let send: MiniElement | undefined;
-  let scope: MiniElement | null = best.el.parentElement;
-  for (let d = 0; scope && d < 3 && !send; d++, scope = scope.parentElement) {
+  let scope: ParentNode | null = best.el.parentElement ?? doc;
+  for (let d = 0; scope && d < 3 && !send; d++) {
     for (const b of Array.from(
       scope.querySelectorAll('button, [role="button"], input[type="submit"]'),
     ) as MiniElement[]) {
@@ -379,12 +426,20 @@ export function proposeCompose(
         break;
       }
     }
+    scope = scope === doc ? null : ((scope as Element).parentElement ?? doc);
   }
-  return send ? { input: best.el, send } : { input: best.el };
+  return { input: best.el, score: best.score, ...(send ? { send } : {}) };
 }
 
 /** Which conversation is open: a selected list item with an id-like attribute, else the URL. */
 export function proposeConversation(doc: ParentNode, log: MiniElement): AdapterSpecInput['conversation'] {
+  return selectedConversation(doc, log) ?? { from: 'url', pattern: '^([^?]*)' };
+}
+
+function selectedConversation(
+  doc: ParentNode,
+  log: MiniElement,
+): AdapterSpecInput['conversation'] | undefined {
   const selected = Array.from(
     doc.querySelectorAll('[aria-selected="true"], [aria-current="page"], [aria-current="true"]'),
   ) as MiniElement[];
@@ -406,8 +461,29 @@ export function proposeConversation(doc: ParentNode, log: MiniElement): AdapterS
     const which = `[aria-current=${cssString(el.getAttribute('aria-current') ?? 'page')}]`;
     return { from: 'attribute', selector: familySelector([el]) + which, attribute: 'href' };
   }
-  // The whole address without the query: path and hash usually name the conversation.
-  return { from: 'url', pattern: '^([^?]*)' };
+  return undefined;
+}
+
+/**
+ * Where the text of items that render it in their own shadow root lives: the leaf with the most
+ * text that is not a name, time or button (`>>> p.body`), when most items have it.
+ */
+function shadowTextSelector(items: MiniElement[]): string | undefined {
+  const shadow = (el: MiniElement) => (el as Element).shadowRoot ?? null;
+  const first = items.find((i) => shadow(i));
+  const root = first ? shadow(first) : null;
+  if (!root) return undefined;
+  let best: { el: MiniElement; len: number } | undefined;
+  for (const el of Array.from(root.querySelectorAll('*')) as MiniElement[]) {
+    if (el.children.length > 0 || /^(TIME|BUTTON|STYLE|SCRIPT|IMG|SVG)$/i.test(el.tagName)) continue;
+    if (stableClasses(el).some((c) => NOISE_CLASS.test(c))) continue;
+    const len = (el.textContent ?? '').trim().length;
+    if (len > 0 && (!best || len > best.len)) best = { el, len };
+  }
+  if (!best) return undefined;
+  const sel = familySelector([best.el]);
+  const found = items.filter((i) => shadow(i)?.querySelector(sel)).length;
+  return found >= items.length * 0.6 ? `${PIERCE} ${sel}` : undefined;
 }
 
 /** `https://desk.example.com:8443/x` → `https://desk.example.com/*` (Chrome ignores the port). */
@@ -427,6 +503,40 @@ export function adapterIdFor(href: string, suffix = ''): string {
   return `${base}${suffix}`.replace(/-$/, '');
 }
 
+/** A place the detector looks: the page, an open shadow root or a same-origin frame's document. */
+export interface Scope {
+  root: ParentNode;
+  /** The adapter path that enters it (`chat-app >>> `), empty for the page itself. */
+  prefix: string;
+}
+
+const MAX_SCOPES = 40;
+const MAX_DEPTH = 5;
+
+/**
+ * The page and every open shadow root and same-origin frame document inside it, breadth first,
+ * each with the `>>>` path that reaches it. Hosts that repeat among their siblings (one message
+ * component per message) are items, not places a log lives, and are not entered.
+ */
+export function scopesOf(doc: ParentNode): Scope[] {
+  const out: Scope[] = [{ root: doc, prefix: '' }];
+  for (let i = 0; i < out.length && out.length < MAX_SCOPES; i++) {
+    const s = out[i]!;
+    if (s.prefix.split(PIERCE).length > MAX_DEPTH) continue;
+    for (const el of Array.from(s.root.querySelectorAll('*'))) {
+      if (!el.shadowRoot && el.tagName !== 'IFRAME' && el.tagName !== 'FRAME') continue;
+      const parent = el.parentNode as ParentNode | null;
+      const twins = parent ? Array.from(parent.children).filter((c) => c.tagName === el.tagName).length : 1;
+      if (twins > 2) continue;
+      const next = inside(el);
+      if (!next) continue;
+      out.push({ root: next, prefix: `${s.prefix}${uniqueSelector(el, s.root)} ${PIERCE} ` });
+      if (out.length >= MAX_SCOPES) break;
+    }
+  }
+  return out;
+}
+
 interface Candidate {
   el: MiniElement;
   family: MiniElement[];
@@ -438,7 +548,7 @@ function scoreCandidate(el: MiniElement, opts: DetectOptions): Candidate | undef
   const family = largestFamily(el);
   if (family.length < 2) return undefined;
   const reasons: string[] = [];
-  const texts = family.map((f) => (f.textContent ?? '').trim());
+  const texts = family.map(textOf);
   const withText = texts.filter((t) => t.length > 0).length;
   if (withText < family.length * 0.6) return undefined;
   const avgLen = texts.reduce((s, t) => s + Math.min(t.length, 200), 0) / family.length;
@@ -489,26 +599,56 @@ function scoreCandidate(el: MiniElement, opts: DetectOptions): Candidate | undef
   return { el, family, score, reasons };
 }
 
-/** Proposes an adapter for the page, or undefined when nothing looks like a conversation. */
+/**
+ * Proposes an adapter for the page, or undefined when nothing looks like a conversation. Looks in
+ * the page, its open shadow roots and its same-origin frames; a log found inside them gets a
+ * `>>>` path, as a hand-written adapter would.
+ */
 export function detect(doc: ParentNode, opts: DetectOptions): Proposal | undefined {
-  const all = Array.from(doc.querySelectorAll('body *')).slice(0, MAX_SCAN) as MiniElement[];
-  let best: Candidate | undefined;
-  for (const el of all) {
-    if (el.children.length < 2 || /^(SCRIPT|STYLE|SELECT|SVG|TABLE|THEAD|TR|HEAD)$/i.test(el.tagName))
-      continue;
-    const c = scoreCandidate(el, opts);
-    if (c && (!best || c.score > best.score)) best = c;
+  const scopes = scopesOf(doc);
+  let best: (Candidate & { scope: Scope }) | undefined;
+  let budget = MAX_SCAN;
+  for (const scope of scopes) {
+    if (budget <= 0) break;
+    const all = Array.from(scope.root.querySelectorAll(scope.root.nodeType === 9 ? 'body *' : '*')).slice(
+      0,
+      budget,
+    ) as MiniElement[];
+    budget -= all.length;
+    for (const el of all) {
+      if (el.children.length < 2 || /^(SCRIPT|STYLE|SELECT|SVG|TABLE|THEAD|TR|HEAD)$/i.test(el.tagName))
+        continue;
+      const c = scoreCandidate(el, opts);
+      if (c && (!best || c.score > best.score)) best = { ...c, scope };
+    }
   }
   if (!best || best.score < 4) return undefined;
+  const { scope } = best;
   const itemSel = familySelector(best.family);
-  const rootSel = uniqueSelector(best.el, doc);
+  const rootSel = scope.prefix + uniqueSelector(best.el, scope.root);
   const speaker = proposeSpeaker(best.family, itemSel, opts.side);
   if (!speaker) return undefined;
-  const compose = proposeCompose(doc, best.el);
+  // The compose box: the best-scoring one of all scopes (the log's own scope gets its bonus).
+  let compose: { input: MiniElement; send?: MiniElement; score: number; scope: Scope } | undefined;
+  for (const sc of scopes) {
+    const c = composeIn(sc.root, sc === scope ? best.el : null);
+    if (c && (!compose || c.score > compose.score)) compose = { ...c, scope: sc };
+  }
   const key = proposeMessageKey(best.family);
   const host = /^https?:\/\/([^/:?#]+)/.exec(opts.href)?.[1] ?? 'page';
   const match = originPattern(opts.href);
   if (!match) return undefined;
+  let conversation: AdapterSpecInput['conversation'] = { from: 'url', pattern: '^([^?]*)' };
+  for (const sc of scopes) {
+    const c = selectedConversation(sc.root, best.el);
+    if (c?.from === 'attribute') {
+      conversation = { ...c, selector: sc.prefix + c.selector };
+      break;
+    }
+  }
+  const shadowText = best.family.every((f) => !(f.textContent ?? '').trim())
+    ? shadowTextSelector(best.family)
+    : undefined;
   const raw: AdapterSpecInput = {
     id: adapterIdFor(opts.href),
     name: host,
@@ -516,14 +656,16 @@ export function detect(doc: ParentNode, opts: DetectOptions): Proposal | undefin
     matches: [match],
     log: { root: rootSel, item: itemSel },
     speaker: { rules: speaker.rules, ...(speaker.default ? { default: speaker.default } : {}) },
-    text: { ignore: proposeIgnore(best.family) },
+    text: { ...(shadowText ? { selector: shadowText } : {}), ignore: proposeIgnore(best.family) },
     ...(key ? { messageKey: { attribute: key } } : {}),
-    conversation: proposeConversation(doc, best.el),
+    conversation,
     ...(compose
       ? {
           compose: {
-            input: uniqueSelector(compose.input, doc),
-            ...(compose.send ? { send: uniqueSelector(compose.send, doc) } : {}),
+            input: compose.scope.prefix + uniqueSelector(compose.input, compose.scope.root),
+            ...(compose.send
+              ? { send: compose.scope.prefix + uniqueSelector(compose.send, compose.scope.root) }
+              : {}),
           },
         }
       : {}),
@@ -536,6 +678,7 @@ export function detect(doc: ParentNode, opts: DetectOptions): Proposal | undefin
   const withSpeaker = els.filter((el, i) => readItem(el, i, parsed.spec)).length;
   if (els.length === 0) return undefined;
   const reasons = [...best.reasons, `speaker: ${speaker.how}`];
+  if (scope.prefix) reasons.push(`inside ${scope.prefix.replace(/\s*>>>\s*$/, '')}`);
   if (compose) reasons.push('compose box found');
   return {
     spec: parsed.spec,

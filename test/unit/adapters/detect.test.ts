@@ -22,6 +22,8 @@ async function load(path: string) {
     settings: {
       enableJavaScriptEvaluation: true,
       suppressInsecureJavaScriptEnvironmentWarning: true,
+      // The framed console's chat is a same-origin iframe.
+      enableIframePageLoading: true,
     } as never,
   });
   const page = browser.newPage();
@@ -73,6 +75,53 @@ describe('detect on fixture consoles without their adapters', () => {
     const { browser, w } = await load('plain/');
     try {
       expect(detect(w.document as unknown as Document, { href: w.location.href })).toBeUndefined();
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('webcomp/: a log inside nested open shadow roots, text in each message component', async () => {
+    const { browser, w } = await load('webcomp/');
+    try {
+      const doc = w.document as unknown as Document;
+      const p = detect(doc, { href: w.location.href });
+      expect(p, 'a proposal').toBeDefined();
+      const spec = p!.spec;
+      expect(spec.log.root).toContain('>>>');
+      const root = findLogRoot(doc, spec)!;
+      expect(root.classList.contains('scroller')).toBe(true);
+      expect(spec.compose?.input).toMatch(/>>> .*textarea/);
+      expect(spec.compose?.send).toMatch(/>>> .*button/);
+      const conv = w.sottoConsole!.selected()!;
+      expect(readConversationId(doc, spec, w.location.href)).toBe(conv);
+      const read = listItems(root, spec).map((el, i) => readItem(el, i, spec));
+      const expected = w.sottoConsole!.messages(conv);
+      expect(read.map((r) => [r?.speaker, r?.text])).toEqual(expected.map((m) => [m.speaker, m.text]));
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('framed/: a transcript in a same-origin iframe, speakers only by a label before each line', async () => {
+    const { browser, w } = await load('framed/');
+    try {
+      const doc = w.document as unknown as Document;
+      // The frame loads after the top page; its script renders the transcript.
+      const frame = doc.getElementById('chat-frame') as HTMLIFrameElement;
+      await expect
+        .poll(() => frame.contentDocument?.querySelectorAll('#transcript .line').length ?? 0)
+        .toBeGreaterThan(0);
+      const p = detect(doc, { href: w.location.href });
+      expect(p, 'a proposal').toBeDefined();
+      const spec = p!.spec;
+      expect(spec.log.root).toMatch(/^#chat-frame >>> /);
+      expect(spec.speaker.rules.map((r) => r.textPrefix).sort()).toEqual(['Agent:', 'Customer:']);
+      expect(spec.compose?.input).toMatch(/^#chat-frame >>> /);
+      const root = findLogRoot(doc, spec)!;
+      const conv = w.sottoConsole!.selected()!;
+      const read = listItems(root, spec).map((el, i) => readItem(el, i, spec));
+      const expected = w.sottoConsole!.messages(conv);
+      expect(read.map((r) => [r?.speaker, r?.text])).toEqual(expected.map((m) => [m.speaker, m.text]));
     } finally {
       await browser.close();
     }
