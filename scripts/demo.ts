@@ -16,6 +16,7 @@ import { openDatabase } from '../server/db/connect';
 import { createServer } from '../server/index';
 import { jsonLogger } from '../server/log';
 import { seedQaDemo } from '../server/qa/demo';
+import { seedDomainTeams } from '../server/qa/demo-teams';
 import { seedDemo } from '../server/seed';
 import { INSTALL_HINT, findChromium } from '../test/e2e/chromium';
 import { launch } from '../test/e2e/harness';
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
   const demo = await seedDemo(database.db);
   // Two weeks of scored history, so the QA console has conversations, trends and appeals to show.
   await seedQaDemo(database.db, demo, { conversations: 120 });
+  // Per-team rule sets: Shanghai A and Chicago B run `general`; a desk per domain runs its own.
+  for (const t of await seedDomainTeams(database.db, demo))
+    console.log(`▶ team ${t.name} (${t.teamId}): rulebook ${t.rulebook}, published v${t.version}`);
   // The endpoint's own log goes to a file so the demo's story stays readable.
   const logFile = createWriteStream(join(outDir, 'endpoint.log'));
   const endpoint = await createServer({
