@@ -21,8 +21,6 @@ export interface AsrStart {
   sampleRate: number;
   /** Receives `{agent, customer}` Float32Array chunks at `sampleRate`. */
   port: MessagePort;
-  /** The sides to transcribe (a side without a source sends nothing). */
-  channels: CallChannel[];
 }
 
 interface Stream {
@@ -34,36 +32,13 @@ interface Stream {
 
 const streams = new Map<CallChannel, Stream>();
 let input: MessagePort | undefined;
+let call: { opts: AsrStart; onEvent: (e: AsrWorkerEvent) => void } | undefined;
 
 const api = {
+  /** Takes the call's audio; no side is streamed until `openChannel` says it has a source. */
   async start(opts: AsrStart, onEvent: (e: AsrWorkerEvent) => void): Promise<void> {
     await api.stop();
-    const connect = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
-    for (const channel of opts.channels) {
-      const stream: Stream = {
-        asr: ASR_PROTOCOLS[opts.protocol](opts.endpoint, connect, {
-          onFinal: (result) => onEvent({ type: 'final', channel, result }),
-          onError: (detail) => {
-            stream.ended = true;
-            onEvent({ type: 'error', channel, detail });
-          },
-        }),
-        resampler: new Resampler(opts.sampleRate, 16_000),
-        open: false,
-        ended: false,
-      };
-      streams.set(channel, stream);
-      stream.asr.open().then(
-        () => {
-          stream.open = true;
-          onEvent({ type: 'open', channel });
-        },
-        () => {
-          // onError has said why; nothing more is sent on this side.
-          stream.ended = true;
-        },
-      );
-    }
+    call = { opts, onEvent };
     input = opts.port;
     input.onmessage = (e: MessageEvent<Record<CallChannel, Float32Array>>) => {
       for (const [channel, s] of streams) {
@@ -76,6 +51,41 @@ const api = {
     };
   },
 
+  /**
+   * A side has a source (at the start, or later: the console's call was answered, a headset was
+   * plugged back in): one connection for it, its results that side's turns.
+   */
+  openChannel(channel: CallChannel): void {
+    if (!call) return;
+    const running = streams.get(channel);
+    if (running && !running.ended) return;
+    const { opts, onEvent } = call;
+    const connect = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
+    const stream: Stream = {
+      asr: ASR_PROTOCOLS[opts.protocol](opts.endpoint, connect, {
+        onFinal: (result) => onEvent({ type: 'final', channel, result }),
+        onError: (detail) => {
+          stream.ended = true;
+          onEvent({ type: 'error', channel, detail });
+        },
+      }),
+      resampler: new Resampler(opts.sampleRate, 16_000),
+      open: false,
+      ended: false,
+    };
+    streams.set(channel, stream);
+    stream.asr.open().then(
+      () => {
+        stream.open = true;
+        onEvent({ type: 'open', channel });
+      },
+      () => {
+        // onError has said why; nothing more is sent on this side.
+        stream.ended = true;
+      },
+    );
+  },
+
   /** A side lost its source: its stream ends (the server sends its last result). */
   async endChannel(channel: CallChannel): Promise<void> {
     const s = streams.get(channel);
@@ -86,6 +96,7 @@ const api = {
 
   /** Ends every stream, waiting for the servers' last results. */
   async stop(): Promise<void> {
+    call = undefined;
     if (input) {
       input.onmessage = null;
       input.close();

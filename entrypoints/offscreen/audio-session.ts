@@ -149,8 +149,10 @@ export class CallSession {
     this.status[ch] = s;
     if (this.phase !== 'live' || was === this.carries(ch)) return;
     await worker?.setAvailable(ch, this.carries(ch));
-    // Its speech stream ends with it: the server's last words for that side still arrive.
-    if (!this.carries(ch)) await this.asr?.api.endChannel(ch).catch(() => {});
+    // Its speech stream follows it: opened when the side gets a source, ended (the server's last
+    // words for that side still arrive) when it loses it.
+    if (this.carries(ch)) await this.asr?.api.openChannel(ch).catch(() => {});
+    else await this.asr?.api.endChannel(ch).catch(() => {});
   }
 
   async stop(): Promise<void> {
@@ -188,7 +190,6 @@ export class CallSession {
     const w = new AsrWorker();
     const api = Comlink.wrap<AsrWorkerApi>(w);
     this.asr = { api, worker: w };
-    const channels = (['agent', 'customer'] as const).filter((ch) => this.carries(ch));
     this.asrState = { status: 'connecting', turns: 0 };
     void api
       .start(
@@ -198,12 +199,15 @@ export class CallSession {
             protocol: config.protocol,
             sampleRate: input.sampleRate,
             port: toAsr.port2,
-            channels,
           },
           [toAsr.port2],
         ),
         Comlink.proxy((e: AsrWorkerEvent) => void this.onAsr(e)),
       )
+      .then(async () => {
+        // A side that gets its source later (the console's call is answered) opens then: setSide.
+        for (const ch of ['agent', 'customer'] as const) if (this.carries(ch)) await api.openChannel(ch);
+      })
       .catch((e: unknown) => this.onAsr({ type: 'error', channel: 'agent', detail: String(e) }));
     return toAnalysis.port2;
   }

@@ -4,7 +4,8 @@
  * plays the agent's side into the page's call, and the side panel's port receives the call's state
  * and events. Tab capture is refused here (the extension was never invoked on the tab), so this is
  * the fallback route: the page's own RTCPeerConnection tracks, tapped in the page and handed to a
- * hidden extension frame on a MessagePort.
+ * hidden extension frame on a MessagePort. A speech server set on the options page (a loopback
+ * server speaking the Vosk protocol) gets each side's audio and its results come back as voice turns.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
@@ -18,12 +19,16 @@ import type { CallEventRecord, CallState } from '../../lib/audio/call-state';
 import { DEV_EXTENSION_ID } from '../../lib/extension-key';
 import { expectedDeadAir, expectedOvertalk } from '../fixtures/audio/expect';
 import { DEMO_CALL, PACE_WPM, type RenderedCall, renderCall } from '../fixtures/audio/generate';
+import { startVoskServer, type VoskTestServer } from '../fixtures/audio/vosk-server';
 import { startFixtureServer } from '../fixtures/serve';
 import { findChromium, INSTALL_HINT } from './chromium';
 import { chromiumArgs, EXTENSION_DIR } from './harness';
 import { consoleScriptRegistered, waitForConsoleScript } from './pages/attached';
 
 const TOLERANCE_S = 0.25;
+/** Recognised turns' seqs start here (lib/asr/utterances ASR_SEQ_BASE); call findings' at 2^42. */
+const ASR_SEQ_BASE = 2 ** 43;
+const ASR_PHRASES = ['我想查一下我的订单', 'thank you for waiting', '我的快递还没有到'];
 
 let dir: string;
 let call: RenderedCall;
@@ -34,6 +39,9 @@ let context: BrowserContext;
 let profile: string;
 let panel: Page;
 let phone: Page;
+let vosk: VoskTestServer;
+/** The call's start and events as the panel's port got them (kept: a later test reloads the panel). */
+let recorded: { startedAt: number; events: CallEventRecord[] } | undefined;
 
 /** Serves the generated call audio to the softphone page (another origin, so CORS). */
 async function serveDir(root: string): Promise<{ server: Server; url: string }> {
@@ -76,6 +84,18 @@ beforeAll(async () => {
   });
   if (!context.serviceWorkers().some((w) => w.url().includes(DEV_EXTENSION_ID)))
     await context.waitForEvent('serviceworker');
+  // The organisation's speech server, named on the options page: from now on each monitored
+  // call's audio goes there (and nowhere without it).
+  vosk = await startVoskServer(ASR_PHRASES);
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${DEV_EXTENSION_ID}/options.html`);
+  await options.fill('[data-testid="opt-asr-endpoint"]', 'http://not-a-speech-server');
+  await options.click('[data-testid="opt-asr-save"]');
+  await options.waitForSelector('[data-testid="opt-asr-status"].opt__status--error');
+  await options.fill('[data-testid="opt-asr-endpoint"]', vosk.url);
+  await options.click('[data-testid="opt-asr-save"]');
+  await options.waitForSelector('[data-testid="opt-asr-status"]:not(.opt__status--error):not(:empty)');
+  await options.close();
   panel = await context.newPage();
   await panel.goto(`chrome-extension://${DEV_EXTENSION_ID}/sidepanel.html`);
   // Listen on the side panel's own port, as the panel's call strip does.
@@ -102,6 +122,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close().catch(() => {});
   await fixtures?.close();
+  await vosk?.close();
   audioServer?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (profile) rmSync(profile, { recursive: true, force: true });
@@ -188,6 +209,7 @@ describe('softphone call monitoring', () => {
       (window as unknown as { callStates: CallState[] }).callStates.some((s) => s.phase === 'stopped'),
     );
     const ev = await events();
+    recorded = { startedAt: (await states()).at(-1)!.startedAt, events: ev };
     const segs = ev.filter((e): e is Extract<CallEventRecord, { type: 'segment' }> => e.type === 'segment');
     // Each side's audio starts when its source opens (microphone at monitoring start, customer at
     // answer): align the script to each side's first detected speech.
@@ -257,23 +279,94 @@ describe('softphone call monitoring', () => {
     await panel.reload();
     await panel.waitForSelector('.panel');
     await panel.locator(`[data-testid="conversation-tab"][data-conversation="${conversationId}"]`).click();
+    // Caption turns only: the speech server's turns have seqs of their own (checked below).
     await panel.waitForFunction(
-      (n) => {
-        const turns = document.querySelectorAll('[data-testid="conversation"] [data-testid="turn"]');
-        return turns.length >= n && Array.from(turns).every((t) => t.getAttribute('data-emotion'));
+      ([n, base]) => {
+        const turns = Array.from(
+          document.querySelectorAll('[data-testid="conversation"] [data-testid="turn"]'),
+        ).filter((t) => Number(t.getAttribute('data-seq')) < base);
+        return turns.length >= n && turns.every((t) => t.getAttribute('data-emotion'));
       },
-      captions.length,
+      [captions.length, ASR_SEQ_BASE / 2] as const,
       { timeout: 30_000 },
     );
-    const turns = await panel.$$eval('[data-testid="conversation"] [data-testid="turn"]', (els) =>
-      els.map((el) => ({
-        speaker: el.getAttribute('data-speaker'),
-        emotion: el.getAttribute('data-emotion'),
-        text: el.querySelector('[data-testid="turn-text"]')?.textContent ?? '',
-      })),
+    const turns = await panel.$$eval(
+      '[data-testid="conversation"] [data-testid="turn"]',
+      (els, base) =>
+        els
+          .filter((el) => Number(el.getAttribute('data-seq')) < base)
+          .map((el) => ({
+            speaker: el.getAttribute('data-speaker'),
+            emotion: el.getAttribute('data-emotion'),
+            text: el.querySelector('[data-testid="turn-text"]')?.textContent ?? '',
+          })),
+      ASR_SEQ_BASE / 2,
     );
     expect(turns.map((t) => t.speaker)).toEqual(captions.map((c) => c.speaker));
     expect(turns.map((t) => t.text)).toEqual(captions.map((c) => c.text));
     for (const t of turns) expect(['angry', 'frustrated', 'neutral', 'positive']).toContain(t.emotion);
+  });
+  it("streams each side's audio at 16 kHz to the configured speech server; its results are voice turns of that side", async () => {
+    // The call was stopped above: both streams ended with eof after their last results.
+    expect(vosk.connections).toHaveLength(2);
+    for (const c of vosk.connections) {
+      expect(c.sampleRate).toBe(16_000);
+      expect(c.eof).toBe(true);
+      // 16-bit mono at 16 kHz, whatever the sources' rates (48 and 44.1 kHz here).
+      const seconds = c.bytes / 2 / 16_000;
+      const wall = (c.lastAudioAt! - c.firstAudioAt!) / 1000;
+      expect(seconds).toBeGreaterThan(20);
+      expect(seconds / wall).toBeGreaterThan(0.9);
+      expect(seconds / wall).toBeLessThan(1.1);
+      expect(c.finals.length).toBeGreaterThanOrEqual(1);
+    }
+    const sent = vosk.connections.reduce((n, c) => n + c.finals.length, 0);
+    await panel.waitForFunction(
+      ([n, base]) =>
+        Array.from(document.querySelectorAll('[data-testid="conversation"] [data-testid="turn"]')).filter(
+          (t) => Number(t.getAttribute('data-seq')) >= base && t.getAttribute('data-emotion'),
+        ).length >= n,
+      [sent, ASR_SEQ_BASE] as const,
+      { timeout: 30_000 },
+    );
+    const asr = await panel.$$eval(
+      '[data-testid="conversation"] [data-testid="turn"]',
+      (els, base) =>
+        els
+          .filter((el) => Number(el.getAttribute('data-seq')) >= base)
+          .map((el) => ({
+            seq: Number(el.getAttribute('data-seq')),
+            speaker: el.getAttribute('data-speaker'),
+            emotion: el.getAttribute('data-emotion'),
+            text: el.querySelector('[data-testid="turn-text"]')?.textContent ?? '',
+          })),
+      ASR_SEQ_BASE,
+    );
+    expect(asr).toHaveLength(sent);
+    for (const t of asr) {
+      expect(ASR_PHRASES).toContain(t.text);
+      expect(['angry', 'frustrated', 'neutral', 'positive']).toContain(t.emotion);
+      // The seq's low bit is the side, as the session assigned it from the channel.
+      expect(t.speaker).toBe((t.seq - ASR_SEQ_BASE) % 2 === 1 ? 'customer' : 'agent');
+    }
+    expect(new Set(asr.map((t) => t.speaker))).toEqual(new Set(['agent', 'customer']));
+    // Speaker by channel: each recognised turn ends where that side's own speech ends (the audio
+    // worker's segments), not the other side's. One offset (stream open vs. analysis start) fits all.
+    const { startedAt, events: ev } = recorded!;
+    const segs = ev.filter((e): e is Extract<CallEventRecord, { type: 'segment' }> => e.type === 'segment');
+    const ends = asr.map((t) => Math.floor((t.seq - ASR_SEQ_BASE) / 2) - startedAt);
+    const nearest = (ms: number) =>
+      segs.reduce((best, s) => (Math.abs(s.end - ms) < Math.abs(best.end - ms) ? s : best), segs[0]!);
+    let offset = 0;
+    let bestCost = Number.POSITIVE_INFINITY;
+    for (let o = -1000; o <= 4000; o += 25) {
+      const cost = ends.reduce((n, e) => n + Math.abs(nearest(e - o).end - (e - o)), 0);
+      if (cost < bestCost) [bestCost, offset] = [cost, o];
+    }
+    asr.forEach((t, i) => {
+      const s = nearest(ends[i]! - offset);
+      expect(Math.abs(s.end - (ends[i]! - offset)), `turn ${i} end`).toBeLessThan(800);
+      expect(s.channel, `turn ${i} (${t.text})`).toBe(t.speaker);
+    });
   });
 });
