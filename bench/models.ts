@@ -1,15 +1,29 @@
 /**
  * Single-utterance latency and cold start of the emotion and intent models in a Web Worker in
- * headless Chromium, the way the analysis worker runs them: onnxruntime-web/wasm, one thread,
- * the .wasm served locally, models opened by lib/models/boot (the analysis worker's code path) and
- * verified against the manifest by lib/models/runtime.
- * Cold start is measured in the page, from `new Worker()` to the message carrying the first result of
- * both models: it covers fetching and evaluating the worker script, fetching and compiling ORT's
- * WASM, fetching, hashing and opening both models, one probe run each, and the first answers.
- * The p95s are single-utterance `classify` calls inside the worker (featurise + ORT run + labels);
- * the detail line adds the featuriser alone and the page → worker → both models → page round trip.
- * Last stdout line: {"bench":"models","emotion_p95_ms":…,"intent_p95_ms":…,"cold_start_ms":…}
- * Usage: npm run bench:models [-- --iterations 1000]
+ * headless Chromium, the way the analysis worker runs them: onnxruntime-web/wasm, one thread, the
+ * .wasm served locally with application/wasm (streaming compile), models opened by lib/models/boot
+ * (the analysis worker's code path) and verified against the manifest by lib/models/runtime.
+ *
+ * Cold start is measured in the page, from `new Worker()` to the message carrying the first result
+ * of both models, each sample in a freshly launched browser (empty HTTP and WASM code caches). It
+ * covers starting the worker and evaluating its script (the manifest is bundled into it, as in the
+ * analysis worker), fetching both model files, hashing and checking them, building the Traditional→Simplified converter, featurising one
+ * utterance and both models' answers, and posting the result back to the page.
+ * - `cold_start_ms`: what the analysis worker does (boot `reference: true`): the first answers
+ *   come from the TypeScript evaluator of the same verified ONNX files (lib/models/reference.ts)
+ *   while onnxruntime-web starts; ORT's start is still running when they arrive.
+ * - `ort_cold_start_ms`: the same-run baseline without it (boot as before): the first answers come
+ *   from onnxruntime-web, so this also covers fetching and compiling ORT's 14 MB WASM, its static
+ *   initialisers and creating both sessions.
+ * The detail line adds `ort_handover_ms` (worker created → both models answering through ORT on
+ * the reference path) and `restart_cold_start_ms` (a second worker in the same browser, which finds
+ * ORT's WASM in V8's code cache: what a restarted offscreen document pays).
+ * The p95s are single-utterance `classify` calls inside the worker through onnxruntime-web (after
+ * the handover; the bench checks the engine), featurise + ORT run + labels; the detail line adds the
+ * featuriser alone and the page → worker → both models → page round trip.
+ * Last stdout line:
+ *   {"bench":"models","emotion_p95_ms":…,"intent_p95_ms":…,"cold_start_ms":…,"ort_cold_start_ms":…}
+ * Usage: npm run bench:models [-- --iterations 1000 --cold-runs 3]
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -25,13 +39,15 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const iterArg = process.argv.indexOf('--iterations');
 const ITERATIONS = iterArg >= 0 ? Number(process.argv[iterArg + 1]) : 1000;
-/** Extra worker starts per variant for the cold-start comparison in the detail line. */
-const RESTARTS = 3;
+const coldArg = process.argv.indexOf('--cold-runs');
+/** Fresh-browser cold starts per variant (median reported); alternated so load drift hits both. */
+const COLD_RUNS = coldArg >= 0 ? Number(process.argv[coldArg + 1]) : 3;
 
 /** Runs inside the worker. Utterances vary so no cache or branch predictor sees one input. */
 const WORKER_SOURCE = `
 import * as ort from 'onnxruntime-web/wasm';
 import { bootModels } from './lib/models/boot';
+import shippedManifest from './models/manifest.json';
 import { featurise } from './lib/featurise';
 const tEval = performance.now();
 
@@ -57,26 +73,42 @@ function p(xs, q) {
 // the page's first message is not awaited for that.
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;
-const wasmUrl = new URL('./ort-wasm-simd-threaded.wasm', self.location.href).href;
-ort.env.wasm.wasmPaths = { wasm: wasmUrl };
-// Like the analysis worker, ORT fetches its .wasm itself (streaming compile); ?prefetch=1 hands it
-// prefetched bytes instead, for the comparison in the detail line.
-const prefetch = new URL(self.location.href).searchParams.get('prefetch') === '1';
+ort.env.wasm.wasmPaths = { wasm: new URL('./ort-wasm-simd-threaded.wasm', self.location.href).href };
+// ?reference=0: boot as before the reference evaluator (first answers wait for ORT), the baseline.
+const reference = new URL(self.location.href).searchParams.get('reference') !== '0';
+const both = async (models, text, speaker) => {
+  const [e] = await models.emotion.classify([{ text, speaker }]);
+  const [i] = await models.intent.classify([{ text, speaker }]);
+  return [e.label, i.label];
+};
 const boot = (async () => {
   const booted = await bootModels(ort, {
     manifestUrl: new URL('./models/manifest.json', self.location.href).href,
-    ...(prefetch ? { ortWasmUrl: wasmUrl } : {}),
+    // Bundled into the worker, as the analysis worker bundles it.
+    manifest: shippedManifest,
+    reference,
   });
   if (booted.errors.length) throw new Error(booted.errors.join('; '));
   const tLoaded = performance.now();
   const models = Object.fromEntries(booted.models);
-  const [e] = await models.emotion.classify([{ text: TEXTS[0][0], speaker: 'customer' }]);
-  const [i] = await models.intent.classify([{ text: TEXTS[0][0], speaker: 'customer' }]);
+  const engines = [models.emotion.engine, models.intent.engine];
+  const labels = await both(models, TEXTS[0][0], 'customer');
   const tFirst = performance.now();
   // Tell the page at once: its clock stops when this message arrives (worker created → first result).
-  self.postMessage({ kind: 'first', labels: [e.label, i.label] });
-  return { models, phases: { scriptEvalMs: tEval, ...booted.timings, bootDoneMs: tLoaded, firstResultMs: tFirst } };
+  self.postMessage({ kind: 'first', labels, engines });
+  const late = await booted.ready;
+  if (late.errors.length) throw new Error(late.errors.join('; '));
+  const ortLabels = await both(models, TEXTS[0][0], 'customer');
+  if (models.emotion.engine !== 'onnxruntime' || models.intent.engine !== 'onnxruntime')
+    throw new Error('onnxruntime-web never took over');
+  // Worker created → both models answering through ORT.
+  self.postMessage({ kind: 'ort', labels: ortLabels });
+  return {
+    models,
+    phases: { scriptEvalMs: tEval, ...booted.timings, bootDoneMs: tLoaded, firstResultMs: tFirst, firstEngines: engines, firstLabels: labels, ortLabels },
+  };
 })();
+boot.catch((e) => self.postMessage({ kind: 'result', ok: false, error: String((e && e.stack) || e) }));
 
 self.onmessage = async (ev) => {
   try {
@@ -136,17 +168,21 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>models bench</title>
     const s = [...xs].sort((a, b) => a - b);
     return s[Math.min(s.length - 1, Math.floor(q * s.length))];
   }
-  // Cold start = from new Worker() to the first result (both models' first answer) arriving here.
-  window.runBench = (iterations, roundTrips, prefetch = false) => new Promise((resolve) => {
+  // Cold start = from new Worker() to the first result (both models' first answer) arriving here;
+  // ortMs = to both models' first answer through onnxruntime-web.
+  window.runBench = (iterations, roundTrips, reference = true) => new Promise((resolve) => {
     const t0 = performance.now();
-    const w = new Worker(prefetch ? './worker.js?prefetch=1' : './worker.js', { type: 'module' });
+    const w = new Worker(reference ? './worker.js' : './worker.js?reference=0', { type: 'module' });
     let coldStartMs;
+    let ortMs;
+    let first;
     const rt = [];
     let sent = 0;
     const next = () => {
       if (sent < roundTrips) {
         const t = performance.now();
         w.onmessage = (ev) => {
+          if (ev.data.kind === 'result') return resolve(ev.data);
           if (ev.data.kind !== 'answer') return;
           rt.push(performance.now() - t);
           next();
@@ -157,13 +193,16 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>models bench</title>
       w.onmessage = (ev) => {
         if (ev.data.kind !== 'result') return;
         w.terminate();
-        resolve({ ...ev.data, coldStartMs, roundTrip: rt.length ? { p50: p(rt, 0.5), p95: p(rt, 0.95) } : null });
+        resolve({ ...ev.data, coldStartMs, ortMs, first, roundTrip: rt.length ? { p50: p(rt, 0.5), p95: p(rt, 0.95) } : null });
       };
       w.postMessage({ kind: 'run', iterations });
     };
     w.onmessage = (ev) => {
       if (ev.data.kind === 'first') {
         coldStartMs = performance.now() - t0;
+        first = ev.data;
+      } else if (ev.data.kind === 'ort') {
+        ortMs = performance.now() - t0;
         next();
       } else if (ev.data.kind === 'result') resolve(ev.data);
     };
@@ -231,63 +270,84 @@ async function main(): Promise<void> {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const launch = () =>
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless=new',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+    type Run = {
+      ok: boolean;
+      error?: string;
+      result?: {
+        emotion: { p50: number; p95: number; max: number };
+        intent: { p50: number; p95: number; max: number };
+        featurise: { p50: number; p95: number };
+        crossOriginIsolated: boolean;
+        phases: { firstLabels?: string[]; ortLabels?: string[] } & Record<string, unknown>;
+      };
+      coldStartMs: number;
+      ortMs: number;
+      roundTrip: { p50: number; p95: number } | null;
+    };
+    const run = (page: import('playwright-core').Page, n: number, trips: number, reference: boolean) =>
+      page.evaluate(
+        ([k, t, f]) =>
+          (window as unknown as { runBench(k: number, t: number, f: boolean): Promise<unknown> }).runBench(
+            k,
+            t,
+            f,
+          ),
+        [n, trips, reference] as const,
+      ) as Promise<Run>;
+    const ms = (x: number) => Math.round(x * 1000) / 1000;
+    const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
+
+    // True cold starts: every sample in a newly launched browser (no HTTP or WASM code cache), the
+    // two boot variants alternated so load drift on the shared machine hits both alike.
+    const cold: Record<'reference' | 'ort', number[]> = { reference: [], ort: [] };
+    const handover: number[] = [];
+    let profile: unknown;
+    for (let k = 0; k < COLD_RUNS; k++)
+      for (const reference of k % 2 ? [false, true] : [true, false]) {
+        const browser = await launch();
+        try {
+          const page = await browser.newPage();
+          await page.goto(`http://127.0.0.1:${port}/index.html`);
+          const o = await run(page, 10, 0, reference);
+          if (!o.ok || !o.result) throw new Error(`bench worker failed: ${o.error}`);
+          if (reference) {
+            cold.reference.push(o.coldStartMs);
+            handover.push(o.ortMs);
+            profile ??= o.result.phases;
+            const { firstLabels, ortLabels } = o.result.phases;
+            if (JSON.stringify(firstLabels) !== JSON.stringify(ortLabels))
+              throw new Error(`reference answered ${firstLabels}, onnxruntime-web ${ortLabels}`);
+          } else cold.ort.push(o.coldStartMs);
+        } finally {
+          await browser.close();
+        }
+      }
+
+    // Latency, in one more fresh browser: after the handover, through onnxruntime-web.
+    const browser = await launch();
     try {
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${port}/index.html`);
-      const run = (n: number, trips: number, prefetch = false) =>
-        page.evaluate(
-          ([k, t, f]) =>
-            (window as unknown as { runBench(k: number, t: number, f: boolean): Promise<unknown> }).runBench(
-              k,
-              t,
-              f,
-            ),
-          [n, trips, prefetch] as const,
-        );
-      const out = (await run(ITERATIONS, 200)) as {
-        ok: boolean;
-        error?: string;
-        result?: {
-          emotion: { p50: number; p95: number; max: number };
-          intent: { p50: number; p95: number; max: number };
-          featurise: { p50: number; p95: number };
-          crossOriginIsolated: boolean;
-          phases: unknown;
-        };
-        coldStartMs: number;
-        roundTrip: { p50: number; p95: number } | null;
-      };
+      const out = await run(page, ITERATIONS, 200, true);
       if (!out.ok || !out.result) throw new Error(`bench worker failed: ${out.error}`);
       const r = out.result;
       // A second worker in the same browser: what a restarted offscreen document pays once the
-      // browser has the WASM module in its code cache.
-      const again = (await run(10, 0)) as { ok: boolean; coldStartMs?: number; result?: { phases: unknown } };
-      // Later workers in the same browser, alternating ORT fetching its .wasm itself (streaming
-      // compile, which V8 can serve from its code cache; what the analysis worker does) with the
-      // .wasm handed over as prefetched bytes (boot's `ortWasmUrl`): the same-run comparison.
-      const later: Record<'prefetch' | 'streaming', number[]> = { prefetch: [], streaming: [] };
-      for (let k = 0; k < RESTARTS; k++)
-        for (const prefetch of k % 2 ? [false, true] : [true, false]) {
-          const o = (await run(10, 0, prefetch)) as { ok: boolean; coldStartMs?: number };
-          if (o.ok && o.coldStartMs !== undefined)
-            later[prefetch ? 'prefetch' : 'streaming'].push(o.coldStartMs);
-        }
-      const median = (xs: number[]) =>
-        xs.length ? Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!) : null;
-      const ms = (x: number) => Math.round(x * 1000) / 1000;
+      // browser has ORT's WASM in its code cache (ORT-only boot, so ORT's own restart is measured).
+      const again = await run(page, 10, 0, false);
       console.log(
         JSON.stringify({
           bench: 'models-detail',
@@ -304,12 +364,12 @@ async function main(): Promise<void> {
           cross_origin_isolated: r.crossOriginIsolated,
           // Other processes on a 2-core machine inflate p95 and cold start: read the numbers with this.
           load_average_1m: Math.round(loadavg()[0]! * 100) / 100,
-          cold_start_phases: r.phases,
-          restart_cold_start_ms: again.coldStartMs !== undefined ? Math.round(again.coldStartMs) : null,
-          restart_phases: again.result?.phases,
-          later_cold_start_prefetch_median_ms: median(later.prefetch),
-          later_cold_start_streaming_median_ms: median(later.streaming),
-          later_samples: RESTARTS,
+          cold_runs: COLD_RUNS,
+          cold_start_samples_ms: cold.reference.map(Math.round),
+          ort_cold_start_samples_ms: cold.ort.map(Math.round),
+          ort_handover_ms: median(handover),
+          cold_start_phases: profile,
+          restart_cold_start_ms: again.ok ? Math.round(again.ortMs) : null,
         }),
       );
       console.log(
@@ -317,7 +377,8 @@ async function main(): Promise<void> {
           bench: 'models',
           emotion_p95_ms: ms(r.emotion.p95),
           intent_p95_ms: ms(r.intent.p95),
-          cold_start_ms: Math.round(out.coldStartMs),
+          cold_start_ms: median(cold.reference),
+          ort_cold_start_ms: median(cold.ort),
         }),
       );
     } finally {

@@ -9,6 +9,9 @@ import { LiveRuleSet } from '@/lib/analysis/ruleset';
 import { newId } from '@/lib/ids';
 import type { Prediction } from '@/lib/analysis/types';
 import { bootModels } from '@/lib/models/boot';
+// The shipped manifest, bundled: the model files can be requested at once, and are still checked
+// against it (size, sha256) before they answer.
+import shippedManifest from '@/models/manifest.json';
 import type { LoadedModel } from '@/lib/models/runtime';
 import type { CompiledRulebook } from '@/lib/rules';
 
@@ -53,8 +56,20 @@ async function loadModels(config: WorkerConfig, errors: string[]): Promise<Map<s
   // Manifest and both model files in parallel, sessions created concurrently. ORT fetches its .wasm
   // itself (streaming compile, which V8 can serve from its code cache on the next start): in
   // bench:models' same-run comparison that started faster than handing it prefetched bytes.
-  const booted = await bootModels(ort, { manifestUrl: config.modelManifestUrl });
+  // reference: answer with the TypeScript evaluator of the same verified files from the start and
+  // switch to onnxruntime-web when its sessions are open (lib/models/reference.ts): ORT's own
+  // start takes most of a second on a cold two-core machine (bench:models).
+  const booted = await bootModels(ort, {
+    manifestUrl: config.modelManifestUrl,
+    manifest: shippedManifest,
+    reference: true,
+  });
   errors.push(...booted.errors);
+  // Late failures: the model keeps answering with the reference evaluator; say so where the other
+  // worker errors are read (the offscreen document's console).
+  void booted.ready.then(({ errors: late }) => {
+    for (const e of late) console.error('[sotto] analysis setup (onnxruntime-web):', e);
+  });
   return booted.models;
 }
 

@@ -1,30 +1,43 @@
 import type * as Ort from 'onnxruntime-web';
 import { prepareNormaliser } from '../featurise';
 import { ModelManifest } from './manifest';
-import { type LoadedModel, loadModel, type OrtModule } from './runtime';
+import { type LoadedModel, loadModel, type OrtModule, openModel } from './runtime';
 
 /**
  * Opens every model of a manifest as fast as a cold worker can (issue #5: cold start ≤ 300 ms).
  *
- * The cost of a cold start is almost all onnxruntime's 14 MB WASM: fetching, compiling and
- * instantiating it before the first session. So everything independent starts at once: the manifest
- * and (as soon as the manifest names them) every model file are fetched in parallel, the t2cn
- * converter is built while they are in flight, and the sessions are created concurrently, so the
- * second model's checks and parse overlap the first one's wait for the WASM. With `ortWasmUrl`, ORT's
- * .wasm is also fetched up front and handed over as bytes (`env.wasm.wasmBinary`); without it ORT
- * fetches it itself with a streaming compile, which V8 can serve from its code cache on the next
- * start and which started faster in bench:models' same-run comparison, so the analysis worker
- * leaves it out. Every model is still verified by `loadModel` (sha256, size, featuriser, I/O, probe
- * run) before it is used.
+ * onnxruntime-web's own start (fetching and compiling its 14 MB WASM, its static initialisers,
+ * creating a session) takes 0.5–1.5 s on a cold two-core machine (bench:models). With `reference`,
+ * models whose file holds the graph Sotto's trainer exports answer with the TypeScript reference
+ * evaluator of the same verified bytes as soon as they are checked, and switch to onnxruntime-web
+ * when its sessions are open (runtime.ts, `openModel`). Either way everything independent overlaps:
+ * the manifest, then every model file, are fetched in parallel, the t2cn converter is built while
+ * the model files are in flight, and the sessions are created concurrently. With `ortWasmUrl`,
+ * ORT's .wasm is also fetched up front and handed over as bytes (`env.wasm.wasmBinary`); without it
+ * ORT fetches it itself with a streaming compile, which V8 can serve from its code cache on the next
+ * start, so the analysis worker leaves it out. Every model is verified (size, sha256, featuriser,
+ * and ORT's I/O names and output width once its session is open) before it answers.
  */
 
 export interface BootOptions {
   /** URL of models/manifest.json; model files are resolved relative to it. */
   manifestUrl: string;
+  /**
+   * The manifest's content, when the caller already holds it (the analysis worker bundles the
+   * shipped one, which saves a round trip before the model files can be requested); otherwise it is
+   * fetched from `manifestUrl`. It is validated the same way either way.
+   */
+  manifest?: unknown;
   /** URL of ORT's .wasm; when given, its bytes are fetched in parallel with the models. */
   ortWasmUrl?: string;
   fetch?: typeof fetch;
   sessionOptions?: Ort.InferenceSession.SessionOptions;
+  /**
+   * Answer with the TypeScript reference evaluator while onnxruntime-web starts (runtime.ts,
+   * `openModel`): `bootModels` then resolves as soon as every model's bytes are verified, and
+   * `ready` when every onnxruntime-web session is open.
+   */
+  reference?: boolean;
 }
 
 /** The part of `ort.env` boot touches (the `wasm` settings). */
@@ -37,6 +50,12 @@ export interface BootResult {
   errors: string[];
   /** Milliseconds from the call to each step, for cold-start profiles. */
   timings: Record<string, number>;
+  /**
+   * Settles when onnxruntime-web answers for every model that loaded, with the errors of those whose
+   * session failed (they keep answering with the reference evaluator). Without `reference`, or when
+   * no model has a reference evaluator, this is immediate and empty.
+   */
+  ready: Promise<{ errors: string[] }>;
 }
 
 export async function bootModels(ort: OrtModule & OrtEnv, options: BootOptions): Promise<BootResult> {
@@ -48,6 +67,13 @@ export async function bootModels(ort: OrtModule & OrtEnv, options: BootOptions):
   const get = options.fetch ?? fetch;
   const errors: string[] = [];
   const models = new Map<string, LoadedModel>();
+  const handovers: Promise<string | undefined>[] = [];
+  const done = () => ({
+    models,
+    errors,
+    timings,
+    ready: Promise.all(handovers).then((es) => ({ errors: es.filter((e): e is string => !!e) })),
+  });
 
   const wasm = options.ortWasmUrl
     ? get(options.ortWasmUrl)
@@ -60,24 +86,18 @@ export async function bootModels(ort: OrtModule & OrtEnv, options: BootOptions):
         .catch(() => undefined)
     : Promise.resolve(undefined);
 
-  const manifestResponse = get(options.manifestUrl);
-  // Synchronous work that would otherwise delay the first answer, done while the fetches and the
-  // WASM download are in flight.
-  prepareNormaliser();
-  mark('normaliserReady');
-
   let manifest: ModelManifest;
   try {
-    const raw = await (await manifestResponse).json();
+    const raw = options.manifest ?? (await (await get(options.manifestUrl)).json());
     const parsed = ModelManifest.safeParse(raw);
     if (!parsed.success) {
       errors.push(`model manifest invalid: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
-      return { models, errors, timings };
+      return done();
     }
     manifest = parsed.data;
   } catch (e) {
     errors.push(`model manifest unreadable: ${(e as Error).message}`);
-    return { models, errors, timings };
+    return done();
   }
   mark('manifest');
 
@@ -86,6 +106,10 @@ export async function bootModels(ort: OrtModule & OrtEnv, options: BootOptions):
       .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`))))
       .then((b) => new Uint8Array(b)),
   );
+  // Synchronous work that would otherwise delay the first answer, done while the model files are
+  // in flight (after the manifest: its fetch is short, theirs is what this overlaps).
+  prepareNormaliser();
+  mark('normaliserReady');
   const wasmBytes = await wasm;
   if (wasmBytes) ort.env.wasm.wasmBinary = wasmBytes;
 
@@ -94,15 +118,28 @@ export async function bootModels(ort: OrtModule & OrtEnv, options: BootOptions):
       try {
         const bytes = await files[i]!;
         mark(`${entry.name}Fetched`);
-        models.set(
-          entry.task,
-          await loadModel(ort, bytes, entry, { sessionOptions: options.sessionOptions }),
+        const sessionOptions = { sessionOptions: options.sessionOptions };
+        if (!options.reference) {
+          models.set(entry.task, await loadModel(ort, bytes, entry, sessionOptions));
+          mark(`${entry.name}Loaded`);
+          return;
+        }
+        const opened = await openModel(ort, bytes, entry, sessionOptions);
+        models.set(entry.task, opened.model);
+        mark(`${entry.name}${opened.model.engine === 'reference' ? 'Reference' : 'Loaded'}`);
+        handovers.push(
+          opened.ready.then(
+            () => {
+              mark(`${entry.name}Loaded`);
+              return undefined;
+            },
+            (e: unknown) => (e instanceof Error ? e.message : `model ${entry.name}: ${String(e)}`),
+          ),
         );
-        mark(`${entry.name}Loaded`);
       } catch (e) {
         errors.push(e instanceof Error ? e.message : `model ${entry.name}: ${String(e)}`);
       }
     }),
   );
-  return { models, errors, timings };
+  return done();
 }

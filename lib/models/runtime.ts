@@ -1,6 +1,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { createFeaturiser, type Featuriser, isSupportedFeaturiser, packBatch } from '../featurise';
 import { ModelEntry } from './manifest';
+import { type ReferenceModel, referenceFor } from './reference';
 
 /**
  * Runs a manifest-described model with an injected onnxruntime-web module, so this file stays free
@@ -44,6 +45,11 @@ export interface ClassifyOutput {
 
 export interface LoadedModel {
   readonly entry: ModelEntry;
+  /**
+   * What answers right now: onnxruntime-web, or the TypeScript reference evaluator that answers
+   * while onnxruntime-web is still starting (see `openModel`).
+   */
+  readonly engine?: 'onnxruntime' | 'reference';
   classify(batch: readonly ClassifyInput[]): Promise<ClassifyOutput[]>;
   release(): Promise<void>;
 }
@@ -58,17 +64,11 @@ export interface LoadOptions {
   sessionOptions?: Ort.InferenceSession.SessionOptions;
 }
 
-/**
- * Verifies and opens a model. Throws ModelLoadError (never a half-loaded model) when the entry is
- * invalid, the bytes are not the ones the entry hashes, the featuriser is unknown, ORT cannot parse
- * the file, or its inputs/outputs do not match the entry.
- */
-export async function loadModel(
-  ort: OrtModule,
+/** Entry, size, sha256 and featuriser checks, before any engine sees the bytes. */
+async function verify(
   bytes: Uint8Array,
   rawEntry: unknown,
-  options: LoadOptions = {},
-): Promise<LoadedModel> {
+): Promise<{ entry: ModelEntry; featurise: Featuriser }> {
   const parsed = ModelEntry.safeParse(rawEntry);
   if (!parsed.success)
     throw new ModelLoadError(
@@ -93,8 +93,17 @@ export async function loadModel(
       'featuriser-unsupported',
       `model ${entry.name}: featuriser ${id}@${version} is not supported`,
     );
-  const featurise = createFeaturiser(id, version, params);
+  return { entry, featurise: createFeaturiser(id, version, params) };
+}
 
+/** Opens the ORT session and checks its inputs, outputs and output width against the entry. */
+async function openSession(
+  ort: OrtModule,
+  bytes: Uint8Array,
+  entry: ModelEntry,
+  featurise: Featuriser,
+  options: LoadOptions,
+): Promise<SessionModel> {
   let session: Ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, {
@@ -140,10 +149,118 @@ export async function loadModel(
   return model;
 }
 
+/**
+ * Verifies and opens a model. Throws ModelLoadError (never a half-loaded model) when the entry is
+ * invalid, the bytes are not the ones the entry hashes, the featuriser is unknown, ORT cannot parse
+ * the file, or its inputs/outputs do not match the entry.
+ */
+export async function loadModel(
+  ort: OrtModule,
+  bytes: Uint8Array,
+  rawEntry: unknown,
+  options: LoadOptions = {},
+): Promise<LoadedModel> {
+  const { entry, featurise } = await verify(bytes, rawEntry);
+  return openSession(ort, bytes, entry, featurise, options);
+}
+
+export interface OpenedModel {
+  model: LoadedModel;
+  /**
+   * Settles once onnxruntime-web answers for the model: fulfilled when its session passed the
+   * checks, rejected with the ModelLoadError when it did not (the model then keeps answering with
+   * the reference evaluator, which read the same verified bytes, and the error is the caller's to
+   * report). Already fulfilled when there was no reference evaluator to start with.
+   */
+  ready: Promise<void>;
+}
+
+/**
+ * Like `loadModel`, but does not wait for onnxruntime-web when the file holds the graph Sotto's
+ * trainer exports: after the same entry, size, sha256 and featuriser checks, and a check that the
+ * graph's output width is the label count, the model answers at once with the TypeScript reference
+ * evaluator (reference.ts) and switches to onnxruntime-web when its session is open. Any other
+ * graph (a customer's own export) is opened exactly as `loadModel` opens it.
+ */
+export async function openModel(
+  ort: OrtModule,
+  bytes: Uint8Array,
+  rawEntry: unknown,
+  options: LoadOptions = {},
+): Promise<OpenedModel> {
+  const { entry, featurise } = await verify(bytes, rawEntry);
+  const reference = referenceFor(
+    bytes,
+    { ids: entry.inputs.ids, weights: entry.inputs.weights, probs: entry.outputs.probs },
+    entry.featuriser.params.buckets,
+  );
+  if (!reference)
+    return { model: await openSession(ort, bytes, entry, featurise, options), ready: Promise.resolve() };
+  if (reference.classes !== entry.labels.length)
+    throw new ModelLoadError(
+      'output-mismatch',
+      `model ${entry.name}: outputs ${reference.classes} scores, manifest lists ${entry.labels.length} labels`,
+    );
+  const model = new HandoverModel(entry, featurise, reference);
+  const ready = openSession(ort, bytes, entry, featurise, options).then((session) => model.handOver(session));
+  // The caller may look at `ready` late (or never): no unhandled rejection meanwhile.
+  ready.catch(() => {});
+  return { model, ready };
+}
+
+/** Speaker label masks: labels outside a speaker's set get probability 0. */
+function speakerMasks(entry: ModelEntry): Partial<Record<'agent' | 'customer' | 'system', Uint8Array>> {
+  const masks: Partial<Record<'agent' | 'customer' | 'system', Uint8Array>> = {};
+  for (const [speaker, set] of Object.entries(entry.labelSets ?? {})) {
+    const m = new Uint8Array(entry.labels.length);
+    for (const l of set) m[entry.labels.indexOf(l)] = 1;
+    masks[speaker as 'agent' | 'customer' | 'system'] = m;
+  }
+  return masks;
+}
+
+function featuresOf(
+  featurise: Featuriser,
+  batch: readonly ClassifyInput[],
+): { ids: Int32Array; weights: Float32Array; width: number } {
+  // One utterance (the common case) goes straight in: no padding copy.
+  if (batch.length === 1) {
+    const { ids, weights } = featurise(batch[0]!);
+    return { ids, weights, width: ids.length };
+  }
+  return packBatch(batch.map((b) => featurise(b)));
+}
+
+function labelled(
+  labels: readonly string[],
+  masks: Partial<Record<'agent' | 'customer' | 'system', Uint8Array>>,
+  batch: readonly ClassifyInput[],
+  data: Float32Array,
+  width: number,
+): ClassifyOutput[] {
+  return batch.map((item, b) => {
+    // Without a speaker every label stays possible (e.g. a transcript line of unknown origin).
+    const mask = item.speaker ? masks[item.speaker] : undefined;
+    const row = data.subarray(b * width, (b + 1) * width);
+    let sum = 0;
+    for (let c = 0; c < width; c++) if (!mask || mask[c]) sum += row[c]!;
+    const probs: Record<string, number> = {};
+    let best = -1;
+    for (let c = 0; c < width; c++) {
+      // Renormalising over the allowed labels equals a softmax masked to the speaker's label set.
+      const p = !mask || mask[c] ? (sum > 0 ? row[c]! / sum : 0) : 0;
+      probs[labels[c]!] = p;
+      if ((!mask || mask[c]) && (best < 0 || p > probs[labels[best]!]!)) best = c;
+    }
+    return { label: labels[best]!, probs };
+  });
+}
+
 class SessionModel implements LoadedModel {
+  readonly engine = 'onnxruntime' as const;
   /** ORT sessions must not run concurrently; calls queue here. */
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly masks: Partial<Record<'agent' | 'customer' | 'system', Uint8Array>> = {};
+  private readonly masks: Partial<Record<'agent' | 'customer' | 'system', Uint8Array>>;
 
   constructor(
     private readonly ort: OrtModule,
@@ -151,19 +268,11 @@ class SessionModel implements LoadedModel {
     readonly entry: ModelEntry,
     private readonly featurise: Featuriser,
   ) {
-    for (const [speaker, set] of Object.entries(entry.labelSets ?? {})) {
-      const m = new Uint8Array(entry.labels.length);
-      for (const l of set) m[entry.labels.indexOf(l)] = 1;
-      this.masks[speaker as 'agent' | 'customer' | 'system'] = m;
-    }
+    this.masks = speakerMasks(entry);
   }
 
   private async run(batch: readonly ClassifyInput[]): Promise<{ data: Float32Array; width: number }> {
-    // One utterance (the common case) goes straight in: no padding copy.
-    const packed =
-      batch.length === 1
-        ? (({ ids, weights }) => ({ ids, weights, width: ids.length }))(this.featurise(batch[0]!))
-        : packBatch(batch.map((b) => this.featurise(b)));
+    const packed = featuresOf(this.featurise, batch);
     const dims = [batch.length, packed.width];
     const feeds = {
       [this.entry.inputs.ids]: new this.ort.Tensor('int32', packed.ids, dims),
@@ -185,27 +294,56 @@ class SessionModel implements LoadedModel {
   async classify(batch: readonly ClassifyInput[]): Promise<ClassifyOutput[]> {
     if (batch.length === 0) return [];
     const { data, width } = await this.run(batch);
-    const labels = this.entry.labels;
-    return batch.map((item, b) => {
-      // Without a speaker every label stays possible (e.g. a transcript line of unknown origin).
-      const mask = item.speaker ? this.masks[item.speaker] : undefined;
-      const row = data.subarray(b * width, (b + 1) * width);
-      let sum = 0;
-      for (let c = 0; c < width; c++) if (!mask || mask[c]) sum += row[c]!;
-      const probs: Record<string, number> = {};
-      let best = -1;
-      for (let c = 0; c < width; c++) {
-        // Renormalising over the allowed labels equals a softmax masked to the speaker's label set.
-        const p = !mask || mask[c] ? (sum > 0 ? row[c]! / sum : 0) : 0;
-        probs[labels[c]!] = p;
-        if ((!mask || mask[c]) && (best < 0 || p > probs[labels[best]!]!)) best = c;
-      }
-      return { label: labels[best]!, probs };
-    });
+    return labelled(this.entry.labels, this.masks, batch, data, width);
   }
 
   async release(): Promise<void> {
     await this.session.release();
+  }
+}
+
+/** Answers with the reference evaluator until onnxruntime-web's session takes over. */
+class HandoverModel implements LoadedModel {
+  private session: SessionModel | undefined;
+  private released = false;
+  private readonly masks: Partial<Record<'agent' | 'customer' | 'system', Uint8Array>>;
+
+  constructor(
+    readonly entry: ModelEntry,
+    private readonly featurise: Featuriser,
+    private reference: ReferenceModel | undefined,
+  ) {
+    this.masks = speakerMasks(entry);
+  }
+
+  get engine(): 'onnxruntime' | 'reference' {
+    return this.session ? 'onnxruntime' : 'reference';
+  }
+
+  async handOver(session: SessionModel): Promise<void> {
+    if (this.released) await session.release().catch(() => {});
+    else {
+      this.session = session;
+      // Its views keep the model file's bytes alive; ORT holds its own copy.
+      this.reference = undefined;
+    }
+  }
+
+  async classify(batch: readonly ClassifyInput[]): Promise<ClassifyOutput[]> {
+    if (this.session) return this.session.classify(batch);
+    const reference = this.reference;
+    if (!reference) throw new Error(`model ${this.entry.name} was released`);
+    if (batch.length === 0) return [];
+    const packed = featuresOf(this.featurise, batch);
+    const data = reference.run(packed.ids, packed.weights, batch.length, packed.width);
+    return labelled(this.entry.labels, this.masks, batch, data, reference.classes);
+  }
+
+  async release(): Promise<void> {
+    this.released = true;
+    this.reference = undefined;
+    await this.session?.release();
+    this.session = undefined;
   }
 }
 

@@ -34,6 +34,48 @@ describe('bootModels', { timeout: 120_000 }, () => {
     for (const m of r.models.values()) await m.release();
   });
 
+  it('with reference: answers before onnxruntime-web is up, then hands over; a bundled manifest skips its fetch', async () => {
+    const manifest = JSON.parse(readFileSync(`${MODELS}manifest.json`, 'utf8'));
+    const fetched: string[] = [];
+    const base = serve();
+    const spy = ((input: string | URL | Request) => {
+      fetched.push(new URL(String(input)).pathname);
+      return base(input as string);
+    }) as typeof fetch;
+    // The real onnxruntime-web, held back until the reference answers were checked: in Node its
+    // start can beat the file checks, in a cold browser it takes most of a second.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const held = {
+      env: ort.env,
+      Tensor: ort.Tensor,
+      InferenceSession: {
+        create: async (...a: Parameters<typeof ort.InferenceSession.create>) => {
+          await gate;
+          return ort.InferenceSession.create(...a);
+        },
+      },
+    } as unknown as typeof ort;
+    const r = await bootModels(held, { manifestUrl: MANIFEST_URL, manifest, fetch: spy, reference: true });
+    expect(r.errors).toEqual([]);
+    expect(fetched).not.toContain('/models/manifest.json');
+    const emotion = r.models.get('emotion')!;
+    expect(emotion.engine).toBe('reference');
+    const line = { text: '我要去12315投诉你们', speaker: 'customer' as const };
+    const [early] = await emotion.classify([line]);
+    expect(early!.label).toBe('angry');
+    open();
+    expect(await r.ready).toEqual({ errors: [] });
+    expect(emotion.engine).toBe('onnxruntime');
+    expect(r.models.get('intent')!.engine).toBe('onnxruntime');
+    const [late] = await emotion.classify([line]);
+    expect(late!.probs.angry).toBeCloseTo(early!.probs.angry!, 5);
+    expect(r.timings.emotionLoaded).toBeGreaterThanOrEqual(r.timings.emotionReference!);
+    for (const m of r.models.values()) await m.release();
+  });
+
   it('refuses a corrupt model with a clear error and still opens the other', async () => {
     const manifest = JSON.parse(readFileSync(`${MODELS}manifest.json`, 'utf8'));
     const file = manifest.models.find((m: { name: string }) => m.name === 'intent').file as string;
