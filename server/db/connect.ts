@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrate } from './migrations';
 import { PGliteDialect } from './pglite-dialect';
+import { PGliteThread, type QueryLike } from './pglite-thread';
 import type { DB } from './types';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -28,6 +29,11 @@ export interface OpenOptions {
   poolSize?: number;
   /** An already created PGlite client (tests start from a pre-built data directory). */
   pglite?: PGlite;
+  /**
+   * Run PGlite on a worker thread (default), so database work never blocks the event loop that
+   * answers devices and pushes alerts; false runs it on the calling thread.
+   */
+  pgliteThread?: boolean;
 }
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
@@ -45,11 +51,11 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
     urgentDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: urgentPool }) });
   } else {
     kind = 'pglite';
-    let client = opts.pglite;
+    let client: QueryLike | undefined = opts.pglite;
     if (!client) {
       const dataDir = opts.dataDir ?? './data';
       if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
-      client = await PGlite.create(dataDir);
+      client = opts.pgliteThread === false ? await PGlite.create(dataDir) : await PGliteThread.open(dataDir);
     }
     db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
   }

@@ -4,7 +4,7 @@
  * PGlite has one session, so this driver serialises connections with a queue: a transaction
  * holds the only connection until it commits or rolls back.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import type { QueryLike } from './pglite-thread';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -18,7 +18,7 @@ import {
 import { urgentLane } from './priority';
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly client: PGlite) {}
+  constructor(private readonly client: QueryLike) {}
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     const res = await this.client.query<R>(q.sql, [...q.parameters]);
     const affected = res.affectedRows;
@@ -37,7 +37,7 @@ class PGliteDriver implements Driver {
   private queue: (() => void)[] = [];
   private busy = false;
 
-  constructor(private readonly client: PGlite) {
+  constructor(private readonly client: QueryLike) {
     this.conn = new PGliteConnection(client);
   }
   async init(): Promise<void> {}
@@ -71,8 +71,9 @@ class PGliteDriver implements Driver {
   }
 }
 
+/** PGlite in this thread, or on its own thread (`PGliteThread`): the same driver serves both. */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly client: PGlite) {}
+  constructor(private readonly client: QueryLike) {}
   createAdapter() {
     return new PostgresAdapter();
   }
