@@ -85,7 +85,7 @@ export class CallSession {
   private readonly rules = new CallRuleWatch(shippedRulebooks());
   private timer: ReturnType<typeof setInterval> | undefined;
   /** The speech server feed, when one is configured. */
-  private asr: { api: Comlink.Remote<AsrWorkerApi>; worker: Worker } | undefined;
+  private asr: { api: Comlink.Remote<AsrWorkerApi>; worker: Worker; ports: MessagePort[] } | undefined;
   private asrState: CallState['asr'];
   /** Epoch ms each side's speech stream opened: its results' times count from there. */
   private readonly asrOpenedAt: Partial<Record<CallChannel, number>> = {};
@@ -189,7 +189,7 @@ export class CallSession {
     };
     const w = new AsrWorker();
     const api = Comlink.wrap<AsrWorkerApi>(w);
-    this.asr = { api, worker: w };
+    this.asr = { api, worker: w, ports: [input.port, toAnalysis.port1, toAsr.port1] };
     this.asrState = { status: 'connecting', turns: 0 };
     void api
       .start(
@@ -245,6 +245,7 @@ export class CallSession {
     this.asr = undefined;
     await a.api.stop().catch(() => {});
     a.worker.terminate();
+    for (const p of a.ports) p.close();
     if (this.asrState && this.asrState.status !== 'error') this.asrState.status = 'closed';
   }
 

@@ -81,7 +81,8 @@ function eventFinding(
     conversationId: ctx.conversationId,
     ruleId,
     model: CALL_MODEL,
-    kind: 'metric',
+    // A warning like a rule's: the agent sees it in the panel and the lead may hear of it.
+    kind: 'warning',
     severity: 'warning',
     title: `${NAMES[name].en} (${s1(e.durationMs)} s, ${s1(e.start)}–${s1(e.end)} s of the call)`,
     names: NAMES[name],

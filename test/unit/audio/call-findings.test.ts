@@ -71,7 +71,7 @@ describe('call findings from call events', () => {
     expect(Finding.safeParse(long).success).toBe(true);
     expect(long).toMatchObject({
       ruleId: 'call.dead-air',
-      kind: 'metric',
+      kind: 'warning',
       severity: 'warning',
       evidence: [],
       scores: { startMs: 10_000, endMs: 22_000, durationMs: 12_000 },
@@ -232,7 +232,7 @@ describe('call findings stored and synced like chat findings', () => {
       .select(['conversation_id', 'rule_key', 'kind', 'severity', 'body'])
       .where('id', '=', deadAir.id)
       .executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ conversation_id: conv, kind: 'metric', severity: 'warning' });
+    expect(row).toMatchObject({ conversation_id: conv, kind: 'warning', severity: 'warning' });
     const body = (typeof row.body === 'string' ? JSON.parse(row.body) : row.body) as Finding;
     expect(body.scores).toMatchObject({ startMs: 10_000, endMs: 22_000, durationMs: 12_000 });
     expect(body.evidence).toEqual([]);
