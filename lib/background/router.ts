@@ -143,7 +143,8 @@ export class Router {
         await this.syncSentAnyway([]);
         return { ok: true };
       case 'call-start': {
-        if (!this.deps.calls) return this.reject('call monitoring is not available in this browser', sender);
+        // A reason code (lib/audio/call-reasons) the side panel translates.
+        if (!this.deps.calls) return this.reject('notAvailable', sender);
         // Audio and captions of one call share the console's conversation id when it has one.
         const attach = (await this.deps.store.attachStates()).find((a) => a.tabId === msg.tabId);
         const r = await this.deps.calls.start(msg.tabId, attach?.activeConversationId, msg.mic);
