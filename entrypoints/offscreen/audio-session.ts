@@ -235,7 +235,8 @@ export class CallSession {
       speaker: e.channel,
       startedAt: this.asrOpenedAt[e.channel] ?? this.startedAt,
     });
-    st.turns++;
+    // Counted on the current state: one side's error does not stop the other side's turns.
+    this.asrState.turns++;
     await send({ type: 'asr-utterances', utterances: [u] }).catch(() => {});
   }
 
