@@ -303,6 +303,8 @@ describe('softphone call monitoring', () => {
       ASR_SEQ_BASE / 2,
     );
     expect(turns.map((t) => t.speaker)).toEqual(captions.map((c) => c.speaker));
+    // The call's long dead air (16 s) was kept with the conversation: the reloaded panel shows it.
+    await panel.waitForSelector('[data-testid="finding"][data-rule="call.dead-air"]', { timeout: 10_000 });
     expect(turns.map((t) => t.text)).toEqual(captions.map((c) => c.text));
     for (const t of turns) expect(['angry', 'frustrated', 'neutral', 'positive']).toContain(t.emotion);
   });
