@@ -52,7 +52,9 @@ async function start(
         if (first && rate) {
           clearTimeout(t);
           ok(rate);
-        } else for (const ch of ['agent', 'customer'] as const) void s.setSide(ch, tapSide(ch, seen[ch]));
+        } else
+          for (const ch of ['agent', 'customer'] as const)
+            void s.setSide(ch, tapSide(ch, seen[ch], s.status[ch]));
       }
     };
   });

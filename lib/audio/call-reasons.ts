@@ -81,9 +81,13 @@ export function sideEnded(ch: CallChannel): SideStatus {
   return { status: 'ended', reasonKey: ch === 'agent' ? 'micGone' : 'tabGone' };
 }
 
-/** The call tap's view of a side: the console's call has tracks for it or not (yet). */
-export function tapSide(ch: CallChannel, tracks: number): SideStatus {
+/**
+ * The call tap's view of a side: the console's call has live tracks for it or not (yet). A side
+ * that had them and lost them (`was` carried) has ended: an unplugged headset, a dropped leg.
+ */
+export function tapSide(ch: CallChannel, tracks: number, was?: SideStatus): SideStatus {
   if (tracks > 0) return { status: 'live' };
+  if (was && carries(was)) return sideEnded(ch);
   return { status: 'unavailable', reasonKey: ch === 'agent' ? 'tapNoMic' : 'tapNoCustomer' };
 }
 

@@ -76,6 +76,14 @@ describe('call side status', () => {
     expect(tapSide('agent', 0)).toEqual({ status: 'unavailable', reasonKey: 'tapNoMic' });
     expect(tapSide('customer', 0)).toEqual({ status: 'unavailable', reasonKey: 'tapNoCustomer' });
     expect(tapSide('customer', 1)).toEqual({ status: 'live' });
+    // Had a track and lost it: unplugged, not "not yet".
+    expect(tapSide('agent', 0, { status: 'live' })).toEqual({ status: 'ended', reasonKey: 'micGone' });
+    expect(tapSide('customer', 0, { status: 'silent' })).toEqual({ status: 'ended', reasonKey: 'tabGone' });
+    expect(tapSide('agent', 0, { status: 'unavailable', reasonKey: 'tapNoMic' })).toEqual({
+      status: 'unavailable',
+      reasonKey: 'tapNoMic',
+    });
+    expect(tapSide('agent', 1, sideEnded('agent'))).toEqual({ status: 'live' });
   });
 
   it('a refusal crosses the router as text and is read back as its code', () => {
