@@ -222,7 +222,9 @@ export function registerAlerts(app: App, deps: AppDeps): void {
         await stream.writeSSE({ id: String(row.id), event: 'alert', data: JSON.stringify(alert) });
       };
       try {
-        await stream.write('retry: 2000\n\n');
+        // A lead's panel reconnects within this (full jitter below it, lib/sync/sse.ts): alerts are
+        // due within a second, and one request a second per lead while the endpoint restarts is cheap.
+        await stream.write('retry: 1000\n\n');
         for (;;) {
           const page = await alertsAfter(ctx.db, p, sent, 500);
           for (const row of page) await send(row);
