@@ -371,4 +371,44 @@ describe('softphone call monitoring', () => {
       expect(s.channel, `turn ${i} (${t.text})`).toBe(t.speaker);
     });
   });
+  it('keeps the customer side and the metrics when the headset is unplugged mid-call', async () => {
+    // The panel was reloaded above: listen on a new port.
+    await panel.evaluate(() => {
+      const w = window as unknown as { callStates: unknown[] };
+      w.callStates = [];
+      const port = chrome.runtime.connect({ name: 'panel' });
+      port.onMessage.addListener((m: { type: string; state?: unknown }) => {
+        if (m.type === 'call-state') w.callStates.push(m.state);
+      });
+      port.postMessage({ type: 'panel-hello' });
+    });
+    const tabId = await tabIdOf(phone);
+    const r = await panelSend<{ ok: boolean; reason?: string }>({ type: 'call-start', tabId, mic: true });
+    expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
+    const carried = ['live', 'silent'];
+    const until = async (what: string, ok: (s: CallState) => boolean): Promise<CallState> => {
+      await expect.poll(async () => (await states()).some(ok), { timeout: 20_000, message: what }).toBe(true);
+      return (await states()).find(ok)!;
+    };
+    await until('both sides captured', (s) => s.phase === 'live' && s.agent.status === 'live');
+    await phone.evaluate(() =>
+      (window as unknown as { softphone: { unplugMicrophone(): void } }).softphone.unplugMicrophone(),
+    );
+    const gone = await until(
+      'the microphone reported gone',
+      (s) => s.phase === 'live' && s.agent.status === 'ended' && s.agent.reasonKey === 'micGone',
+    );
+    expect(carried).toContain(gone.customer.status);
+    // The call goes on: the customer side is still analysed and the clock runs on.
+    const later = await until(
+      'the call going on without the microphone',
+      (s) => s.phase === 'live' && s.elapsedMs > gone.elapsedMs + 2000,
+    );
+    expect(later.agent.status).toBe('ended');
+    expect(carried).toContain(later.customer.status);
+    await panelSend({ type: 'call-stop', tabId });
+    const stopped = await until('stopped', (s) => s.phase === 'stopped');
+    expect(stopped.elapsedMs).toBeGreaterThanOrEqual(later.elapsedMs);
+    expect(stopped.agent.status).toBe('ended');
+  });
 });
