@@ -8,7 +8,7 @@ import { AnalysisPipeline, type PipelineDeps, type TextClassifier } from '@/lib/
 import { LiveRuleSet } from '@/lib/analysis/ruleset';
 import { newId } from '@/lib/ids';
 import type { Prediction } from '@/lib/analysis/types';
-import { bootModels } from '@/lib/models/boot';
+import { type BootResult, bootModels } from '@/lib/models/boot';
 // The shipped manifest, bundled: the model files can be requested at once, and are still checked
 // against it (size, sha256) before they answer.
 import shippedManifest from '@/models/manifest.json';
@@ -48,28 +48,38 @@ function classifier(model: LoadedModel): TextClassifier {
   };
 }
 
-async function loadModels(config: WorkerConfig, errors: string[]): Promise<Map<string, LoadedModel>> {
+let booting: { manifestUrl: string; ortWasmUrl: string; result: Promise<BootResult> } | undefined;
+
+/**
+ * Starts opening the models, once: the worker calls it as its script runs (the offscreen page asks
+ * the background for the team's rulebooks before it calls init, and the models need none of that),
+ * and `createAnalysisPipeline` reuses that start when its config names the same files.
+ */
+export function startModels(manifestUrl: string, ortWasmUrl: string): Promise<BootResult> {
+  if (booting?.manifestUrl === manifestUrl && booting.ortWasmUrl === ortWasmUrl) return booting.result;
   // Two threads were slower than one on two cores (TOOLCHAIN.md); no proxy worker inside a worker.
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
-  ort.env.wasm.wasmPaths = { wasm: config.ortWasmUrl };
-  // Manifest and both model files in parallel, sessions created concurrently. ORT fetches its .wasm
-  // itself (streaming compile, which V8 can serve from its code cache on the next start): in
-  // bench:models' same-run comparison that started faster than handing it prefetched bytes.
+  ort.env.wasm.wasmPaths = { wasm: ortWasmUrl };
   // reference: answer with the TypeScript evaluator of the same verified files from the start and
   // switch to onnxruntime-web when its sessions are open (lib/models/reference.ts): ORT's own
-  // start takes most of a second on a cold two-core machine (bench:models).
-  const booted = await bootModels(ort, {
-    manifestUrl: config.modelManifestUrl,
-    manifest: shippedManifest,
-    reference: true,
-  });
-  errors.push(...booted.errors);
+  // start takes most of a second on a cold two-core machine (bench:models). ORT fetches its .wasm
+  // itself (streaming compile, which V8 can serve from its code cache on the next start).
+  const result = bootModels(ort, { manifestUrl, manifest: shippedManifest, reference: true });
   // Late failures: the model keeps answering with the reference evaluator; say so where the other
   // worker errors are read (the offscreen document's console).
-  void booted.ready.then(({ errors: late }) => {
-    for (const e of late) console.error('[sotto] analysis setup (onnxruntime-web):', e);
-  });
+  void result
+    .then((booted) => booted.ready)
+    .then(({ errors: late }) => {
+      for (const e of late) console.error('[sotto] analysis setup (onnxruntime-web):', e);
+    });
+  booting = { manifestUrl, ortWasmUrl, result };
+  return result;
+}
+
+async function loadModels(config: WorkerConfig, errors: string[]): Promise<Map<string, LoadedModel>> {
+  const booted = await startModels(config.modelManifestUrl, config.ortWasmUrl);
+  errors.push(...booted.errors);
   return booted.models;
 }
 

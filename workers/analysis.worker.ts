@@ -4,11 +4,23 @@
  * background, never fetched here) and analyses batches.
  */
 import * as Comlink from 'comlink';
-import { SHIPPED_RULEBOOKS, createAnalysisPipeline, type WorkerConfig } from '@/workers/analysis-setup';
+import {
+  SHIPPED_RULEBOOKS,
+  createAnalysisPipeline,
+  startModels,
+  type WorkerConfig,
+} from '@/workers/analysis-setup';
 import type { AnalysisPipeline } from '@/lib/analysis/pipeline';
 import type { Utterance } from '@/lib/utterance';
 import type { DraftHit } from '@/lib/adapters/presend';
 import type { LiveRuleSet, SwapResult } from '@/lib/analysis/ruleset';
+
+// The models start loading now, from this extension's own files: init (which first waits for the
+// background's answer about team rulebooks) picks up the same start.
+void startModels(
+  new URL('/models/manifest.json', self.location.origin).href,
+  new URL('/ort/ort-wasm-simd-threaded.wasm', self.location.origin).href,
+);
 
 let pipeline: AnalysisPipeline | undefined;
 let drafts: LiveRuleSet | undefined;
