@@ -186,7 +186,13 @@ export async function openModel(
   ort: OrtModule,
   bytes: Uint8Array,
   rawEntry: unknown,
-  options: LoadOptions = {},
+  options: LoadOptions & {
+    /**
+     * onnxruntime-web's session is created once this settles (default: at once). Its start keeps
+     * the thread busy for a while, so a caller opening several models lets them all answer first.
+     */
+    startSession?: Promise<unknown>;
+  } = {},
 ): Promise<OpenedModel> {
   const { entry, featurise } = await verify(bytes, rawEntry);
   const reference = referenceFor(
@@ -202,7 +208,9 @@ export async function openModel(
       `model ${entry.name}: outputs ${reference.classes} scores, manifest lists ${entry.labels.length} labels`,
     );
   const model = new HandoverModel(entry, featurise, reference);
-  const ready = openSession(ort, bytes, entry, featurise, options).then((session) => model.handOver(session));
+  const ready = Promise.resolve(options.startSession)
+    .then(() => openSession(ort, bytes, entry, featurise, options))
+    .then((session) => model.handOver(session));
   // The caller may look at `ready` late (or never): no unhandled rejection meanwhile.
   ready.catch(() => {});
   return { model, ready };
