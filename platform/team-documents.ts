@@ -102,6 +102,7 @@ export class TeamDocuments {
   private lastCheck = 0;
   private running: Promise<CheckResult | undefined> | undefined;
   private following: AbortController | undefined;
+  private pushConnected = false;
 
   constructor(private readonly deps: TeamDocumentsDeps) {}
 
@@ -131,11 +132,12 @@ export class TeamDocuments {
   private async run(
     enrolment: Enrolment,
     kinds: readonly DocumentKind[] = DOCUMENT_KINDS,
+    via: 'push' | 'check' = 'check',
   ): Promise<CheckResult> {
     this.lastCheck = Date.now();
     let rulebook: CheckResult = { outcome: 'unchanged' };
     for (const kind of kinds) {
-      const r = await this.checkKind(enrolment, kind);
+      const r = await this.checkKind(enrolment, kind, via);
       if (kind === 'rulebook') rulebook = r;
     }
     return rulebook;
@@ -147,7 +149,11 @@ export class TeamDocuments {
     return modelsValidator(await shippedModels());
   }
 
-  private async checkKind(enrolment: Enrolment, kind: DocumentKind): Promise<CheckResult> {
+  private async checkKind(
+    enrolment: Enrolment,
+    kind: DocumentKind,
+    via: 'push' | 'check',
+  ): Promise<CheckResult> {
     const before = await this.store.get(kind);
     // Stored for another team (the device was enrolled again): start over, do not use it.
     if (before && !enrolment.teamIds.includes(before.teamId)) await this.store.clear(kind);
@@ -161,7 +167,7 @@ export class TeamDocuments {
     });
     const name = NAMES[kind];
     if (r.outcome === 'updated') {
-      this.deps.log('info', `${name} updated`, { version: r.version, previous: r.previous ?? 0 });
+      this.deps.log('info', `${name} updated`, { version: r.version, previous: r.previous ?? 0, via });
       if (kind === 'rulebook') await this.apply(await this.rulebooks(enrolment));
     } else if (r.outcome === 'invalid') {
       this.deps.log('warn', `${name} v${r.version} rejected, previous kept: ${r.reason}`, {
@@ -192,6 +198,14 @@ export class TeamDocuments {
           getToken: async () => (await enrolment())?.token,
           signal: ac.signal,
           onChanges: (changes) => this.onChanges(e, changes),
+          onStatus: (st) => {
+            if (st.connected !== this.pushConnected)
+              this.deps.log(
+                st.connected ? 'info' : 'warn',
+                st.connected ? 'document push connected' : `document push lost: ${st.error ?? ''}`,
+              );
+            this.pushConnected = st.connected;
+          },
         });
       } catch (err) {
         this.deps.log('warn', `document push stopped: ${String(err)}`);
@@ -217,7 +231,7 @@ export class TeamDocuments {
     if (stale.length === 0) return;
     // Behind a check already running (the alarm's), then the kinds that changed.
     await this.running?.catch(() => undefined);
-    this.running = this.run(enrolment, stale).finally(() => {
+    this.running = this.run(enrolment, stale, 'push').finally(() => {
       this.running = undefined;
     });
     await this.running.catch((e: unknown) => this.deps.log('warn', `document check failed: ${String(e)}`));

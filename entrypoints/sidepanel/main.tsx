@@ -47,12 +47,16 @@ const store = createPanelStore({
   feedbackOutbox: panelFeedbackOutbox,
 });
 const lead = createLeadStore(store.feedback);
-/** Bumped when the team library replaces the hint scripts, so the hint cards render again. */
-const scriptsVersion = signal(0);
+/**
+ * The hint scripts, with the team's library merged over the shipped ones. Read through a signal,
+ * so the hint cards (which read `store.scripts`) render again when a new team library arrives;
+ * re-rendering from the root would not reach them, as unchanged props skip a component.
+ */
+const hintScripts = signal(store.scripts);
+Object.defineProperty(store, 'scripts', { get: () => hintScripts.value, enumerable: true });
 async function loadTeamScripts(): Promise<void> {
   const team = await teamScriptLibrary().catch(() => undefined);
-  store.scripts = mergeLibraries(team ? [...shipped, team] : shipped).scripts;
-  scriptsVersion.value++;
+  hintScripts.value = mergeLibraries(team ? [...shipped, team] : shipped).scripts;
 }
 const settings = signal<PanelSettings>(DEFAULT_SETTINGS);
 const translate = signal<Translate>(browserT);
@@ -213,7 +217,6 @@ function onSettings(next: PanelSettings): void {
 }
 
 function Root() {
-  scriptsVersion.value; // render again when the team script library changes
   const s = settings.value;
   const t = translate.value;
   const lang = s.lang === 'auto' ? uiLangOf(uiLanguage()) : s.lang;

@@ -5,6 +5,8 @@
  * ETag and the analysis worker swaps its rule set, so a demo-desk message that only the new rule
  * catches shows its warning in the side panel. Then a rulebook that does not compile is published
  * (the document API stores bodies as given): the extension rejects it and keeps the previous one.
+ * Last, a script library published for the team is pushed to the extension (no sync-now, no
+ * alarm): its script shows as a hint in the open side panel.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -215,5 +217,62 @@ describe('team rulebook delivery', () => {
           .length >= 2,
       NEW_RULE,
     );
+  });
+
+  it('a script library published for the team is pushed and shows as a hint in the open panel', async () => {
+    const library = {
+      schemaVersion: 1,
+      id: 'team-shanghai-a',
+      version: '2026.12.1',
+      scripts: [
+        {
+          id: 'team.refund-delay',
+          title: { zh_CN: '退款延迟安抚', zh_TW: '退款延遲安撫', en: 'Refund delay: reassure' },
+          text: {
+            zh_CN: '非常抱歉让您久等，我马上为您查询退款进度。',
+            zh_TW: '非常抱歉讓您久等，我馬上為您查詢退款進度。',
+            en: 'Sorry for the wait; I am checking where your refund is right now.',
+          },
+          when: { rules: [NEW_RULE] },
+          priority: 100,
+        },
+      ],
+    };
+    // The service worker follows the endpoint's document stream.
+    await panel.page.waitForFunction(() =>
+      chrome.storage.session
+        .get('sotto:log')
+        .then((got) =>
+          ((got['sotto:log'] ?? []) as { msg: string }[]).some(
+            (line) => line.msg === 'document push connected',
+          ),
+        ),
+    );
+    const put = await qa('PUT', `/v1/teams/${TEAM}/documents/scripts`, { body: library });
+    expect(put.status).toBe(201);
+    // No sync-now: the endpoint's document stream tells the service worker, which fetches,
+    // validates and stores the library; the panel merges it over the shipped scripts.
+    await panel.waitForHint('script:team.refund-delay', 120_000);
+    const hint = (await panel.readHints()).find((h) => h.id === 'script:team.refund-delay');
+    expect(hint?.text).toMatch(/退款|refund/);
+    const stored = await panel.page.evaluate(
+      async () =>
+        (await chrome.storage.local.get('sotto:team-document:scripts'))['sotto:team-document:scripts'] as
+          | StoredDoc
+          | undefined,
+    );
+    expect(stored).toMatchObject({ teamId: TEAM, version: put.json.version, etag: put.json.etag });
+    // It came by the push, not by the minute alarm's check.
+    const log = await panel.page.evaluate(
+      async () =>
+        ((await chrome.storage.session.get('sotto:log'))['sotto:log'] ?? []) as {
+          msg: string;
+          data?: { via?: string; version?: number };
+        }[],
+    );
+    const updated = log.filter((line) => line.msg === 'team script library updated');
+    expect(updated.map((line) => line.data)).toEqual([
+      expect.objectContaining({ version: put.json.version, via: 'push' }),
+    ]);
   });
 });
