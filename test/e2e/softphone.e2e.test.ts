@@ -411,4 +411,57 @@ describe('softphone call monitoring', () => {
     expect(stopped.elapsedMs).toBeGreaterThanOrEqual(later.elapsedMs);
     expect(stopped.agent.status).toBe('ended');
   });
+  it('a call outlives the service worker: the call goes on and its metrics so far are kept', async () => {
+    // A panel port that reconnects, as the side panel's does, when the service worker goes away.
+    await panel.evaluate(() => {
+      const w = window as unknown as { callStates: unknown[] };
+      w.callStates = [];
+      const hook = () => {
+        const port = chrome.runtime.connect({ name: 'panel' });
+        port.onMessage.addListener((m: { type: string; state?: unknown }) => {
+          if (m.type === 'call-state') w.callStates.push(m.state);
+        });
+        port.onDisconnect.addListener(() => setTimeout(hook, 100));
+        port.postMessage({ type: 'panel-hello' });
+      };
+      hook();
+    });
+    const tabId = await tabIdOf(phone);
+    const r = await panelSend<{ ok: boolean; reason?: string }>({ type: 'call-start', tabId, mic: true });
+    expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
+    const until = async (what: string, ok: (s: CallState) => boolean): Promise<CallState> => {
+      await expect.poll(async () => (await states()).some(ok), { timeout: 30_000, message: what }).toBe(true);
+      return (await states()).find(ok)!;
+    };
+    // The headset is still unplugged from the test above: the customer side carries this call.
+    const before = await until(
+      'the call running',
+      (s) => s.phase === 'live' && ['live', 'silent'].includes(s.customer.status) && s.elapsedMs > 3000,
+    );
+    const sw = () => context.serviceWorkers().find((w) => w.url().includes(DEV_EXTENSION_ID));
+    await sw()!.evaluate(() => {
+      (globalThis as unknown as { sottoBeforeStop?: boolean }).sottoBeforeStop = true;
+    });
+    const cdp = await context.newCDPSession(panel);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    // The call's own messages wake a new service worker; the readings continue from where they were.
+    const after = await until(
+      'readings after the restart',
+      (s) => s.phase === 'live' && s.startedAt === before.startedAt && s.elapsedMs > before.elapsedMs + 3000,
+    );
+    expect(after.deadAir.count).toBeGreaterThanOrEqual(before.deadAir.count);
+    await expect
+      .poll(async () => {
+        const w = sw();
+        return w
+          ? w.evaluate(() => (globalThis as { sottoBeforeStop?: boolean }).sottoBeforeStop ?? false)
+          : true;
+      })
+      .toBe(false);
+    await panelSend({ type: 'call-stop', tabId });
+    const stopped = await until('stopped', (s) => s.phase === 'stopped' && s.startedAt === before.startedAt);
+    expect(stopped.elapsedMs).toBeGreaterThanOrEqual(after.elapsedMs);
+  });
 });
