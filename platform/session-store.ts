@@ -93,17 +93,25 @@ export class IdbSessionStore implements SessionStore {
   }
 
   /**
-   * Deletes every conversation whose newest turn is older than `cutoff` (turns and analyses
-   * together) and returns their ids. One cursor walk; run from a daily alarm.
+   * Deletes every conversation whose newest record — a turn, or a finding (a call with no
+   * transcript has only call findings) — is older than `cutoff`, turns and analyses together, and
+   * returns their ids. One cursor walk per store; run from a daily alarm.
    */
   async purgeBefore(cutoff: number): Promise<string[]> {
     const db = await this.db;
     const newest = new Map<string, number>();
+    const seen = (id: string, ts: number) => newest.set(id, Math.max(newest.get(id) ?? 0, ts));
     let cursor = await db.transaction('utterances').store.openCursor();
     while (cursor) {
-      const u = cursor.value;
-      newest.set(u.conversationId, Math.max(newest.get(u.conversationId) ?? 0, u.ts));
+      seen(cursor.value.conversationId, cursor.value.ts);
       cursor = await cursor.continue();
+    }
+    let analyses = await db.transaction('analyses').store.openCursor();
+    while (analyses) {
+      const a = analyses.value;
+      seen(a.conversationId, 0);
+      for (const f of a.findings ?? []) seen(a.conversationId, f.ts);
+      analyses = await analyses.continue();
     }
     const expired = expiredConversations(newest, cutoff);
     if (expired.length === 0) return expired;

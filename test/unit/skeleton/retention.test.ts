@@ -71,4 +71,17 @@ describe('session store purge', () => {
     expect(snap.analyses.map((a) => a.conversationId)).toEqual(['fresh']);
     expect(await store.purgeBefore(retentionCutoff(NOW, 30))).toEqual([]);
   });
+
+  it('expires a call kept only as call findings (no transcript) by the time of its findings', async () => {
+    const store = new IdbSessionStore(`retention-${Math.random()}`);
+    const callFinding = (conversationId: string, seq: number, ageDays: number) =>
+      ({ conversationId, seq, findings: [{ ts: NOW - ageDays * DAY }], workerMs: 0 }) as never;
+    await store.putAnalyses([callFinding('old-call', 9e12, 45), callFinding('new-call', 9e12, 3)]);
+    await store.putUtterances([turn('chat', 0, 50)]);
+    await store.putAnalyses([callFinding('chat', 1, 1)]);
+    // A recent finding keeps its conversation, even when its turns are old.
+    expect(await store.purgeBefore(retentionCutoff(NOW, 30))).toEqual(['old-call']);
+    const snap = await store.snapshot();
+    expect(snap.analyses.map((a) => a.conversationId).sort()).toEqual(['chat', 'new-call']);
+  });
 });
