@@ -52,15 +52,17 @@ function vitest(name, projects, env = {}) {
   for (const f of r.testResults) {
     const file = f.name.replace(`${process.cwd()}/`, '');
     if (f.status === 'failed' && f.assertionResults.length === 0) {
-      summary.push(`       ${file}: ${String(f.message ?? 'failed to load').split('\n')[0].slice(0, 200)}`);
+      summary.push(`       ${file}: ${firstLine(f.message ?? 'failed to load')}`);
     }
     for (const a of f.assertionResults) {
       if (a.status !== 'failed') continue;
-      const why = String(a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 200);
-      summary.push(`       ${file} > ${a.fullName}: ${why}`);
+      summary.push(`       ${file} > ${a.fullName}: ${firstLine(a.failureMessages?.[0] ?? '')}`);
     }
   }
 }
+
+/** The first line of a failure message, short enough for a summary. */
+const firstLine = (m) => String(m).split('\n')[0].slice(0, 200);
 
 function chromiumPath() {
   for (const p of [
