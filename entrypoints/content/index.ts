@@ -173,6 +173,25 @@ function runConsole(signal: AbortSignal): void {
   });
 }
 
+/** Own main-thread time of each mutation callback, and the utterances it produced. */
+interface ReaderCost {
+  ms: number[];
+  utterances: number[];
+}
+const COST_KEEP = 50_000;
+/**
+ * Kept in this script's isolated world (`__sottoReaderCost`, invisible to the page) for
+ * diagnostics and bench:host, which reads it over CDP; bounded: once full, later callbacks are not kept.
+ */
+function recordCost(ms: number, utterances: number): void {
+  const g = globalThis as { __sottoReaderCost?: ReaderCost };
+  g.__sottoReaderCost ??= { ms: [], utterances: [] };
+  const c = g.__sottoReaderCost;
+  if (c.ms.length >= COST_KEEP) return;
+  c.ms.push(ms);
+  c.utterances.push(utterances);
+}
+
 function attachWith(spec: AdapterSpec, signal: AbortSignal): void {
   {
     const attachment = new ConsoleAttachment({
@@ -186,6 +205,7 @@ function attachWith(spec: AdapterSpec, signal: AbortSignal): void {
       report(state) {
         reportAttach(state);
       },
+      cost: recordCost,
     });
     attachment.start();
 

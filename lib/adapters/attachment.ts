@@ -20,6 +20,11 @@ export interface AttachmentDeps {
   report(state: AttachState): void;
   now?: () => number;
   signal: AbortSignal;
+  /**
+   * Called after each mutation callback with its own main-thread time (ms, sending included) and
+   * the utterances it produced: what reading the console costs the page, message by message.
+   */
+  cost?: (ms: number, utterances: number) => void;
 }
 
 const RETRY_MS = [50, 200, 500, 1000, 2000, 5000];
@@ -44,7 +49,7 @@ export class ConsoleAttachment {
 
   start(): void {
     const { win, signal } = this.d;
-    this.observer = new win.MutationObserver((records) => this.onMutations(records));
+    this.observer = new win.MutationObserver((records) => this.timed(() => this.onMutations(records)));
     this.watch(win.document);
     signal.addEventListener('abort', () => this.observer?.disconnect());
     // A frame on the path may (re)load without any mutation in this document; `load` does not
@@ -128,32 +133,74 @@ export class ConsoleAttachment {
     return null;
   }
 
+  /** Runs `f`, reporting its main-thread time and the utterances it queued to `cost`. */
+  private timed(f: () => void): void {
+    const cost = this.d.cost;
+    if (!cost) {
+      f();
+      return;
+    }
+    const clock = this.d.win.performance;
+    const t0 = clock.now();
+    const before = this.produced;
+    try {
+      f();
+    } finally {
+      cost(clock.now() - t0, this.produced - before);
+    }
+  }
+
+  /** Utterances queued since the start (new and edited turns). */
+  private produced = 0;
+  /** Items in the log when it was last read (used without a message key). */
+  private listed = 0;
+
   private onMutations(records: MutationRecord[]): void {
     if (this.d.signal.aborted) return;
     const root = findLogRoot(this.d.win.document, this.d.spec);
     const conv = readConversationId(this.d.win.document, this.d.spec, this.d.win.location.href);
-    if (root !== this.root || conv !== this.conversationId || !this.d.spec.messageKey) {
+    if (root !== this.root || conv !== this.conversationId) {
       this.rescan();
       return;
     }
     if (!root) return;
     // Only the items touched by these mutations: O(changed messages), not O(log length).
     const touched = new Set<Element>();
+    const added = new Set<Element>();
     const item = this.d.spec.log.item;
+    let removed = false;
     for (const r of records) {
+      if (r.removedNodes.length && root.contains(r.target)) removed = true;
       const owner = this.ownerItem(r.target, root);
       if (owner) touched.add(owner);
       for (const n of Array.from(r.addedNodes)) {
         if (n.nodeType !== 1) continue;
         const el = n as Element;
-        if (el.matches(item)) touched.add(el);
-        else for (const x of Array.from(el.querySelectorAll(item))) touched.add(x);
+        if (el.matches(item)) added.add(el);
+        else for (const x of Array.from(el.querySelectorAll(item))) added.add(x);
       }
     }
-    if (touched.size === 0) return;
+    for (const el of added) touched.add(el);
+    // Without a message key a removal shifts the positions of the messages after it.
+    if (touched.size === 0 && !(removed && !this.d.spec.messageKey)) return;
     // Document order without re-listing the whole log (10,000-message logs stay cheap).
     const ordered = [...touched].sort((a, b) => (a.compareDocumentPosition(b) & 4 ? -1 : 1));
-    this.ingest(conv, ordered);
+    if (this.d.spec.messageKey) {
+      this.ingest(conv, ordered);
+      return;
+    }
+    // Without a message key, a message is known by its position. When the log only grew at its
+    // end (and messages changed in place), positions before stay put: read the touched items
+    // alone. Anything else (a removal, an insertion above) shifts positions: read it all again.
+    const all = listItems(root, this.d.spec);
+    const appendedOnly =
+      all.length === this.listed + added.size &&
+      [...added].every((el) => all.indexOf(el, this.listed) >= this.listed);
+    if (!appendedOnly) {
+      this.ingest(conv, all, all);
+      return;
+    }
+    this.ingest(conv, ordered, all);
   }
 
   private rescan(): void {
@@ -170,14 +217,23 @@ export class ConsoleAttachment {
     this.ingest(this.conversationId, listItems(this.root, spec));
   }
 
-  private ingest(conv: string | undefined, els: Element[]): void {
+  /** `all`: the whole log in page order, when messages are keyed by position (no message key). */
+  private ingest(conv: string | undefined, els: Element[], all?: Element[]): void {
     if (!conv || !this.root) return;
-    const all = this.d.spec.messageKey ? null : listItems(this.root, this.d.spec);
-    const index = all ? new Map(all.map((el, i) => [el, i])) : null;
-    const items = els.flatMap((el) => {
+    if (!this.d.spec.messageKey) all ??= listItems(this.root, this.d.spec);
+    if (all) this.listed = all.length;
+    // Positions: the whole log read in order, or a few items looked up (appended ones from the end).
+    const position = (el: Element, i: number) => {
+      if (!all) return 0;
+      if (els === all) return i;
+      const from = all.length - els.length;
+      const at = all.indexOf(el, Math.max(0, from));
+      return at >= 0 ? at : all.indexOf(el);
+    };
+    const items = els.flatMap((el, i) => {
       // Text inside a message component's own shadow root changes without touching the log.
       if (el.shadowRoot) this.watch(el.shadowRoot);
-      const it = readItem(el, index?.get(el) ?? 0, this.d.spec);
+      const it = readItem(el, position(el, i), this.d.spec);
       if (!it) return [];
       // Client routers may change the URL a frame before they re-render the log: an element
       // already read in another conversation, still showing the same message, is that
@@ -190,6 +246,7 @@ export class ConsoleAttachment {
     });
     const fresh = this.tracker.observe(conv, items, (this.d.now ?? Date.now)());
     if (fresh.length === 0) return;
+    this.produced += fresh.length;
     this.pending.push(...fresh);
     void this.flush();
   }
