@@ -28,6 +28,7 @@ import { startFixtureServer } from '../test/fixtures/serve';
 import { INSTALL_HINT, findChromium } from '../test/e2e/chromium';
 import { EXTENSION_DIR, chromiumArgs } from '../test/e2e/harness';
 import { FixtureConsole } from '../test/e2e/pages/console';
+import { DEV_EXTENSION_ID } from '../lib/extension-key';
 
 const MESSAGES = Number(process.env.MESSAGES ?? 10_000);
 const RATE_SECONDS = Number(process.env.RATE_SECONDS ?? 3);
@@ -43,14 +44,23 @@ const DRAFTS = [
 
 const p95 = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? 0;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
+/** Per message of each callback that produced any: its own time over the utterances it produced. */
+const perUtterance = (ms: readonly number[], n: readonly number[]) =>
+  ms.flatMap((m, i) => (n[i]! > 0 ? [m / n[i]!] : []));
 const log = (m: string) => process.stderr.write(`[bench:host] ${m}\n`);
 
 interface RunResult {
+  /** Long animation frames that blocked input, and those in which an extension script ran. */
+  loaf: number;
+  loafExt: number;
+  /** The console script's own time per mutation callback and the utterances each produced. */
+  selfMs: number[];
+  selfUtterances: number[];
   longTasks: number;
   longTaskMs: number;
   perMsg: number[];
   /** Per page (the long run and each fixture): its per-message costs and long tasks. */
-  pages: Record<string, { perMsg: number[]; long: number }>;
+  pages: Record<string, { perMsg: number[]; long: number; self: number[] }>;
   keystrokeMain: number[];
   heapMb: number;
   messages: number;
@@ -58,11 +68,28 @@ interface RunResult {
 
 /** Installs the long-task observer and the keystroke timer before the console's own scripts. */
 const INIT = () => {
-  const w = window as unknown as { __bench: { long: number[]; keys: number[] } };
-  w.__bench = { long: [], keys: [] };
+  const w = window as unknown as {
+    __bench: { long: number[]; keys: number[]; loafExt: number; loaf: number };
+  };
+  w.__bench = { long: [], keys: [], loafExt: 0, loaf: 0 };
   new PerformanceObserver((l) => {
     for (const e of l.getEntries()) w.__bench.long.push(e.duration);
   }).observe({ type: 'longtask', buffered: true });
+  // Long animation frames name the scripts that ran in them (sourceURL): the ones where an
+  // extension script took part are the long frames that can be placed on Sotto.
+  try {
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries() as unknown as {
+        duration: number;
+        blockingDuration: number;
+        scripts: { sourceURL: string }[];
+      }[]) {
+        if (e.blockingDuration <= 0) continue;
+        w.__bench.loaf++;
+        if (e.scripts.some((x) => x.sourceURL.startsWith('chrome-extension://'))) w.__bench.loafExt++;
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch {}
   // A keystroke's main-thread time: from the first listener (window, capture) on keydown to the
   // last one (window, bubble) on input, so every listener of the page and of Sotto is inside.
   let down = 0;
@@ -140,6 +167,35 @@ async function playRate(page: Page, conversationId: string, seconds: number): Pr
   );
 }
 
+/**
+ * The console script's own record of its mutation callbacks (`__sottoReaderCost`), read from its
+ * isolated world in the page's top frame over CDP, as test/e2e/pages/attached.ts reads its state.
+ */
+async function readerCost(page: Page): Promise<{ ms: number[]; utterances: number[] } | undefined> {
+  const s = await page.context().newCDPSession(page);
+  const contexts: { id: number; origin: string; frameId?: string }[] = [];
+  s.on('Runtime.executionContextCreated', (e) => {
+    const c = e.context as { id: number; origin: string; auxData?: { frameId?: string } };
+    contexts.push({ id: c.id, origin: c.origin, frameId: c.auxData?.frameId });
+  });
+  try {
+    await s.send('Runtime.enable'); // reports the existing contexts before it returns
+    const { frameTree } = (await s.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+    const ctx = contexts.find(
+      (c) => c.frameId === frameTree.frame.id && c.origin === `chrome-extension://${DEV_EXTENSION_ID}`,
+    );
+    if (!ctx) return undefined;
+    const r = (await s.send('Runtime.evaluate', {
+      expression: 'globalThis.__sottoReaderCost',
+      contextId: ctx.id,
+      returnByValue: true,
+    })) as { result: { value?: { ms: number[]; utterances: number[] } } };
+    return r.result.value ?? { ms: [], utterances: [] };
+  } finally {
+    await s.detach().catch(() => {});
+  }
+}
+
 async function heapMb(context: BrowserContext, page: Page): Promise<number> {
   const s = await context.newCDPSession(page);
   await s.send('HeapProfiler.enable');
@@ -185,17 +241,35 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
       heapMb: 0,
       messages: 0,
       checks: [],
+      loaf: 0,
+      loafExt: 0,
+      selfMs: [],
+      selfUtterances: [],
     };
     const collect = async (page: Page, label: string, perMsg: number[] = []) => {
-      const long = await page.evaluate(
-        () => (window as unknown as { __bench: { long: number[] } }).__bench.long,
+      let selfPerMsg: number[] = [];
+      const { long, loaf, loafExt } = await page.evaluate(
+        () => (window as unknown as { __bench: { long: number[]; loaf: number; loafExt: number } }).__bench,
       );
+      result.loaf += loaf;
+      result.loafExt += loafExt;
+      if (withExtension) {
+        const self = await readerCost(page);
+        if (!self) throw new Error(`${label}: no reader cost in the console script's world`);
+        result.selfMs.push(...self.ms);
+        result.selfUtterances.push(...self.utterances);
+        selfPerMsg = perUtterance(self.ms, self.utterances);
+      }
       const over = long.filter((d) => d > 50).length;
       result.longTasks += over;
       result.longTaskMs += long.reduce((a, b) => a + b, 0);
       result.perMsg.push(...perMsg);
       const prev = result.pages[label];
-      result.pages[label] = { perMsg: [...(prev?.perMsg ?? []), ...perMsg], long: (prev?.long ?? 0) + over };
+      result.pages[label] = {
+        perMsg: [...(prev?.perMsg ?? []), ...perMsg],
+        long: (prev?.long ?? 0) + over,
+        self: [...(prev?.self ?? []), ...selfPerMsg],
+      };
     };
 
     // 1. The long conversation, on the web-component console: it appends a message in O(1) (the
@@ -314,7 +388,7 @@ try {
   for (const [label, w] of Object.entries(withExt.pages)) {
     const b = without.pages[label];
     log(
-      `${label.padEnd(16)} per-msg p95 with ${r3(p95(w.perMsg))} without ${r3(p95(b?.perMsg ?? []))} ms; long tasks with ${w.long} without ${b?.long ?? 0}`,
+      `${label.padEnd(16)} console script per-msg p95 ${r3(p95(w.self))} ms (page with ${r3(p95(w.perMsg))} without ${r3(p95(b?.perMsg ?? []))} ms); long tasks with ${w.long} without ${b?.long ?? 0}`,
     );
   }
   const summary = {
@@ -322,10 +396,26 @@ try {
     browser: 'chromium',
     messages: withExt.messages,
     fixtures: CHAT_FIXTURES.length,
-    long_tasks_over_50ms: Math.max(0, withExt.longTasks - without.longTasks),
+    // Sotto's own: mutation callbacks of the console script over 50 ms, timed inside its world.
+    long_tasks_over_50ms: withExt.selfMs.filter((m) => m > 50).length,
+    content_ms_per_msg_p95: r3(p95(perUtterance(withExt.selfMs, withExt.selfUtterances))),
+    content_ms_per_msg_mean: r3(
+      withExt.selfMs.reduce((a, b) => a + b, 0) /
+        Math.max(
+          1,
+          withExt.selfUtterances.reduce((a, b) => a + b, 0),
+        ),
+    ),
+    content_callback_max_ms: r3(Math.max(0, ...withExt.selfMs)),
+    content_callbacks: withExt.selfMs.length,
+    content_utterances: withExt.selfUtterances.reduce((a, b) => a + b, 0),
+    // Page level, wall time on this machine (includes Sotto's other processes taking the CPU).
     long_tasks_with: withExt.longTasks,
     long_tasks_without: without.longTasks,
-    content_ms_per_msg_p95: r3(Math.max(0, p95(withExt.perMsg) - p95(without.perMsg))),
+    long_frames_with: withExt.loaf,
+    long_frames_with_extension_script: withExt.loafExt,
+    long_frames_without: without.loaf,
+    page_ms_per_msg_p95_diff: r3(Math.max(0, p95(withExt.perMsg) - p95(without.perMsg))),
     page_ms_per_msg_p95_with: r3(p95(withExt.perMsg)),
     page_ms_per_msg_p95_without: r3(p95(without.perMsg)),
     keystroke_check_p95_ms: r3(p95(withExt.checks)),
