@@ -4,12 +4,8 @@
  * background, never fetched here) and analyses batches.
  */
 import * as Comlink from 'comlink';
-import {
-  SHIPPED_RULEBOOKS,
-  createAnalysisPipeline,
-  startModels,
-  type WorkerConfig,
-} from '@/workers/analysis-setup';
+import { startModels } from '@/workers/analysis-models';
+import type { WorkerConfig } from '@/workers/analysis-setup';
 import type { AnalysisPipeline } from '@/lib/analysis/pipeline';
 import type { Utterance } from '@/lib/utterance';
 import type { DraftHit } from '@/lib/adapters/presend';
@@ -21,6 +17,11 @@ void startModels(
   new URL('/models/manifest.json', self.location.origin).href,
   new URL('/ort/ort-wasm-simd-threaded.wasm', self.location.origin).href,
 );
+// The pipeline setup (rules, their zod schemas, the shipped rulebooks) is its own chunk, imported
+// after the model files were requested: it is evaluated while they are in flight (issue #5).
+const setup = import('@/workers/analysis-setup');
+// A chunk that fails to load is reported by init, which awaits it.
+setup.catch(() => {});
 
 let pipeline: AnalysisPipeline | undefined;
 let drafts: LiveRuleSet | undefined;
@@ -30,6 +31,7 @@ const api = {
     config: WorkerConfig,
   ): Promise<{ coldStartMs: number; models: string[]; rulebooks: string[]; errors: string[] }> {
     const t0 = performance.now();
+    const { createAnalysisPipeline } = await setup;
     const made = await createAnalysisPipeline(config);
     pipeline = made.pipeline;
     drafts = made.drafts;
@@ -55,6 +57,7 @@ const api = {
   async swapRules(rulebooks?: unknown[]): Promise<SwapResult> {
     if (!drafts) throw new Error('analysis worker used before init');
     if (rulebooks?.length) return drafts.swap(rulebooks, 'team');
+    const { SHIPPED_RULEBOOKS } = await setup;
     return drafts.swap(Object.values(SHIPPED_RULEBOOKS), 'bundled', Object.keys(SHIPPED_RULEBOOKS));
   },
   async analyse(us: Utterance[]) {

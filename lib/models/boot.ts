@@ -58,7 +58,14 @@ export interface BootResult {
   ready: Promise<{ errors: string[] }>;
 }
 
-export async function bootModels(ort: OrtModule & OrtEnv, options: BootOptions): Promise<BootResult> {
+/**
+ * onnxruntime-web, or a function that imports it (`() => import('onnxruntime-web/wasm')`). With
+ * `reference`, the function is called only once every model answers with the reference evaluator,
+ * so ORT's JS is neither fetched nor evaluated before the first answers (its own chunk).
+ */
+export type OrtSource = (OrtModule & OrtEnv) | (() => Promise<OrtModule & OrtEnv>);
+
+export async function bootModels(source: OrtSource, options: BootOptions): Promise<BootResult> {
   const t0 = performance.now();
   const timings: Record<string, number> = {};
   const mark = (name: string) => {
@@ -110,8 +117,16 @@ export async function bootModels(ort: OrtModule & OrtEnv, options: BootOptions):
   // in flight (after the manifest: its fetch is short, theirs is what this overlaps).
   prepareNormaliser();
   mark('normaliserReady');
-  const wasmBytes = await wasm;
-  if (wasmBytes) ort.env.wasm.wasmBinary = wasmBytes;
+  // Loaded once, when first needed; the prefetched .wasm bytes (if any) go to it then.
+  let loading: Promise<OrtModule & OrtEnv> | undefined;
+  const ort = () =>
+    (loading ??= (async () => {
+      const loaded = typeof source === 'function' ? await source() : source;
+      const wasmBytes = await wasm;
+      if (wasmBytes) loaded.env.wasm.wasmBinary = wasmBytes;
+      mark('ortLoaded');
+      return loaded;
+    })());
 
   // ORT's start (instantiating its WASM, its static initialisers) holds this thread for a while: it
   // waits until every model answers with the reference evaluator and the caller's first answers
@@ -127,7 +142,7 @@ export async function bootModels(ort: OrtModule & OrtEnv, options: BootOptions):
         mark(`${entry.name}Fetched`);
         const sessionOptions = { sessionOptions: options.sessionOptions };
         if (!options.reference) {
-          models.set(entry.task, await loadModel(ort, bytes, entry, sessionOptions));
+          models.set(entry.task, await loadModel(await ort(), bytes, entry, sessionOptions));
           mark(`${entry.name}Loaded`);
           return;
         }

@@ -1,4 +1,12 @@
-import { z } from 'zod';
+// zod/mini, not zod: this schema is the only zod the analysis worker evaluates before the models'
+// first answers, and `zod` with its method chains and locales is ~450 KB of that worker's script
+// (bench:models, issue #5). Same checks, same inferred types.
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// zod/mini loads no locale; English issue messages ("Too small: expected …") as `zod` gives them,
+// for the options page's and the console's refusals of a manifest entry.
+z.config(en());
 
 /**
  * The model manifest (models/manifest.json): what the analysis worker needs to know to run a model
@@ -8,52 +16,58 @@ import { z } from 'zod';
 
 export const HashgramFeaturiserRef = z.object({
   id: z.literal('sotto-hashgram'),
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   params: z.object({
-    buckets: z.number().int().min(2),
-    contextWeight: z.number().min(0).max(0.9),
+    buckets: z.number().check(z.int(), z.minimum(2)),
+    contextWeight: z.number().check(z.minimum(0), z.maximum(0.9)),
   }),
 });
 
 export const FeaturiserRef = HashgramFeaturiserRef;
 export type FeaturiserRef = z.infer<typeof FeaturiserRef>;
 
+const name = () => z.string().check(z.minLength(1));
+const names = () => z.array(name()).check(z.minLength(1));
+
 export const ModelEntry = z
   .object({
-    name: z.string().min(1),
+    name: name(),
     task: z.enum(['emotion', 'intent']),
     /** Path of the ONNX file relative to the manifest. */
-    file: z.string().min(1),
-    labels: z.array(z.string().min(1)).min(2),
+    file: name(),
+    labels: z.array(name()).check(z.minLength(2)),
     /**
      * Labels allowed per speaker; the others get probability 0 and the rest are renormalised
      * (intent: agents get agent acts, customers get customer intents). Absent: every label for everyone.
      */
-    labelSets: z
-      .object({
-        agent: z.array(z.string().min(1)).min(1),
-        customer: z.array(z.string().min(1)).min(1),
-        system: z.array(z.string().min(1)).min(1),
-      })
-      .partial()
-      .optional(),
+    labelSets: z.optional(
+      z.partial(
+        z.object({
+          agent: names(),
+          customer: names(),
+          system: names(),
+        }),
+      ),
+    ),
     featuriser: FeaturiserRef,
-    inputs: z.object({ ids: z.string().min(1), weights: z.string().min(1) }),
-    outputs: z.object({ probs: z.string().min(1) }),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    bytes: z.number().int().positive(),
-    opset: z.number().int().min(17),
+    inputs: z.object({ ids: name(), weights: name() }),
+    outputs: z.object({ probs: name() }),
+    sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+    bytes: z.number().check(z.int(), z.positive()),
+    opset: z.number().check(z.int(), z.minimum(17)),
     quantisation: z.enum(['int8', 'fp16', 'none']),
   })
-  .superRefine((m, ctx) => {
-    for (const [speaker, set] of Object.entries(m.labelSets ?? {})) {
-      for (const l of set)
-        if (!m.labels.includes(l))
-          ctx.addIssue({ code: 'custom', message: `labelSets.${speaker}: unknown label ${l}` });
-    }
-    if (new Set(m.labels).size !== m.labels.length)
-      ctx.addIssue({ code: 'custom', message: 'labels must be unique' });
-  });
+  .check(
+    z.superRefine((m, ctx) => {
+      for (const [speaker, set] of Object.entries(m.labelSets ?? {})) {
+        for (const l of set ?? [])
+          if (!m.labels.includes(l))
+            ctx.addIssue({ code: 'custom', message: `labelSets.${speaker}: unknown label ${l}` });
+      }
+      if (new Set(m.labels).size !== m.labels.length)
+        ctx.addIssue({ code: 'custom', message: 'labels must be unique' });
+    }),
+  );
 export type ModelEntry = z.infer<typeof ModelEntry>;
 
 export const ModelManifest = z.object({

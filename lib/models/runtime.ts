@@ -183,7 +183,11 @@ export interface OpenedModel {
  * graph (a customer's own export) is opened exactly as `loadModel` opens it.
  */
 export async function openModel(
-  ort: OrtModule,
+  /**
+   * onnxruntime-web, or a function that loads it: called only once `startSession` settled, so a
+   * worker can leave ORT's JS out of the script it evaluates before the first answer.
+   */
+  ort: OrtModule | (() => Promise<OrtModule>),
   bytes: Uint8Array,
   rawEntry: unknown,
   options: LoadOptions & {
@@ -200,8 +204,12 @@ export async function openModel(
     { ids: entry.inputs.ids, weights: entry.inputs.weights, probs: entry.outputs.probs },
     entry.featuriser.params.buckets,
   );
+  const ortNow = () => (typeof ort === 'function' ? ort() : Promise.resolve(ort));
   if (!reference)
-    return { model: await openSession(ort, bytes, entry, featurise, options), ready: Promise.resolve() };
+    return {
+      model: await openSession(await ortNow(), bytes, entry, featurise, options),
+      ready: Promise.resolve(),
+    };
   if (reference.classes !== entry.labels.length)
     throw new ModelLoadError(
       'output-mismatch',
@@ -209,7 +217,8 @@ export async function openModel(
     );
   const model = new HandoverModel(entry, featurise, reference);
   const ready = Promise.resolve(options.startSession)
-    .then(() => openSession(ort, bytes, entry, featurise, options))
+    .then(ortNow)
+    .then((loaded) => openSession(loaded, bytes, entry, featurise, options))
     .then((session) => model.handOver(session));
   // The caller may look at `ready` late (or never): no unhandled rejection meanwhile.
   ready.catch(() => {});
