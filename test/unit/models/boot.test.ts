@@ -76,6 +76,31 @@ describe('bootModels', { timeout: 120_000 }, () => {
     for (const m of r.models.values()) await m.release();
   });
 
+  it('with reference and a loader: onnxruntime-web is imported only after every model answers, once', async () => {
+    const manifest = JSON.parse(readFileSync(`${MODELS}manifest.json`, 'utf8'));
+    let loads = 0;
+    let answeredBeforeLoad = 0;
+    let r: Awaited<ReturnType<typeof bootModels>> | undefined;
+    const loader = async () => {
+      loads++;
+      // By the time ORT is asked for, bootModels has returned and both models answer.
+      answeredBeforeLoad = r ? r.models.size : -1;
+      return ort;
+    };
+    r = await bootModels(loader, { manifestUrl: MANIFEST_URL, manifest, fetch: serve(), reference: true });
+    expect(r.errors).toEqual([]);
+    expect(loads).toBe(0);
+    const [first] = await r.models
+      .get('intent')!
+      .classify([{ text: 'where is my parcel', speaker: 'customer' }]);
+    expect(first!.label).toBeTruthy();
+    expect(await r.ready).toEqual({ errors: [] });
+    expect(loads).toBe(1);
+    expect(answeredBeforeLoad).toBe(2);
+    for (const m of r.models.values()) expect(m.engine).toBe('onnxruntime');
+    for (const m of r.models.values()) await m.release();
+  });
+
   it('refuses a corrupt model with a clear error and still opens the other', async () => {
     const manifest = JSON.parse(readFileSync(`${MODELS}manifest.json`, 'utf8'));
     const file = manifest.models.find((m: { name: string }) => m.name === 'intent').file as string;
