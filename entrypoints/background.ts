@@ -95,7 +95,15 @@ export default defineBackground(() => {
     for (const p of panels) p.post({ type: 'panel-command', command });
   });
 
-  browser.sidePanel?.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
+  // The toolbar action (and its shortcut) opens the side panel from our own click handler rather
+  // than Chrome's open-on-click behaviour: only a dispatched click grants activeTab, which
+  // tabCapture needs to hear the customer's side of a call in this tab. open() is called
+  // synchronously in the handler so it keeps the click's user gesture.
+  browser.sidePanel?.setPanelBehavior({ openPanelOnActionClick: false }).catch(() => {});
+  browser.action.onClicked.addListener((tab) => {
+    if (tab.windowId === undefined) return;
+    browser.sidePanel?.open({ windowId: tab.windowId }).catch(() => {});
+  });
 
   // Sync wakes on an alarm too: the service worker may have died with findings still queued.
   browser.alarms.create(SYNC_ALARM, { periodInMinutes: 1 });

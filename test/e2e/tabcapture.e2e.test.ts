@@ -219,15 +219,11 @@ describe('tab capture route', () => {
     const { targetInfos } = await browserCdp.send('Target.getTargets', { filter: [{}] });
     const tabTarget = targetInfos.find((t) => t.type === 'tab' && t.url === phoneUrl);
     expect(tabTarget, JSON.stringify(targetInfos.map((t) => [t.type, t.url]))).toBeDefined();
-    // The action opens the side panel by default; invoked that way (Chromium 156, over CDP) the tab
-    // is not granted (tabCapture: "Extension has not been invoked for the current page"). With the
-    // panel behaviour off for the invocation, it is.
-    await sw().evaluate(() => chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: false }));
+    // The action's click handler opens the side panel; the click itself grants the tab (activeTab).
     await browserCdp.send('Extensions.triggerAction', {
       id: DEV_EXTENSION_ID,
       targetId: tabTarget!.targetId,
     });
-    await sw().evaluate(() => chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }));
 
     const audio = await watchOffscreenAudio();
     await phone.click('#answer');
