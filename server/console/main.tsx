@@ -42,22 +42,28 @@ async function api(path: string, init: { method?: string; body?: unknown } = {})
   return json;
 }
 
-function useApi(path: string | null, deps: unknown[] = []): [Any, () => void, string | null] {
+/**
+ * GET `path` and keep its answer. The fourth value says the data on screen answers an earlier path
+ * (a filter was just changed), so lists can mark themselves busy instead of passing old rows off as
+ * the new result.
+ */
+function useApi(path: string | null, deps: unknown[] = []): [Any, () => void, string | null, boolean] {
   const [data, setData] = useState<Any>(null);
+  const [loadedPath, setLoadedPath] = useState<string | null>(null);
   const [err, setErr] = useState<string | null>(null);
   const [n, setN] = useState(0);
   useEffect(() => {
     if (!path) return;
     let live = true;
     api(path).then(
-      (d) => live && (setData(d), setErr(null)),
-      (e: Error) => live && setErr(e.message),
+      (d) => live && (setData(d), setLoadedPath(path), setErr(null)),
+      (e: Error) => live && (setLoadedPath(path), setErr(e.message)),
     );
     return () => {
       live = false;
     };
   }, [path, n, ...deps]);
-  return [data, () => setN((x) => x + 1), err];
+  return [data, () => setN((x) => x + 1), err, path !== null && loadedPath !== path];
 }
 
 const fmt = (ms: number | null | undefined) =>
@@ -219,7 +225,7 @@ function Conversations({ meta }: { meta: Any }) {
   const params = new URLSearchParams(location.search);
   const [query, setQuery] = useState<Record<string, string>>(Object.fromEntries(params));
   const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== '')).toString();
-  const [data] = useApi(`/v1/qa/conversations?${qs}`);
+  const [data, , , stale] = useApi(`/v1/qa/conversations?${qs}`);
   const [views, reloadViews] = useApi('/v1/qa/views');
   const page = Number(query.page ?? 1);
   const apply = (q: Record<string, string>) => {
@@ -340,7 +346,7 @@ function Conversations({ meta }: { meta: Any }) {
         <p>{t('loading')}</p>
       ) : (
         <>
-          <table class="list">
+          <table class="list" aria-busy={stale ? 'true' : 'false'} data-testid="conversation-list">
             <Head
               cols={[
                 t('started'),

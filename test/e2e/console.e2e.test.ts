@@ -63,7 +63,8 @@ describe('QA console', () => {
     await page.selectOption('select[name=rule]', 'general.forbidden-promise');
     await page.click('form.filters button[type=submit]');
     await page.waitForFunction(() => location.search.includes('emotion=angry'));
-    await page.waitForSelector('table.list tbody tr');
+    // The list says when its rows still answer the previous filters.
+    await page.waitForSelector('[data-testid="conversation-list"][aria-busy="false"] tbody tr');
     const emotions = await page.$$eval('table.list tbody tr td:last-child', (tds) =>
       tds.map((td) => td.textContent),
     );
