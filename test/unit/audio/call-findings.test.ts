@@ -35,6 +35,31 @@ const T0 = Date.now() - 120_000;
 
 const ctx = (conversationId: string) => ({ conversationId, startedAt: T0, newId });
 
+/**
+ * The real router over a fresh device session store, as the background wires it, recording what
+ * it hands to analysis, broadcasts to the panels and queues for sync.
+ */
+function deviceRouter(name: string) {
+  const store = new IdbSessionStore(`${name}-${Math.random()}`);
+  const analysed: Utterance[] = [];
+  const out: Message[] = [];
+  const queued: { analysis: Analysis; previous?: Analysis }[] = [];
+  const router = new Router({
+    store,
+    analyse: async (us) => {
+      analysed.push(...us);
+    },
+    broadcast: (m) => out.push(m),
+    log: () => {},
+    extensionId: ID,
+    extensionOrigin: ORIGIN,
+    sync: async (batch) => {
+      queued.push(...batch);
+    },
+  });
+  return { store, router, analysed, out, queued };
+}
+
 function state(conversationId: string): CallState {
   const side = {
     status: 'live' as const,
@@ -159,23 +184,7 @@ describe('call findings stored and synced like chat findings', () => {
   afterAll(async () => env?.close());
 
   it('the router keeps them with the conversation, and the endpoint gets the warnings with their numbers', async () => {
-    const store = new IdbSessionStore(`call-findings-${Math.random()}`);
-    const queued: { analysis: Analysis; previous?: Analysis }[] = [];
-    const out: Message[] = [];
-    const analysed: Utterance[] = [];
-    const router = new Router({
-      store,
-      analyse: async (us) => {
-        analysed.push(...us);
-      },
-      broadcast: (m) => out.push(m),
-      log: () => {},
-      extensionId: ID,
-      extensionOrigin: ORIGIN,
-      sync: async (batch) => {
-        queued.push(...batch);
-      },
-    });
+    const { store, router, queued, out, analysed } = deviceRouter('call-findings');
     const conv = `call-${Math.random().toString(36).slice(2)}`;
     // A caption turn of the call, as the console's adapter reports it.
     const turn: Utterance = {
@@ -240,19 +249,7 @@ describe('call findings stored and synced like chat findings', () => {
   }, 300_000);
 
   it('recognised turns enter as voice turns from the audio side only, and are analysed like captions', async () => {
-    const store = new IdbSessionStore(`asr-turns-${Math.random()}`);
-    const analysed: Utterance[] = [];
-    const out: Message[] = [];
-    const router = new Router({
-      store,
-      analyse: async (us) => {
-        analysed.push(...us);
-      },
-      broadcast: (m) => out.push(m),
-      log: () => {},
-      extensionId: ID,
-      extensionOrigin: ORIGIN,
-    });
+    const { store, router, out, analysed } = deviceRouter('asr-turns');
     const u: Utterance = {
       conversationId: 'call-asr',
       seq: ASR_SEQ_BASE + (T0 + 2000) * 2 + 1,
