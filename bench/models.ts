@@ -33,9 +33,9 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { ModelManifest } from '../lib/models/manifest';
+import { findChromium, INSTALL_HINT } from '../test/e2e/chromium';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const iterArg = process.argv.indexOf('--iterations');
 const ITERATIONS = iterArg >= 0 ? Number(process.argv[iterArg + 1]) : 1000;
@@ -227,6 +227,8 @@ const MIME: Record<string, string> = {
 };
 
 async function main(): Promise<void> {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error(INSTALL_HINT);
   const dir = mkdtempSync(join(tmpdir(), 'sotto-bench-models-'));
   try {
     await build({
@@ -283,7 +285,7 @@ async function main(): Promise<void> {
     const port = (server.address() as AddressInfo).port;
     const launch = () =>
       chromium.launch({
-        executablePath: CHROMIUM,
+        executablePath,
         args: [
           '--headless=new',
           '--no-sandbox',
