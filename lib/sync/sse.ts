@@ -60,6 +60,95 @@ export type StreamFetch = (
   init: { headers: Record<string, string>; signal?: AbortSignal },
 ) => Promise<{ status: number; body: ReadableStream<Uint8Array> | null }>;
 
+export interface SseFollowOptions {
+  endpoint: string;
+  fetch: StreamFetch;
+  /** Device token, or undefined when a session cookie is sent by the fetch. */
+  getToken: () => string | undefined | Promise<string | undefined>;
+  /** Called on each (re)connect and failure, for status lines and logs. */
+  onStatus?: (status: { connected: boolean; error?: string }) => void;
+  /**
+   * Resume with `Last-Event-ID` after the last event id seen (starting from this one when given),
+   * so nothing pushed while disconnected is missed. Streams that open with a snapshot leave it off.
+   */
+  resume?: { lastEventId?: string };
+  signal: AbortSignal;
+}
+
+/**
+ * Follows one Server-Sent Events stream of the endpoint (`path`, e.g. `/v1/alerts/stream`) until
+ * `signal` aborts, or until the endpoint refuses the token (401/403: enrol again). `onEvents` gets
+ * the events of each read of the body, in order, and is awaited before the next read. Reconnects
+ * with backoff (failure count reset by each connect), the wait capped by the server's `retry:` once
+ * it sent one: after an endpoint restart a client should not sit out a 10 s backoff.
+ */
+export async function followSse(
+  path: string,
+  onEvents: (events: SseEvent[]) => void | Promise<void>,
+  opts: SseFollowOptions,
+): Promise<'aborted' | 'refused'> {
+  let lastId = opts.resume?.lastEventId;
+  let failures = 0;
+  let capMs = 10_000;
+  const url = `${opts.endpoint.replace(/\/+$/, '')}${path}`;
+  while (!opts.signal.aborted) {
+    let error: string | undefined;
+    try {
+      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      const token = await opts.getToken();
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (opts.resume && lastId) headers['last-event-id'] = lastId;
+      const res = await opts.fetch(url, { headers, signal: opts.signal });
+      if (res.status === 401 || res.status === 403) {
+        opts.onStatus?.({ connected: false, error: `HTTP ${res.status}` });
+        return 'refused';
+      }
+      if (res.status !== 200 || !res.body) throw new Error(`HTTP ${res.status}`);
+      opts.onStatus?.({ connected: true });
+      failures = 0;
+      const parser = new SseParser();
+      const decoder = new TextDecoder();
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const events = parser.push(decoder.decode(value, { stream: true }));
+        if (parser.retry !== undefined) capMs = Math.min(10_000, Math.max(250, parser.retry));
+        for (const ev of events) if (ev.id) lastId = ev.id;
+        if (events.length > 0) await onEvents(events);
+      }
+      error = 'stream ended';
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    if (opts.signal.aborted) break;
+    opts.onStatus?.({ connected: false, error });
+    await abortableWait(backoffDelay(failures++, { baseMs: 250, capMs }), opts.signal);
+  }
+  return 'aborted';
+}
+
+function abortableWait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+/** `data` as JSON, or undefined when it is not JSON (a malformed event is skipped, not fatal). */
+export function eventJson(ev: SseEvent): unknown {
+  try {
+    return JSON.parse(ev.data);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface AlertStreamOptions {
   endpoint: string;
   fetch: StreamFetch;
@@ -75,49 +164,16 @@ export interface AlertStreamOptions {
 
 /** Follow the alert stream until `signal` aborts; 401 stops it (enrol again). */
 export async function followAlerts(opts: AlertStreamOptions): Promise<void> {
-  let lastId = opts.lastEventId;
-  let failures = 0;
-  // Reconnect waits are capped by the server's `retry:` once it sent one: after an endpoint
-  // restart a lead should not sit out a 10 s backoff while alerts are already being made.
-  let capMs = 10_000;
-  const endpoint = opts.endpoint.replace(/\/+$/, '');
-  while (!opts.signal.aborted) {
-    let error: string | undefined;
-    try {
-      const headers: Record<string, string> = { accept: 'text/event-stream' };
-      const token = await opts.getToken();
-      if (token) headers.authorization = `Bearer ${token}`;
-      if (lastId) headers['last-event-id'] = lastId;
-      const res = await opts.fetch(`${endpoint}/v1/alerts/stream`, { headers, signal: opts.signal });
-      if (res.status === 401 || res.status === 403) {
-        opts.onStatus?.({ connected: false, error: `HTTP ${res.status}` });
-        return;
+  const { onAlert, lastEventId, ...follow } = opts;
+  await followSse(
+    '/v1/alerts/stream',
+    (events) => {
+      for (const ev of events) {
+        if (ev.event !== 'alert') continue;
+        const parsed = Alert.safeParse(eventJson(ev));
+        if (parsed.success) onAlert(parsed.data);
       }
-      if (res.status !== 200 || !res.body) throw new Error(`HTTP ${res.status}`);
-      opts.onStatus?.({ connected: true });
-      failures = 0;
-      const parser = new SseParser();
-      const decoder = new TextDecoder();
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const events = parser.push(decoder.decode(value, { stream: true }));
-        if (parser.retry !== undefined) capMs = Math.min(10_000, Math.max(250, parser.retry));
-        for (const ev of events) {
-          if (ev.id) lastId = ev.id;
-          if (ev.event !== 'alert') continue;
-          const parsed = Alert.safeParse(JSON.parse(ev.data));
-          if (parsed.success) opts.onAlert(parsed.data);
-        }
-      }
-      error = 'stream ended';
-    } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
-    }
-    if (opts.signal.aborted) return;
-    opts.onStatus?.({ connected: false, error });
-    const delay = backoffDelay(failures++, { baseMs: 250, capMs });
-    await new Promise((r) => setTimeout(r, delay));
-  }
+    },
+    { ...follow, resume: lastEventId ? { lastEventId } : {} },
+  );
 }
