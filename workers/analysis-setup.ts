@@ -5,13 +5,13 @@
  * and evaluated while the model files are in flight rather than before they are requested. A model that fails its
  * checks is left out with a clear error; the rest keeps working.
  */
-import { AnalysisPipeline, type PipelineDeps, type TextClassifier } from '@/lib/analysis/pipeline';
+import { AnalysisPipeline, type PipelineDeps } from '@/lib/analysis/pipeline';
 import { LiveRuleSet } from '@/lib/analysis/ruleset';
 import { newId } from '@/lib/ids';
-import type { Prediction } from '@/lib/analysis/types';
+import { LiveModels } from '@/lib/models/boot-swap';
 import type { LoadedModel } from '@/lib/models/runtime';
 import type { CompiledRulebook } from '@/lib/rules';
-import { startModels } from '@/workers/analysis-models';
+import { bootManifest, startModels } from '@/workers/analysis-models';
 
 export interface WorkerConfig {
   /** Absolute extension URL of ORT's .wasm (the worker cannot call runtime.getURL). */
@@ -20,6 +20,11 @@ export interface WorkerConfig {
   modelManifestUrl: string;
   /** The enrolled team's published rulebooks; they run instead of the shipped ones when given. */
   teamRulebooks?: unknown[];
+  /**
+   * The enrolled team's model manifest (validated by the background: shipped files only); its
+   * models run instead of the shipped manifest's when they all open, else the shipped ones stay.
+   */
+  teamModels?: unknown;
 }
 
 /** The shipped rulebooks, bundled into the worker; updates from the endpoint replace them. */
@@ -36,14 +41,9 @@ export interface SetupResult {
   compiled: CompiledRulebook[];
   /** The swappable rule set: pipeline rule sessions and pre-send checks on the same live state. */
   drafts: LiveRuleSet;
+  /** The swappable models (a team's model manifest); the pipeline's classifiers follow them. */
+  live: LiveModels;
   errors: string[];
-}
-
-function classifier(model: LoadedModel): TextClassifier {
-  return {
-    name: `${model.entry.name}@${model.entry.sha256.slice(0, 8)}`,
-    classify: (batch) => model.classify(batch) as Promise<Prediction[]>,
-  };
 }
 
 async function loadModels(config: WorkerConfig, errors: string[]): Promise<Map<string, LoadedModel>> {
@@ -56,10 +56,19 @@ export async function createAnalysisPipeline(config: WorkerConfig): Promise<Setu
   const errors: string[] = [];
   const models = await loadModels(config, errors);
   const deps: PipelineDeps = {};
-  const emotion = models.get('emotion');
-  const intent = models.get('intent');
-  if (emotion) deps.emotion = classifier(emotion);
-  if (intent) deps.intent = classifier(intent);
+  // The pipeline reads its classifiers per batch: a swap takes effect from the next batch on, and
+  // a task the running manifest does not list has none (no answers for it).
+  const live = new LiveModels(models, (c) => {
+    deps.emotion = c.emotion;
+    deps.intent = c.intent;
+  });
+  if (config.teamModels !== undefined) {
+    const swap = await live.swap(() =>
+      bootManifest(config.teamModels, config.modelManifestUrl, config.ortWasmUrl),
+    );
+    if (!swap.applied)
+      errors.push(`team model manifest not applied, shipped models kept: ${swap.errors.join('; ')}`);
+  }
   // The pipeline's rule sessions, shared with the pre-send check so drafts see the conversation.
   const drafts = new LiveRuleSet(newId);
   const shipped = drafts.swap(Object.values(SHIPPED_RULEBOOKS), 'bundled', Object.keys(SHIPPED_RULEBOOKS));
@@ -69,10 +78,11 @@ export async function createAnalysisPipeline(config: WorkerConfig): Promise<Setu
   deps.rules = drafts.sessions;
   return {
     pipeline: new AnalysisPipeline(deps),
-    models: [...models.values()].map((m) => `${m.entry.name}@${m.entry.sha256.slice(0, 8)}`),
+    models: live.names,
     rulebooks: drafts.versions,
     compiled: drafts.compiled,
     drafts,
+    live,
     errors,
   };
 }

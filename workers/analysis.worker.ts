@@ -4,7 +4,8 @@
  * background, never fetched here) and analyses batches.
  */
 import * as Comlink from 'comlink';
-import { startModels } from '@/workers/analysis-models';
+import { bootManifest, startModels } from '@/workers/analysis-models';
+import type { LiveModels, ModelSwap } from '@/lib/models/boot-swap';
 import type { WorkerConfig } from '@/workers/analysis-setup';
 import type { AnalysisPipeline } from '@/lib/analysis/pipeline';
 import type { Utterance } from '@/lib/utterance';
@@ -25,6 +26,7 @@ setup.catch(() => {});
 
 let pipeline: AnalysisPipeline | undefined;
 let drafts: LiveRuleSet | undefined;
+let models: { live: LiveModels; manifestUrl: string; ortWasmUrl: string } | undefined;
 
 const api = {
   async init(
@@ -35,6 +37,7 @@ const api = {
     const made = await createAnalysisPipeline(config);
     pipeline = made.pipeline;
     drafts = made.drafts;
+    models = { live: made.live, manifestUrl: config.modelManifestUrl, ortWasmUrl: config.ortWasmUrl };
     return {
       coldStartMs: performance.now() - t0,
       models: made.models,
@@ -59,6 +62,16 @@ const api = {
     if (rulebooks?.length) return drafts.swap(rulebooks, 'team');
     const { SHIPPED_RULEBOOKS } = await setup;
     return drafts.swap(Object.values(SHIPPED_RULEBOOKS), 'bundled', Object.keys(SHIPPED_RULEBOOKS));
+  },
+  /**
+   * Re-boots the models from the enrolled team's model manifest (the shipped one again when none
+   * is given). The running models answer until the new ones are ready, and stay when the new boot
+   * fails (lib/models/boot-swap.ts).
+   */
+  async swapModels(manifest?: unknown): Promise<ModelSwap> {
+    if (!models) throw new Error('analysis worker used before init');
+    const { live, manifestUrl, ortWasmUrl } = models;
+    return live.swap(() => bootManifest(manifest, manifestUrl, ortWasmUrl));
   },
   async analyse(us: Utterance[]) {
     if (!pipeline) throw new Error('analysis worker used before init');
