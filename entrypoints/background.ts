@@ -46,6 +46,11 @@ export default defineBackground(() => {
     sync: (batch) => sync.queue(batch),
     syncNow: () => sync.flush(true),
     teamRulebooks: async () => documents.rulebooks(await sync.enrolment()),
+    teamModels: async () => documents.models(await sync.enrolment()),
+    documentPush: {
+      config: async () => documents.pushConfig(await sync.enrolment()),
+      changed: async (changes) => documents.pushed(await sync.enrolment(), changes),
+    },
     extensionId: extensionId(),
     extensionOrigin: extensionOrigin(),
     sendToTab,

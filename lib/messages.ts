@@ -9,6 +9,7 @@ import { AsrConfig } from './asr/config';
 import { CallReason } from './audio/call-reasons';
 import { CallEventRecord, CallState } from './audio/call-state';
 import { Finding } from './finding';
+import { DocumentChange } from './sync/protocol';
 import { Utterance } from './utterance';
 
 export const MAX_BATCH = 500;
@@ -68,6 +69,8 @@ export const Message = z.discriminatedUnion('type', [
     models: z.array(z.string()),
     /** `id@version` of each rulebook the worker compiled, for the side panel's status line. */
     rulebooks: z.array(z.string().max(200)).max(50).optional(),
+    /** What the worker could not set up (a model refused, a team model manifest kept out), for the log. */
+    errors: z.array(z.string().max(500)).max(20).optional(),
   }),
   /**
    * Swap the analysis worker's rulebooks (background → offscreen): the enrolled team's published
@@ -78,10 +81,39 @@ export const Message = z.discriminatedUnion('type', [
     target: z.literal('offscreen'),
     rulebooks: z.array(z.unknown()).max(50).optional(),
   }),
+  /**
+   * Re-boot the analysis worker's models from the enrolled team's model manifest (background →
+   * offscreen), or from the shipped one when none is given. Replies `{ok, applied, models, errors}`
+   * once the new models run or the previous ones were kept.
+   */
+  z.object({
+    type: z.literal('models-update'),
+    target: z.literal('offscreen-models'),
+    manifest: z.unknown().optional(),
+  }),
+  /**
+   * The endpoint and device token the offscreen document follows the document push with
+   * (background → offscreen); none: stop following (not enrolled).
+   */
+  z.object({
+    type: z.literal('document-push'),
+    target: z.literal('offscreen-push'),
+    endpoint: z.string().url().max(2000).optional(),
+    token: z.string().min(1).max(500).optional(),
+  }),
   // offscreen document → background
   z.object({ type: z.literal('analyses'), analyses: z.array(Analysis).max(MAX_BATCH) }),
   /** The offscreen document, starting, asks for the team's rulebooks (reply `{rulebooks?}`). */
   z.object({ type: z.literal('team-rulebooks') }),
+  /** The offscreen document, starting, asks for the team's model manifest (reply `{manifest?}`). */
+  z.object({ type: z.literal('team-models') }),
+  /** The offscreen document, starting, asks what to follow the document push with (reply `{endpoint?, token?}`). */
+  z.object({ type: z.literal('document-push-config') }),
+  /**
+   * The document push said these documents changed (offscreen → background): sent by the offscreen
+   * document's follow, it wakes a stopped service worker, which checks them.
+   */
+  z.object({ type: z.literal('documents-changed'), changes: z.array(DocumentChange).min(1).max(30) }),
   // side panel → background (over the `panel` port)
   z.object({ type: z.literal('panel-hello'), since: z.number().nonnegative().optional() }),
   // background → side panel (over the `panel` port)
@@ -251,6 +283,9 @@ export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message
     'sync-now',
     'analyses',
     'team-rulebooks',
+    'team-models',
+    'document-push-config',
+    'documents-changed',
     'offscreen-ready',
     'panel-hello',
     'ping',

@@ -6,11 +6,16 @@
  *   worker, and the offscreen document asks for the stored set when it starts;
  * - scripts: must parse as a ScriptLibrary; the side panel merges it over the shipped library
  *   (`teamScriptLibrary`, `onTeamScriptsChanged`) and shows its hints at once;
- * - models: must parse as a ModelManifest naming only model files shipped with the extension.
+ * - models: must parse as a ModelManifest naming only model files shipped with the extension; a
+ *   new version is swapped into the offscreen analysis worker (which re-boots its models from it
+ *   and keeps the previous ones if that fails), and the offscreen document asks for it when it starts.
  *
- * The endpoint pushes publications (`/v1/documents/changes`, followed by `follow()` while the
- * service worker lives); the `sotto-sync` alarm (every minute), enrolment and sync-now check too,
- * so a sleeping service worker catches up when it wakes.
+ * The endpoint pushes publications (`/v1/documents/changes`). The service worker follows it while
+ * it lives (`follow()`), and hands the device token to the offscreen document, which follows it
+ * too and forwards each event as a `documents-changed` message: that message wakes a stopped
+ * service worker, which then checks what changed (`pushed()`). Both feeds go through one queue and
+ * compare ETags with what is stored, so an event seen twice is checked once. The `sotto-sync`
+ * alarm (every minute), enrolment and sync-now check too, as a catch-up.
  */
 import { browser } from 'wxt/browser';
 import { rulebooksOf, validateRulebookDocument } from '@/lib/analysis/ruleset';
@@ -103,6 +108,10 @@ export class TeamDocuments {
   private running: Promise<CheckResult | undefined> | undefined;
   private following: AbortController | undefined;
   private pushConnected = false;
+  /** Pushed changes, one batch at a time, so the same event from both feeds is checked once. */
+  private changes: Promise<void> = Promise.resolve();
+  /** The enrolment last handed to the offscreen document by this service-worker instance. */
+  private handedOver: string | undefined;
 
   constructor(private readonly deps: TeamDocumentsDeps) {}
 
@@ -115,6 +124,17 @@ export class TeamDocuments {
     const doc = await this.store.get('rulebook');
     if (!doc || !enrolment.teamIds.includes(doc.teamId)) return undefined;
     return rulebooksOf(doc.body);
+  }
+
+  /**
+   * The stored team model manifest for this enrolment, or undefined: the worker then runs the
+   * shipped manifest. Stored only after `modelsValidator` accepted it.
+   */
+  async models(enrolment: Enrolment | undefined): Promise<unknown | undefined> {
+    if (!enrolment) return undefined;
+    const doc = await this.store.get('models');
+    if (!doc || !enrolment.teamIds.includes(doc.teamId)) return undefined;
+    return doc.body;
   }
 
   /** Checks the team's rulebook (at most once per interval unless forced) and swaps on a new version. */
@@ -132,7 +152,7 @@ export class TeamDocuments {
   private async run(
     enrolment: Enrolment,
     kinds: readonly DocumentKind[] = DOCUMENT_KINDS,
-    via: 'push' | 'check' = 'check',
+    via = 'check',
   ): Promise<CheckResult> {
     this.lastCheck = Date.now();
     let rulebook: CheckResult = { outcome: 'unchanged' };
@@ -149,14 +169,11 @@ export class TeamDocuments {
     return modelsValidator(await shippedModels());
   }
 
-  private async checkKind(
-    enrolment: Enrolment,
-    kind: DocumentKind,
-    via: 'push' | 'check',
-  ): Promise<CheckResult> {
+  private async checkKind(enrolment: Enrolment, kind: DocumentKind, via: string): Promise<CheckResult> {
     const before = await this.store.get(kind);
     // Stored for another team (the device was enrolled again): start over, do not use it.
-    if (before && !enrolment.teamIds.includes(before.teamId)) await this.store.clear(kind);
+    const cleared = !!before && !enrolment.teamIds.includes(before.teamId);
+    if (cleared) await this.store.clear(kind);
     const r = await checkDocument({
       endpoint: enrolment.endpoint,
       fetch: (url, init) => fetch(url, init),
@@ -166,9 +183,15 @@ export class TeamDocuments {
       validate: await this.validator(kind),
     });
     const name = NAMES[kind];
+    // The other team's version may still run: back to the shipped one unless this team has its own.
+    if (cleared && r.outcome !== 'updated') {
+      if (kind === 'rulebook') await this.apply(undefined);
+      if (kind === 'models') await this.applyModels(undefined);
+    }
     if (r.outcome === 'updated') {
       this.deps.log('info', `${name} updated`, { version: r.version, previous: r.previous ?? 0, via });
       if (kind === 'rulebook') await this.apply(await this.rulebooks(enrolment));
+      if (kind === 'models') await this.applyModels(await this.models(enrolment), r.version);
     } else if (r.outcome === 'invalid') {
       this.deps.log('warn', `${name} v${r.version} rejected, previous kept: ${r.reason}`, {
         kept: r.kept ?? 0,
@@ -185,6 +208,9 @@ export class TeamDocuments {
    * (re)connect and stops when `enrolment()` has none or the endpoint refuses the token.
    */
   follow(enrolment: () => Promise<Enrolment | undefined>): void {
+    void enrolment()
+      .then((e) => this.handOver(e))
+      .catch(() => {});
     if (this.following) return;
     const ac = new AbortController();
     this.following = ac;
@@ -197,7 +223,7 @@ export class TeamDocuments {
           fetch: (url, init) => fetch(url, init),
           getToken: async () => (await enrolment())?.token,
           signal: ac.signal,
-          onChanges: (changes) => this.onChanges(e, changes),
+          onChanges: (changes) => this.onChanges(e, changes, 'push'),
           onStatus: (st) => {
             if (st.connected !== this.pushConnected)
               this.deps.log(
@@ -221,7 +247,46 @@ export class TeamDocuments {
     this.following = undefined;
   }
 
-  private async onChanges(enrolment: Enrolment, changes: DocumentChange[]): Promise<void> {
+  /**
+   * A change the offscreen document's follow of the push forwarded (`documents-changed`): the
+   * message woke this service worker if it was stopped. Checked like the service worker's own feed.
+   */
+  async pushed(enrolment: Enrolment | undefined, changes: DocumentChange[]): Promise<void> {
+    if (!enrolment) return;
+    this.deps.log('info', 'document change pushed by the offscreen document', {
+      kinds: changes.map((c) => c.kind).join(','),
+    });
+    await this.onChanges(enrolment, changes, 'push via offscreen');
+  }
+
+  /** The endpoint and device token the offscreen document follows the push with, if enrolled. */
+  pushConfig(enrolment: Enrolment | undefined): { endpoint: string; token: string } | undefined {
+    return enrolment ? { endpoint: enrolment.endpoint, token: enrolment.token } : undefined;
+  }
+
+  /**
+   * Hands the enrolment to a running offscreen document (it asks for it itself when it starts);
+   * once per service-worker instance and enrolment: the document ignores an unchanged one.
+   */
+  private async handOver(enrolment: Enrolment | undefined): Promise<void> {
+    const config = this.pushConfig(enrolment);
+    const key = JSON.stringify(config ?? null);
+    if (key === this.handedOver || !(await offscreenOpen())) return;
+    this.handedOver = key;
+    await send({ type: 'document-push', target: 'offscreen-push', ...(config ?? {}) }).catch(() => {
+      this.handedOver = undefined;
+    });
+  }
+
+  private onChanges(enrolment: Enrolment, changes: DocumentChange[], via: string): Promise<void> {
+    const next = this.changes.then(() => this.checkChanged(enrolment, changes, via));
+    this.changes = next.catch(() => undefined);
+    return next.catch((e: unknown) => this.deps.log('warn', `document check failed: ${String(e)}`));
+  }
+
+  private async checkChanged(enrolment: Enrolment, changes: DocumentChange[], via: string): Promise<void> {
+    // Behind a check already running (the alarm's), then only what is still not stored.
+    await this.running?.catch(() => undefined);
     const stale: DocumentKind[] = [];
     for (const c of changes) {
       if (!enrolment.teamIds.includes(c.teamId) || stale.includes(c.kind)) continue;
@@ -229,12 +294,10 @@ export class TeamDocuments {
       if (stored?.etag !== c.etag) stale.push(c.kind);
     }
     if (stale.length === 0) return;
-    // Behind a check already running (the alarm's), then the kinds that changed.
-    await this.running?.catch(() => undefined);
-    this.running = this.run(enrolment, stale, 'push').finally(() => {
+    this.running = this.run(enrolment, stale, via).finally(() => {
       this.running = undefined;
     });
-    await this.running.catch((e: unknown) => this.deps.log('warn', `document check failed: ${String(e)}`));
+    await this.running;
   }
 
   /**
@@ -264,6 +327,45 @@ export class TeamDocuments {
     await rememberPipeline(status);
     this.deps.broadcast(status);
     return reply;
+  }
+
+  /**
+   * Tells a running offscreen analysis worker to re-boot its models from the team's manifest
+   * (undefined: the shipped one). It answers once the new models run, or with why the previous
+   * ones were kept; both are logged and the status line shows what runs.
+   */
+  async applyModels(manifest: unknown | undefined, version?: number): Promise<void> {
+    if (!(await offscreenOpen())) return;
+    const reply = await send<
+      | { ok: true; applied: boolean; models: string[]; errors: string[] }
+      | { ok: false; reason: string }
+      | undefined
+    >({
+      type: 'models-update',
+      target: 'offscreen-models',
+      ...(manifest === undefined ? {} : { manifest }),
+    }).catch((e: unknown) => ({ ok: false as const, reason: String(e) }));
+    if (!reply?.ok) {
+      this.deps.log('warn', `model swap not delivered: ${reply?.reason ?? 'no answer'}`);
+      return;
+    }
+    if (!reply.applied) {
+      this.deps.log(
+        'warn',
+        `team model manifest v${version ?? 0} not applied, previous models kept: ${reply.errors.join('; ')}`,
+      );
+      return;
+    }
+    this.deps.log('info', 'models swapped', { models: reply.models.join(','), version: version ?? 0 });
+    const previous = await lastPipeline().catch(() => undefined);
+    const status = {
+      type: 'pipeline-status' as const,
+      models: reply.models,
+      rulebooks: previous?.rulebooks ?? [],
+      coldStartMs: previous?.coldStartMs ?? 0,
+    };
+    await rememberPipeline(status);
+    this.deps.broadcast(status);
   }
 }
 

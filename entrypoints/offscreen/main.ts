@@ -11,6 +11,8 @@ import AnalysisWorker from '@/workers/analysis.worker?worker';
 import type { AnalysisWorkerApi } from '@/workers/analysis.worker';
 // Call monitoring (tab + microphone → audio worker) lives beside the analysis worker.
 import './audio';
+// The document push, followed here too so that it reaches a stopped service worker.
+import './document-push';
 
 const worker = Comlink.wrap<AnalysisWorkerApi>(new AnalysisWorker());
 
@@ -22,12 +24,24 @@ async function teamRulebooks(): Promise<unknown[] | undefined> {
   return r?.ok ? r.reply?.rulebooks : undefined;
 }
 
-const ready = teamRulebooks()
-  .then((rulebooks) =>
+/**
+ * The enrolled team's model manifest, kept by the background (validated: shipped model files
+ * only); none: the shipped manifest runs.
+ */
+async function teamModels(): Promise<unknown | undefined> {
+  const r = await send<{ ok: boolean; reply?: { manifest?: unknown } } | undefined>({
+    type: 'team-models',
+  }).catch(() => undefined);
+  return r?.ok ? r.reply?.manifest : undefined;
+}
+
+const ready = Promise.all([teamRulebooks(), teamModels()])
+  .then(([rulebooks, models]) =>
     worker.init({
       ortWasmUrl: extensionUrl('/ort/ort-wasm-simd-threaded.wasm'),
       modelManifestUrl: extensionUrl('/models/manifest.json'),
       ...(rulebooks ? { teamRulebooks: rulebooks } : {}),
+      ...(models !== undefined ? { teamModels: models } : {}),
     }),
   )
   .then(async (r) => {
@@ -37,9 +51,33 @@ const ready = teamRulebooks()
       coldStartMs: r.coldStartMs,
       models: r.models,
       rulebooks: r.rulebooks,
+      // For the background's log (a team model manifest that could not be applied, a model refused).
+      ...(r.errors.length ? { errors: r.errors.slice(0, 20).map((e) => e.slice(0, 500)) } : {}),
     });
     return r;
   });
+
+/**
+ * A new team model manifest (or none: the shipped one again) from the background: the worker
+ * re-boots its models from it, answering with the running ones until the new ones are ready and
+ * keeping them if the new boot fails. Answers once it is decided, with what runs and why.
+ */
+function onModelsUpdate(raw: unknown, sender: Parameters<Parameters<typeof listen>[0]>[1]) {
+  if ((raw as { target?: string } | null)?.target !== 'offscreen-models') return undefined;
+  const r = parseMessage(raw);
+  if (!r.ok || r.message.type !== 'models-update')
+    return Promise.resolve({ ok: false, reason: r.ok ? 'not a models-update message' : r.reason });
+  if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page')
+    return Promise.resolve({ ok: false, reason: 'models-update is accepted from the background only' });
+  const { manifest } = r.message;
+  return ready
+    .then(() => worker.swapModels(manifest))
+    .then((swap) => {
+      for (const e of swap.errors) console.error('[sotto] team model manifest not applied:', e);
+      return { ok: true, ...swap };
+    });
+}
+listen(onModelsUpdate);
 
 let queue: Utterance[] = [];
 let running = false;

@@ -56,6 +56,16 @@ export interface RouterDeps {
   overrides?: OverrideStore;
   /** The enrolled team's published rulebooks, if any (the offscreen document asks when it starts). */
   teamRulebooks?(): Promise<unknown[] | undefined>;
+  /** The enrolled team's model manifest, if any (the offscreen document asks when it starts). */
+  teamModels?(): Promise<unknown | undefined>;
+  /**
+   * The document push as the offscreen document follows it: what to follow it with, and the
+   * changes it forwards (their message is what wakes a stopped service worker).
+   */
+  documentPush?: {
+    config(): Promise<{ endpoint: string; token: string } | undefined>;
+    changed(changes: MessageOf<'documents-changed'>['changes']): Promise<void>;
+  };
 }
 
 export type RouteResult = { ok: true; reply?: unknown } | { ok: false; reason: string };
@@ -102,6 +112,7 @@ export class Router {
       }
       case 'offscreen-ready':
         this.deps.log('info', 'analysis ready', { coldStartMs: msg.coldStartMs, models: msg.models });
+        for (const e of msg.errors ?? []) this.deps.log('warn', `analysis setup: ${e}`);
         {
           const status: MessageOf<'pipeline-status'> = {
             type: 'pipeline-status',
@@ -185,6 +196,24 @@ export class Router {
         });
         return { ok: true, reply: rulebooks ? { rulebooks } : {} };
       }
+      case 'team-models': {
+        const manifest = await this.deps.teamModels?.().catch((e: unknown) => {
+          this.deps.log('warn', `team model manifest unavailable: ${String(e)}`);
+          return undefined;
+        });
+        return { ok: true, reply: manifest === undefined ? {} : { manifest } };
+      }
+      case 'document-push-config': {
+        // The device token goes to the offscreen document only, not to any extension page.
+        if (!this.fromOffscreen(sender))
+          return this.reject('document-push-config is for the offscreen document', sender);
+        return { ok: true, reply: (await this.deps.documentPush?.config()) ?? {} };
+      }
+      case 'documents-changed':
+        if (!this.fromOffscreen(sender))
+          return this.reject('documents-changed is for the offscreen document', sender);
+        await this.deps.documentPush?.changed(msg.changes);
+        return { ok: true };
       case 'ping':
         return { ok: true, reply: { type: 'pong' } };
       default:
@@ -234,6 +263,10 @@ export class Router {
     await this.deps
       .sync(batch)
       .catch((e: unknown) => this.deps.log('warn', `sync queue failed: ${String(e)}`));
+  }
+
+  private fromOffscreen(sender: SenderInfo): boolean {
+    return (sender.url ?? '').split(/[?#]/)[0] === `${this.deps.extensionOrigin}/offscreen.html`;
   }
 
   private reject(reason: string, sender: SenderInfo): RouteResult {

@@ -78,3 +78,76 @@ describe('team rulebook messages', () => {
     expect((await r.handle({ type: 'rulebooks-update', target: 'offscreen' }, offscreen)).ok).toBe(false);
   });
 });
+
+describe('team model manifest and document push messages', () => {
+  const manifest = { version: 1, models: [] };
+  const change = { kind: 'scripts' as const, teamId: 'team_a', version: 4, etag: '"s4"' };
+  const sidePanel = { id: ID, url: `${ORIGIN}/sidepanel.html` };
+
+  function pushRouter() {
+    const changed: unknown[] = [];
+    const logs: string[] = [];
+    const r = new Router({
+      store: emptyStore,
+      analyse: async () => {},
+      broadcast: () => {},
+      log: (_level, msg) => logs.push(msg),
+      extensionId: ID,
+      extensionOrigin: ORIGIN,
+      teamModels: async () => manifest,
+      documentPush: {
+        config: async () => ({ endpoint: 'http://qa.test', token: 'device-token' }),
+        changed: async (c) => void changed.push(c),
+      },
+    });
+    return { r, changed, logs };
+  }
+
+  it('answer the offscreen document with the stored team model manifest', async () => {
+    const { r } = pushRouter();
+    expect(await r.handle({ type: 'team-models' }, offscreen)).toEqual({ ok: true, reply: { manifest } });
+    expect(await router().r.handle({ type: 'team-models' }, offscreen)).toEqual({ ok: true, reply: {} });
+    expect((await r.handle({ type: 'team-models' }, content)).ok).toBe(false);
+  });
+
+  it('hand the device token to the offscreen document only', async () => {
+    const { r, logs } = pushRouter();
+    expect(await r.handle({ type: 'document-push-config' }, offscreen)).toEqual({
+      ok: true,
+      reply: { endpoint: 'http://qa.test', token: 'device-token' },
+    });
+    for (const sender of [sidePanel, content, foreign]) {
+      const got = await r.handle({ type: 'document-push-config' }, sender);
+      expect(got.ok).toBe(false);
+      expect(JSON.stringify(got)).not.toContain('device-token');
+    }
+    expect(logs.filter((l) => l.startsWith('rejected')).length).toBe(3);
+  });
+
+  it('take pushed changes from the offscreen document and check them', async () => {
+    const { r, changed } = pushRouter();
+    expect(await r.handle({ type: 'documents-changed', changes: [change] }, offscreen)).toEqual({ ok: true });
+    expect(changed).toEqual([[change]]);
+    expect((await r.handle({ type: 'documents-changed', changes: [change] }, sidePanel)).ok).toBe(false);
+    expect((await r.handle({ type: 'documents-changed', changes: [] }, offscreen)).ok).toBe(false);
+    expect(changed).toHaveLength(1);
+  });
+
+  it('models-update and document-push are the offscreen document’s to act on', async () => {
+    expect(parseMessage({ type: 'models-update', target: 'offscreen-models', manifest }).ok).toBe(true);
+    expect(parseMessage({ type: 'models-update', target: 'offscreen' }).ok).toBe(false);
+    expect(
+      parseMessage({
+        type: 'document-push',
+        target: 'offscreen-push',
+        endpoint: 'http://qa.test',
+        token: 't',
+      }).ok,
+    ).toBe(true);
+    expect(parseMessage({ type: 'document-push', target: 'offscreen-push', endpoint: 'not a url' }).ok).toBe(
+      false,
+    );
+    const { r } = pushRouter();
+    expect((await r.handle({ type: 'models-update', target: 'offscreen-models' }, offscreen)).ok).toBe(false);
+  });
+});
