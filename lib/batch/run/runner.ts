@@ -293,6 +293,18 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const totalBytes = files.reduce((s, f) => s + f.size, 0);
   let bytesRead = 0;
   let lastCheckpoint = Date.now();
+  /** The progress line; `final` draws it even when the last one was drawn a moment ago. */
+  const showProgress = (final = false) =>
+    progress.update(
+      {
+        conversations: aggregate.conversations,
+        skipped: aggregate.skipped.total,
+        findings: aggregate.findings,
+        bytesRead,
+        bytesTotal: totalBytes,
+      },
+      final,
+    );
   let nextEmit = 0;
 
   const emitReady = async () => {
@@ -342,13 +354,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
         lastCheckpoint = Date.now();
       }
     }
-    progress.update({
-      conversations: aggregate.conversations,
-      skipped: aggregate.skipped.total,
-      findings: aggregate.findings,
-      bytesRead,
-      bytesTotal: totalBytes,
-    });
+    showProgress();
   };
 
   const chunkDone = () =>
@@ -458,16 +464,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
     busySeconds.models = modelThread ? busy(modelThread) : 0;
     busySeconds.workers = workers.map(busy);
     await Promise.all([...workers, ...(modelThread ? [modelThread] : [])].map((w) => w.terminate()));
-    progress.update(
-      {
-        conversations: aggregate.conversations,
-        skipped: aggregate.skipped.total,
-        findings: aggregate.findings,
-        bytesRead,
-        bytesTotal: totalBytes,
-      },
-      true,
-    );
+    showProgress(true);
     progress.done();
   }
   if (fatal) throw fatal;
