@@ -5,7 +5,7 @@
  */
 import type { Channel, Speaker } from '../labels';
 import type { Utterance } from '../utterance';
-import type { ImportItem } from './types';
+import { problemItem, type ImportItem } from './types';
 
 export interface Row {
   conversationId: string;
@@ -82,7 +82,7 @@ export class RowGrouper {
   }
 
   private problem(line: number, reason: string, detail?: string): ImportItem {
-    return { kind: 'problem', problem: { file: this.file, line, reason, ...(detail ? { detail } : {}) } };
+    return problemItem(this.file, line, reason, detail);
   }
 
   private emit(c: Open): ImportItem {

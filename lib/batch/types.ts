@@ -23,6 +23,11 @@ export type ImportItem =
   | { kind: 'conversation'; conversation: ImportedConversation }
   | { kind: 'problem'; problem: ImportProblem };
 
+/** A problem item for `file:line`; an empty detail is left out. */
+export function problemItem(file: string, line: number, reason: string, detail?: string): ImportItem {
+  return { kind: 'problem', problem: { file, line, reason, ...(detail ? { detail } : {}) } };
+}
+
 /** A column mapping from `--map speaker=角色,text=内容,…`: field → column header. */
 export type ColumnMap = Partial<Record<MappedField, string>>;
 export const MAPPED_FIELDS = ['conversation', 'seq', 'speaker', 'text', 'ts', 'agent', 'channel'] as const;

@@ -6,7 +6,7 @@
 import { MAX_UTTERANCE_CHARS } from '../../utterance';
 import { parseTimestamp } from '../fields';
 import { type NamedTurn, idFromFile, namedConversation } from '../named-turns';
-import type { ImportItem, ImportOptions, Importer, TextSource } from '../types';
+import { problemItem, type ImportItem, type ImportOptions, type Importer, type TextSource } from '../types';
 
 const TIMING = /^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})/;
 
@@ -45,25 +45,9 @@ export const captionsImporter: Importer = {
         const name = s?.name ?? lastName;
         const said = s ? s.text : body;
         if (said.length > MAX_UTTERANCE_CHARS)
-          problems.push({
-            kind: 'problem',
-            problem: {
-              file: opts.file,
-              line: cue.line,
-              reason: 'text too long',
-              detail: `${said.length} characters`,
-            },
-          });
+          problems.push(problemItem(opts.file, cue.line, 'text too long', `${said.length} characters`));
         else if (!name)
-          problems.push({
-            kind: 'problem',
-            problem: {
-              file: opts.file,
-              line: cue.line,
-              reason: 'cue without speaker label',
-              detail: body.slice(0, 60),
-            },
-          });
+          problems.push(problemItem(opts.file, cue.line, 'cue without speaker label', body.slice(0, 60)));
         else {
           lastName = name;
           turns.push({ name, text: said, ts: cue.start, line: cue.line });

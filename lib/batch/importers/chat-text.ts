@@ -6,7 +6,7 @@
 import { MAX_UTTERANCE_CHARS } from '../../utterance';
 import { parseTimestamp } from '../fields';
 import { type NamedTurn, idFromFile, namedConversation } from '../named-turns';
-import type { ImportItem, ImportOptions, Importer, TextSource } from '../types';
+import { problemItem, type ImportItem, type ImportOptions, type Importer, type TextSource } from '../types';
 
 const LINE =
   /^(?:\[([^\]]{1,40})\]\s*|(\d{4}[-/]\d{1,2}[-/]\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}:\d{2}(?::\d{2})?)\s+)?([^:：[\]\s][^:：[\]]{0,39}?)\s*[:：]\s?(.*)$/;
@@ -65,33 +65,18 @@ export const chatTextImporter: Importer = {
       if (!parsed) {
         const prev = turns[turns.length - 1];
         if (prev && prev.text.length + t.length < MAX_UTTERANCE_CHARS) prev.text += `\n${t}`;
-        else
-          yield {
-            kind: 'problem',
-            problem: { file: opts.file, line, reason: 'line without a speaker name', detail: t.slice(0, 60) },
-          };
+        else yield problemItem(opts.file, line, 'line without a speaker name', t.slice(0, 60));
         continue;
       }
       if (parsed.message.length > MAX_UTTERANCE_CHARS) {
-        yield {
-          kind: 'problem',
-          problem: {
-            file: opts.file,
-            line,
-            reason: 'text too long',
-            detail: `${parsed.message.length} characters`,
-          },
-        };
+        yield problemItem(opts.file, line, 'text too long', `${parsed.message.length} characters`);
         continue;
       }
       let ts = lastTs;
       if (parsed.time !== undefined) {
         const v = parseTimestamp(parsed.time);
         if (v === undefined) {
-          yield {
-            kind: 'problem',
-            problem: { file: opts.file, line, reason: 'bad timestamp', detail: parsed.time },
-          };
+          yield problemItem(opts.file, line, 'bad timestamp', parsed.time);
           continue;
         }
         ts = v;

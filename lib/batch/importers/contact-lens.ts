@@ -8,7 +8,7 @@ import type { Speaker } from '../../labels';
 import type { Utterance } from '../../utterance';
 import { parseSpeaker, parseTimestamp } from '../fields';
 import { idFromFile } from '../named-turns';
-import type { ImportItem, ImportOptions, Importer, TextSource } from '../types';
+import { problemItem, type ImportItem, type ImportOptions, type Importer, type TextSource } from '../types';
 
 /** A contact's analysis output is small; a larger file is not Contact Lens output. */
 const MAX_FILE_CHARS = 100_000_000;
@@ -38,10 +38,7 @@ function* documents(text: string, file: string): Generator<{ doc: unknown; line:
 }
 
 export function contactFromDocument(doc: unknown, file: string, line: number, index: number): ImportItem {
-  const bad = (reason: string, detail?: string): ImportItem => ({
-    kind: 'problem',
-    problem: { file, line, reason, ...(detail ? { detail } : {}) },
-  });
+  const bad = (reason: string, detail?: string) => problemItem(file, line, reason, detail);
   if (typeof doc !== 'object' || doc === null) return bad('not a Contact Lens document');
   const d = doc as Doc;
   const transcript = d.Transcript;

@@ -15,6 +15,7 @@ import {
   type Importer,
   MAPPED_FIELDS,
   type MappedField,
+  problemItem,
   type TextSource,
 } from '../types';
 
@@ -176,10 +177,8 @@ export const csvImporter: Importer = {
     const agentNames = new Set(opts.agentNames ?? []);
     let cols: Partial<Record<MappedField, number>> | undefined;
     let width = 0;
-    const bad = (line: number, reason: string, detail?: string): ImportItem => ({
-      kind: 'problem',
-      problem: { file: opts.file, line, reason, ...(detail ? { detail } : {}) },
-    });
+    const bad = (line: number, reason: string, detail?: string) =>
+      problemItem(opts.file, line, reason, detail);
     for await (const rec of csvRecords(source.lines(), delimiter)) {
       if ('error' in rec) {
         yield bad(rec.line, 'malformed CSV', rec.error);

@@ -6,7 +6,7 @@
 import { MAX_UTTERANCE_CHARS } from '../../utterance';
 import { parseChannel, parseSpeaker, parseTimestamp } from '../fields';
 import { RowGrouper } from '../group';
-import type { ImportItem, ImportOptions, Importer, TextSource } from '../types';
+import { problemItem, type ImportItem, type ImportOptions, type Importer, type TextSource } from '../types';
 
 export const jsonlImporter: Importer = {
   id: 'jsonl',
@@ -29,10 +29,8 @@ export const jsonlImporter: Importer = {
   },
   async *read(source: TextSource, opts: ImportOptions): AsyncIterable<ImportItem> {
     const grouper = new RowGrouper(opts.file, 'import');
-    const bad = (line: number, reason: string, detail?: string): ImportItem => ({
-      kind: 'problem',
-      problem: { file: opts.file, line, reason, ...(detail ? { detail } : {}) },
-    });
+    const bad = (line: number, reason: string, detail?: string) =>
+      problemItem(opts.file, line, reason, detail);
     for await (const { line, text } of source.lines()) {
       if (text.trim() === '') continue;
       let o: Record<string, unknown>;

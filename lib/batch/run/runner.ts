@@ -28,7 +28,7 @@ import { chooseImporter, importerById } from '../importers';
 import { type ConversationOutput, scoresHeader, type UploadRecord } from '../outputs';
 import { renderReport } from '../report-html';
 import { textSource } from '../source';
-import { type ColumnMap, ImportError, type ImportItem } from '../types';
+import { type ColumnMap, ImportError, type ImportItem, problemItem } from '../types';
 import { type InputFile, expandInputs, fileInput } from './files';
 import { Progress } from './progress';
 import type { ChunkPredictions, FromModels, FromWorker, ToModels, ToWorker } from './protocol';
@@ -536,5 +536,5 @@ function hasConversations(c: Chunk): boolean {
 
 async function* fileProblem(file: string, e: unknown): AsyncIterable<ImportItem> {
   const message = e instanceof ImportError ? e.message.slice(file.length + 2) : (e as Error).message;
-  yield { kind: 'problem', problem: { file, line: 0, reason: 'unreadable file', detail: message } };
+  yield problemItem(file, 0, 'unreadable file', message);
 }
