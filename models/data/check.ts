@@ -11,7 +11,7 @@ export const DOMAINS = ['ecommerce', 'finance', 'telecom', 'airline', 'logistics
 export const TAGS = [
   'negation', 'sarcasm', 'polite_complaint', 'calm_negative', 'question', 'short', 'no_profanity_anger',
   'agent_curt', 'mixed_lang', 'typo', 'emoji', 'asr', 'cantonese', 'threat', 'perfunctory_thanks',
-  'billing_question',
+  'billing_question', 'investment_question',
 ] as const;
 
 export const Example = z.object({

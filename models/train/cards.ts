@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ModelEntry } from '../../lib/models/manifest';
 import type { Example } from '../data/check';
 import type { Report } from './metrics';
-import { type Evaluation, MAX_EPOCHS, type TaskResult } from './pipeline';
+import { type Evaluation, MAX_EPOCHS, MAX_LANG_GAP, type TaskResult } from './pipeline';
 import { splitExamples } from './split';
 import type { TaskName } from './task';
 
@@ -99,9 +99,21 @@ export function renderModelCard(r: TaskResult, entry: ModelEntry): string {
 
 ### Model selection (dev split only)
 
-| candidate | best epoch | dev macro-F1 |
-|---|---|---|
-${r.selection.map((s) => `| ${s.id}${s.id === r.chosen.id ? ' (chosen)' : ''} | ${s.bestEpoch} | ${pct(s.devMacroF1)} |`).join('\n')}
+The chosen candidate has the best dev macro-F1 among those whose languages are within
+${pct(MAX_LANG_GAP)} of each other on dev (among all candidates when none is).
+
+| candidate | best epoch | dev macro-F1 | dev macro-F1 by language | dev language gap |
+|---|---|---|---|---|
+${r.selection
+  .map(
+    (s) =>
+      `| ${s.id}${s.id === r.chosen.id ? ' (chosen)' : ''} | ${s.bestEpoch} | ${pct(s.devMacroF1)} | ${Object.entries(
+        s.devByLang,
+      )
+        .map(([l, f]) => `${l} ${pct(f)}`)
+        .join(' · ')} | ${pct(s.devLangGap)} |`,
+  )
+  .join('\n')}
 
 ## Results on the test split
 
