@@ -82,6 +82,28 @@ export default defineBackground(() => {
     return router.handle(raw, sender);
   });
 
+  // Console content scripts post their utterances on a long-lived port (issue #6: a one-time
+  // sendMessage per batch cost the console's main thread several ms). Handled one after another,
+  // so each acknowledgement answers the oldest batch still waiting on that port.
+  onConnect('console', (port, sender) => {
+    let turn = Promise.resolve();
+    port.onMessage((raw) => {
+      turn = turn
+        .then(async () => {
+          const r =
+            (raw as { type?: string } | null)?.type === 'utterances'
+              ? await router.handle(raw, sender)
+              : ({ ok: false, reason: 'only utterances are taken on this port' } as const);
+          port.post({
+            type: 'utterances-ack',
+            ok: r.ok,
+            ...(r.ok ? {} : { reason: r.reason.slice(0, 500) }),
+          });
+        })
+        .catch(() => {}); // the tab went away before its answer
+    });
+  });
+
   onConnect('panel', (port, sender) => {
     if (!sender.url?.startsWith(extensionOrigin())) return;
     panels.add(port);
