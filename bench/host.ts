@@ -17,7 +17,11 @@
  *
  * Needs a build: `SOTTO_OUT_DIR=.output-x npx wxt build`, then `SOTTO_OUT_DIR=.output-x npm run bench:host`.
  * Last line: {"bench":"host","long_tasks_over_50ms":…,"content_ms_per_msg_p95":…,"keystroke_check_p95_ms":…,"content_heap_mb":…}
- * MESSAGES and RATE_SECONDS shorten a run.
+ * MESSAGES and RATE_SECONDS shorten a run. SOTTO_BENCH_HOST_ONLY=rate runs only the 20 msgs/s part
+ * (about a minute instead of twelve), SOTTO_BENCH_HOST_FIXTURES=spa-messenger,virtual-desk only those
+ * fixtures in it, and SOTTO_BENCH_HOST_PROFILE=1 takes a CPU profile of each 20 msgs/s page with the
+ * extension and prints where the console script's time goes (its own functions and the layout and
+ * style work they force, by function).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,8 +37,11 @@ import { DEV_EXTENSION_ID } from '../lib/extension-key';
 const MESSAGES = Number(process.env.MESSAGES ?? 10_000);
 const RATE_SECONDS = Number(process.env.RATE_SECONDS ?? 3);
 const BURST = 20;
+const ONLY_RATE = process.env.SOTTO_BENCH_HOST_ONLY === 'rate';
+const PROFILE = process.env.SOTTO_BENCH_HOST_PROFILE === '1';
+const ONLY_FIXTURES = process.env.SOTTO_BENCH_HOST_FIXTURES?.split(',').filter(Boolean);
 const CHAT_FIXTURES = Object.entries(FIXTURE_FOR_ADAPTER)
-  .filter(([, f]) => !f.e2e)
+  .filter(([id, f]) => !f.e2e && (!ONLY_FIXTURES || ONLY_FIXTURES.includes(id)))
   .map(([id, f]) => ({ id, path: f.path }));
 const DRAFTS = [
   '您好，非常抱歉给您带来不便，我马上为您核实订单的物流情况，请您稍等一下',
@@ -53,6 +60,8 @@ interface RunResult {
   /** Long animation frames that blocked input, and those in which an extension script ran. */
   loaf: number;
   loafExt: number;
+  /** Long animation frames by their longest script's invoker (see INIT). */
+  invokers: Record<string, number>;
   /** The console script's own time per mutation callback and the utterances each produced. */
   selfMs: number[];
   selfUtterances: number[];
@@ -69,24 +78,53 @@ interface RunResult {
 /** Installs the long-task observer and the keystroke timer before the console's own scripts. */
 const INIT = () => {
   const w = window as unknown as {
-    __bench: { long: number[]; keys: number[]; loafExt: number; loaf: number };
+    __bench: {
+      long: number[];
+      keys: number[];
+      loafExt: number;
+      loaf: number;
+      invokers: Record<string, number>;
+    };
   };
-  w.__bench = { long: [], keys: [], loafExt: 0, loaf: 0 };
+  w.__bench = { long: [], keys: [], loafExt: 0, loaf: 0, invokers: {} };
   new PerformanceObserver((l) => {
     for (const e of l.getEntries()) w.__bench.long.push(e.duration);
   }).observe({ type: 'longtask', buffered: true });
   // Long animation frames name the scripts that ran in them (sourceURL): the ones where an
-  // extension script took part are the long frames that can be placed on Sotto.
+  // extension script took part are the long frames that can be placed on Sotto. Each long frame
+  // is also counted under its longest script's invoker (or the rendering work when no script
+  // took most of it), so the frames the extension adds can be named.
   try {
     new PerformanceObserver((l) => {
       for (const e of l.getEntries() as unknown as {
         duration: number;
         blockingDuration: number;
-        scripts: { sourceURL: string }[];
+        styleAndLayoutStart: number;
+        renderStart: number;
+        startTime: number;
+        scripts: {
+          sourceURL: string;
+          invoker: string;
+          invokerType: string;
+          duration: number;
+          forcedStyleAndLayoutDuration: number;
+        }[];
       }[]) {
         if (e.blockingDuration <= 0) continue;
         w.__bench.loaf++;
-        if (e.scripts.some((x) => x.sourceURL.startsWith('chrome-extension://'))) w.__bench.loafExt++;
+        const ext = e.scripts.some((x) => x.sourceURL.startsWith('chrome-extension://'));
+        if (ext) w.__bench.loafExt++;
+        const top = [...e.scripts].sort((a, b) => b.duration - a.duration)[0];
+        const scriptMs = e.scripts.reduce((a, x) => a + x.duration, 0);
+        const renderMs = e.renderStart > 0 ? e.startTime + e.duration - e.renderStart : 0;
+        let key: string;
+        if (!top || renderMs > scriptMs) key = 'rendering (style, layout, paint)';
+        else {
+          const src = top.sourceURL.replace(/^[a-z-]+:\/\/[^/]*/, '').replace(/\?.*$/, '') || '(inline)';
+          key = `${top.invokerType} ${top.invoker.slice(0, 60)} @ ${src}`;
+        }
+        if (ext) key = `[extension script] ${key}`;
+        w.__bench.invokers[key] = (w.__bench.invokers[key] ?? 0) + 1;
       }
     }).observe({ type: 'long-animation-frame', buffered: true });
   } catch {}
@@ -196,6 +234,60 @@ async function readerCost(page: Page): Promise<{ ms: number[]; utterances: numbe
   }
 }
 
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * Starts the V8 sampler on the page's renderer (the console script's isolated world runs on the
+ * same thread); the returned function stops it and summarises the samples whose stack passes
+ * through an extension script: their total, and by leaf function (native calls such as
+ * getBoundingClientRect or innerText carry the layout and style work they force).
+ */
+async function startProfile(page: Page): Promise<() => Promise<string>> {
+  const s = await page.context().newCDPSession(page);
+  await s.send('Profiler.enable');
+  await s.send('Profiler.setSamplingInterval', { interval: 100 });
+  await s.send('Profiler.start');
+  return async () => {
+    const { profile } = (await s.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+    await s.detach().catch(() => {});
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const ours = new Map<number, boolean>();
+    const isOurs = (id: number): boolean => {
+      const known = ours.get(id);
+      if (known !== undefined) return known;
+      const n = byId.get(id)!;
+      const p = parent.get(id);
+      const v = n.callFrame.url.startsWith('chrome-extension://') || (p !== undefined && isOurs(p));
+      ours.set(id, v);
+      return v;
+    };
+    let total = 0;
+    let ext = 0;
+    const leaf = new Map<string, number>();
+    profile.samples.forEach((id, i) => {
+      const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+      total += dt;
+      if (!isOurs(id)) return;
+      ext += dt;
+      const f = byId.get(id)!.callFrame;
+      const k = `${f.functionName || '(anonymous)'}${f.url ? ` ${f.url.replace(/^.*\//, '')}` : ''}`;
+      leaf.set(k, (leaf.get(k) ?? 0) + dt);
+    });
+    const top = [...leaf]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([k, ms]) => `${k} ${r3(ms)}`)
+      .join('; ');
+    return `extension ${r3(ext)} ms of ${r3(total)} ms sampled; by leaf: ${top}`;
+  };
+}
+
 async function heapMb(context: BrowserContext, page: Page): Promise<number> {
   const s = await context.newCDPSession(page);
   await s.send('HeapProfiler.enable');
@@ -243,16 +335,23 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
       checks: [],
       loaf: 0,
       loafExt: 0,
+      invokers: {},
       selfMs: [],
       selfUtterances: [],
     };
     const collect = async (page: Page, label: string, perMsg: number[] = []) => {
       let selfPerMsg: number[] = [];
-      const { long, loaf, loafExt } = await page.evaluate(
-        () => (window as unknown as { __bench: { long: number[]; loaf: number; loafExt: number } }).__bench,
+      const { long, loaf, loafExt, invokers } = await page.evaluate(
+        () =>
+          (
+            window as unknown as {
+              __bench: { long: number[]; loaf: number; loafExt: number; invokers: Record<string, number> };
+            }
+          ).__bench,
       );
       result.loaf += loaf;
       result.loafExt += loafExt;
+      for (const [k, n] of Object.entries(invokers)) result.invokers[k] = (result.invokers[k] ?? 0) + n;
       if (withExtension) {
         const self = await readerCost(page);
         if (!self) throw new Error(`${label}: no reader cost in the console script's world`);
@@ -272,100 +371,104 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
       };
     };
 
-    // 1. The long conversation, on the web-component console: it appends a message in O(1) (the
-    // demo desk re-renders its inbox per message, which at 10,000 messages measures the desk).
     const wait = withExtension ? 'attached' : 'none';
-    const long = await FixtureConsole.open(context, new URL('webcomp/', fixtureUrl).href, wait);
-    const [conv] = await long.conversations();
-    await long.select(conv!);
-    const t0 = Date.now();
-    const longPerMsg = await playFast(long.page, conv!, MESSAGES, 'long');
-    result.messages += MESSAGES;
-    log(`${withExtension ? 'with' : 'without'}: ${MESSAGES} messages in ${Date.now() - t0} ms`);
-    result.heapMb = await heapMb(context, long.page);
-    await collect(long.page, 'webcomp-10k', longPerMsg);
+    if (!ONLY_RATE) {
+      // 1. The long conversation, on the web-component console: it appends a message in O(1) (the
+      // demo desk re-renders its inbox per message, which at 10,000 messages measures the desk).
+      const long = await FixtureConsole.open(context, new URL('webcomp/', fixtureUrl).href, wait);
+      const [conv] = await long.conversations();
+      await long.select(conv!);
+      const t0 = Date.now();
+      const longPerMsg = await playFast(long.page, conv!, MESSAGES, 'long');
+      result.messages += MESSAGES;
+      log(`${withExtension ? 'with' : 'without'}: ${MESSAGES} messages in ${Date.now() - t0} ms`);
+      result.heapMb = await heapMb(context, long.page);
+      await collect(long.page, 'webcomp-10k', longPerMsg);
 
-    // 2. The pre-send check against that conversation, key by key (worker round trip).
-    if (sw) {
-      // tsx's `__name` helper, as in the pages (the service worker has no init script).
-      await sw.evaluate('globalThis.__name = (f) => f');
-      // The check is measured on a settled worker: first the analysis of the 10,000 turns drains
-      // (every stored turn has its analysis), as it would long before an agent types the next reply.
-      const t1 = Date.now();
-      const settled = await sw.evaluate(async (conv) => {
-        const count = (db: IDBDatabase, store: string) =>
-          new Promise<number>((ok, fail) => {
-            const range = IDBKeyRange.bound([conv, 0], [conv, Number.MAX_SAFE_INTEGER]);
-            const r = db.transaction(store).objectStore(store).count(range);
+      // 2. The pre-send check against that conversation, key by key (worker round trip).
+      if (sw) {
+        // tsx's `__name` helper, as in the pages (the service worker has no init script).
+        await sw.evaluate('globalThis.__name = (f) => f');
+        // The check is measured on a settled worker: first the analysis of the 10,000 turns drains
+        // (every stored turn has its analysis), as it would long before an agent types the next reply.
+        const t1 = Date.now();
+        const settled = await sw.evaluate(async (conv) => {
+          const count = (db: IDBDatabase, store: string) =>
+            new Promise<number>((ok, fail) => {
+              const range = IDBKeyRange.bound([conv, 0], [conv, Number.MAX_SAFE_INTEGER]);
+              const r = db.transaction(store).objectStore(store).count(range);
+              r.onsuccess = () => ok(r.result);
+              r.onerror = () => fail(r.error);
+            });
+          const db = await new Promise<IDBDatabase>((ok, fail) => {
+            const r = indexedDB.open('sotto-session');
             r.onsuccess = () => ok(r.result);
             r.onerror = () => fail(r.error);
           });
-        const db = await new Promise<IDBDatabase>((ok, fail) => {
-          const r = indexedDB.open('sotto-session');
-          r.onsuccess = () => ok(r.result);
-          r.onerror = () => fail(r.error);
-        });
-        let last = { utterances: 0, analyses: 0 };
-        for (let i = 0; i < 1200; i++) {
-          last = { utterances: await count(db, 'utterances'), analyses: await count(db, 'analyses') };
-          if (last.utterances > 0 && last.analyses >= last.utterances) break;
-          await new Promise((r) => setTimeout(r, 250));
-        }
-        db.close();
-        return last;
-      }, conv!);
-      log(`analysis drained: ${JSON.stringify(settled)} after ${Date.now() - t1} ms`);
-      await sw.evaluate(
-        ({ conv }) =>
-          chrome.runtime.sendMessage({
-            type: 'check-draft',
-            target: 'offscreen',
-            conversationId: conv,
-            text: '您好',
-          }),
-        { conv: conv! },
+          let last = { utterances: 0, analyses: 0 };
+          for (let i = 0; i < 1200; i++) {
+            last = { utterances: await count(db, 'utterances'), analyses: await count(db, 'analyses') };
+            if (last.utterances > 0 && last.analyses >= last.utterances) break;
+            await new Promise((r) => setTimeout(r, 250));
+          }
+          db.close();
+          return last;
+        }, conv!);
+        log(`analysis drained: ${JSON.stringify(settled)} after ${Date.now() - t1} ms`);
+        await sw.evaluate(
+          ({ conv }) =>
+            chrome.runtime.sendMessage({
+              type: 'check-draft',
+              target: 'offscreen',
+              conversationId: conv,
+              text: '您好',
+            }),
+          { conv: conv! },
+        );
+        result.checks = await sw.evaluate(
+          async ({ conv, drafts }) => {
+            const out: number[] = [];
+            for (const d of drafts)
+              for (let i = 1; i <= d.length; i++) {
+                const t = performance.now();
+                const r = (await chrome.runtime.sendMessage({
+                  type: 'check-draft',
+                  target: 'offscreen',
+                  conversationId: conv,
+                  text: d.slice(0, i),
+                })) as { ok?: boolean } | undefined;
+                if (!r?.ok) throw new Error(`draft check failed: ${JSON.stringify(r)}`);
+                out.push(performance.now() - t);
+              }
+            return out;
+          },
+          { conv: conv!, drafts: DRAFTS },
+        );
+      }
+      await long.page.close();
+      // 3. Typing into the demo desk's compose box: the main-thread time of each keystroke.
+      const desk = await FixtureConsole.open(context, new URL('desk/', fixtureUrl).href, wait);
+      const compose = await desk.composeSelector();
+      await desk.page.click(compose);
+      for (const d of DRAFTS.slice(2)) {
+        await desk.page.keyboard.type(d);
+        await desk.page.fill(compose, '');
+      }
+      result.keystrokeMain = await desk.page.evaluate(
+        () => (window as unknown as { __bench: { keys: number[] } }).__bench.keys,
       );
-      result.checks = await sw.evaluate(
-        async ({ conv, drafts }) => {
-          const out: number[] = [];
-          for (const d of drafts)
-            for (let i = 1; i <= d.length; i++) {
-              const t = performance.now();
-              const r = (await chrome.runtime.sendMessage({
-                type: 'check-draft',
-                target: 'offscreen',
-                conversationId: conv,
-                text: d.slice(0, i),
-              })) as { ok?: boolean } | undefined;
-              if (!r?.ok) throw new Error(`draft check failed: ${JSON.stringify(r)}`);
-              out.push(performance.now() - t);
-            }
-          return out;
-        },
-        { conv: conv!, drafts: DRAFTS },
-      );
+      await collect(desk.page, 'desk-typing');
+      await desk.page.close();
     }
-    await long.page.close();
-    // 3. Typing into the demo desk's compose box: the main-thread time of each keystroke.
-    const desk = await FixtureConsole.open(context, new URL('desk/', fixtureUrl).href, wait);
-    const compose = await desk.composeSelector();
-    await desk.page.click(compose);
-    for (const d of DRAFTS.slice(2)) {
-      await desk.page.keyboard.type(d);
-      await desk.page.fill(compose, '');
-    }
-    result.keystrokeMain = await desk.page.evaluate(
-      () => (window as unknown as { __bench: { keys: number[] } }).__bench.keys,
-    );
-    await collect(desk.page, 'desk-typing');
-    await desk.page.close();
 
     // 4. 20 messages per second into every chat fixture console.
     for (const f of CHAT_FIXTURES) {
       const c = await FixtureConsole.open(context, new URL(f.path, fixtureUrl).href, wait);
       const [id] = await c.conversations();
       await c.select(id!);
+      const prof = withExtension && PROFILE ? await startProfile(c.page) : undefined;
       const rate = await playRate(c.page, id!, RATE_SECONDS);
+      if (prof) log(`${f.id} profile: ${await prof()}`);
       result.messages += RATE_SECONDS * 20;
       await collect(c.page, f.id, rate);
       if (c.errors.length) throw new Error(`${f.id}: ${c.errors.join('; ')}`);
@@ -391,6 +494,13 @@ try {
       `${label.padEnd(16)} console script per-msg p95 ${r3(p95(w.self))} ms (page with ${r3(p95(w.perMsg))} without ${r3(p95(b?.perMsg ?? []))} ms); long tasks with ${w.long} without ${b?.long ?? 0}`,
     );
   }
+  // The long animation frames the extension adds, named by what ran longest in them.
+  const extra = Object.entries(withExt.invokers)
+    .map(([k, n]) => [k, n - (without.invokers[k] ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6);
+  for (const [k, n] of extra) log(`extra long frames: ${n} × ${k}`);
   const summary = {
     bench: 'host',
     browser: 'chromium',
@@ -415,6 +525,7 @@ try {
     long_frames_with: withExt.loaf,
     long_frames_with_extension_script: withExt.loafExt,
     long_frames_without: without.loaf,
+    long_frames_extra_top: Object.fromEntries(extra.slice(0, 3)),
     page_ms_per_msg_p95_diff: r3(Math.max(0, p95(withExt.perMsg) - p95(without.perMsg))),
     page_ms_per_msg_p95_with: r3(p95(withExt.perMsg)),
     page_ms_per_msg_p95_without: r3(p95(without.perMsg)),

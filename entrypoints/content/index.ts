@@ -17,7 +17,9 @@ import { readConversationId } from '@/lib/adapters/reader';
 import type { Localized } from '@/lib/finding';
 import { type AttachState, InsertHint, type InsertHintReply } from '@/lib/messages';
 import { t, uiLanguage } from '@/platform/i18n';
-import { extensionId, extensionOrigin, listen, send } from '@/platform/runtime';
+import { connect, extensionId, extensionOrigin, listen, send } from '@/platform/runtime';
+import { AckedPort } from '@/lib/adapters/acked-port';
+import type { Message } from '@/lib/messages';
 import { startPresend } from './presend';
 
 function uiLang(): keyof Localized {
@@ -192,16 +194,26 @@ function recordCost(ms: number, utterances: number): void {
   c.utterances.push(utterances);
 }
 
+/**
+ * Utterances go to the background on one long-lived port, acknowledged batch by batch: a
+ * one-time sendMessage per batch cost the console's main thread 0.1–10 ms each (issue #6).
+ */
+const delivery = new AckedPort<Message>(
+  () => connect('console'),
+  (raw) => {
+    const m = raw as { type?: string; ok?: unknown; reason?: unknown } | null;
+    if (m?.type !== 'utterances-ack') return undefined;
+    return { ok: m.ok === true, ...(typeof m.reason === 'string' ? { reason: m.reason } : {}) };
+  },
+);
+
 function attachWith(spec: AdapterSpec, signal: AbortSignal): void {
   {
     const attachment = new ConsoleAttachment({
       win: window,
       spec,
       signal,
-      async send(utterances) {
-        const r = await send<{ ok: boolean; reason?: string }>({ type: 'utterances', utterances });
-        if (!r?.ok) throw new Error(r?.reason ?? 'no answer from the background');
-      },
+      send: (utterances) => delivery.send({ type: 'utterances', utterances }),
       report(state) {
         reportAttach(state);
       },

@@ -33,8 +33,10 @@ export class ConsoleAttachment {
   private readonly tracker: ConversationTracker;
   private root: Element | null = null;
   private conversationId: string | undefined;
+  /** Utterances the background could not take, waiting for a retry. */
   private pending: Utterance[] = [];
-  private sending = false;
+  /** Utterances sent and not yet accepted. */
+  private inFlight = 0;
   private attempt = 0;
   private lastState = '';
   private observer: MutationObserver | undefined;
@@ -104,7 +106,7 @@ export class ConsoleAttachment {
 
   /** Utterances not yet accepted by the background (for tests and the status line). */
   get queued(): number {
-    return this.pending.length;
+    return this.pending.length + this.inFlight;
   }
 
   private watchedAttributes(): string[] {
@@ -247,27 +249,44 @@ export class ConsoleAttachment {
     const fresh = this.tracker.observe(conv, items, (this.d.now ?? Date.now)());
     if (fresh.length === 0) return;
     this.produced += fresh.length;
-    this.pending.push(...fresh);
-    void this.flush();
+    this.post(fresh);
   }
 
-  private async flush(): Promise<void> {
-    if (this.sending || this.pending.length === 0 || this.d.signal.aborted) return;
-    this.sending = true;
-    const batch = this.pending.slice(0, 500);
-    try {
-      await this.d.send(batch);
-      this.pending.splice(0, batch.length);
-      this.attempt = 0;
-    } catch {
-      // The background may be restarting; keep the batch and try again shortly.
-      const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)]!;
-      this.sending = false;
-      this.d.win.setTimeout(() => void this.flush(), wait);
-      return;
+  /**
+   * Hands `batch` to the background at once, without waiting for earlier batches (each send is
+   * made inside the callback that read its messages, so its cost is counted with them); a batch
+   * the background could not take waits in `pending` for a retry.
+   */
+  private post(batch: Utterance[]): void {
+    for (let i = 0; i < batch.length; i += 500) {
+      const chunk = batch.slice(i, i + 500);
+      this.inFlight += chunk.length;
+      this.d.send(chunk).then(
+        () => {
+          this.inFlight -= chunk.length;
+          this.attempt = 0;
+        },
+        () => {
+          // The background may be restarting; keep the batch and try again shortly.
+          this.inFlight -= chunk.length;
+          this.pending.push(...chunk);
+          this.scheduleRetry();
+        },
+      );
     }
-    this.sending = false;
-    if (this.pending.length > 0) void this.flush();
+  }
+
+  private retryTimer: number | undefined;
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== undefined || this.d.signal.aborted) return;
+    const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)]!;
+    this.retryTimer = this.d.win.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.d.signal.aborted || this.pending.length === 0) return;
+      // Timed too: a retry is main-thread work of ours (its messages were counted when read).
+      this.timed(() => this.post(this.pending.splice(0)));
+    }, wait);
   }
 
   private reportState(attached: boolean, reason?: string): void {
