@@ -16,3 +16,24 @@ export function findChromium(): string | undefined {
 
 export const INSTALL_HINT =
   'Chromium not found: install it with `sudo apt-get update && sudo apt-get install -y chromium` (or set CHROMIUM_PATH).';
+
+/** The Chromium to drive, or an error that says how to install one. */
+export function requireChromium(): string {
+  const path = findChromium();
+  if (!path) throw new Error(INSTALL_HINT);
+  return path;
+}
+
+/**
+ * Flags for a Chromium without the extension (the QA console, benches): no sandbox (it runs in a
+ * container), no GPU, and no background traffic of its own to disturb what is measured.
+ */
+export const PLAIN_CHROMIUM_FLAGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

@@ -7,83 +7,41 @@
  * hidden extension frame on a MessagePort. A speech server set on the options page (a loopback
  * server speaking the Vosk protocol) gets each side's audio and its results come back as voice turns.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createReadStream } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallEventRecord, CallState } from '../../lib/audio/call-state';
 import { DEV_EXTENSION_ID } from '../../lib/extension-key';
 import { expectedDeadAir, expectedOvertalk } from '../fixtures/audio/expect';
-import { DEMO_CALL, PACE_WPM, type RenderedCall, renderCall } from '../fixtures/audio/generate';
+import { PACE_WPM, type RenderedCall } from '../fixtures/audio/generate';
 import { startVoskServer, type VoskTestServer } from '../fixtures/audio/vosk-server';
-import { startFixtureServer } from '../fixtures/serve';
-import { findChromium, INSTALL_HINT } from './chromium';
-import { chromiumArgs, EXTENSION_DIR } from './harness';
-import { consoleScriptRegistered, waitForConsoleScript } from './pages/attached';
+import {
+  callEvents,
+  callStates,
+  launchSoftphone,
+  listenForCalls,
+  openCallPanel,
+  type Softphone,
+  waitForLiveCall,
+} from './pages/softphone';
 
 const TOLERANCE_S = 0.25;
 /** Recognised turns' seqs start here (lib/asr/utterances ASR_SEQ_BASE); call findings' at 2^42. */
 const ASR_SEQ_BASE = 2 ** 43;
 const ASR_PHRASES = ['我想查一下我的订单', 'thank you for waiting', '我的快递还没有到'];
 
-let dir: string;
+let softphone: Softphone;
 let call: RenderedCall;
-let audioServer: Server;
-let audioUrl: string;
-let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
-let context: BrowserContext;
-let profile: string;
 let panel: Page;
 let phone: Page;
 let vosk: VoskTestServer;
 /** The call's start and events as the panel's port got them (kept: a later test reloads the panel). */
 let recorded: { startedAt: number; events: CallEventRecord[] } | undefined;
 
-/** Serves the generated call audio to the softphone page (another origin, so CORS). */
-async function serveDir(root: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const name = (req.url ?? '/').split('?')[0]!.replace(/^\/+/, '');
-    if (!/^[\w.-]+$/.test(name)) return void res.writeHead(404).end();
-    res.writeHead(200, {
-      'access-control-allow-origin': '*',
-      'content-type': name.endsWith('.json') ? 'application/json' : 'audio/wav',
-    });
-    createReadStream(join(root, name))
-      .on('error', () => res.end())
-      .pipe(res);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-}
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sotto-call-audio-'));
-  call = renderCall(DEMO_CALL, dir, { rates: { agent: 48_000, customer: 44_100 }, tailS: 20 });
-  writeFileSync(join(dir, 'call.json'), JSON.stringify(call));
-  ({ server: audioServer, url: audioUrl } = await serveDir(dir));
-  fixtures = await startFixtureServer({ port: 0 });
-  const executablePath = findChromium();
-  if (!executablePath) throw new Error(INSTALL_HINT);
-  profile = mkdtempSync(join(tmpdir(), 'sotto-e2e-softphone-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: false,
-    // The page's microphone is Chromium's fake capture of the agent's WAV, granted without a prompt.
-    args: chromiumArgs(EXTENSION_DIR, !process.env.DISPLAY, [
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-audio-capture=${call.files.agent}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ]),
-    ignoreDefaultArgs: ['--disable-extensions'],
-    viewport: { width: 1200, height: 800 },
-  });
-  if (!context.serviceWorkers().some((w) => w.url().includes(DEV_EXTENSION_ID)))
-    await context.waitForEvent('serviceworker');
+  // The page's microphone is Chromium's fake capture of the agent's WAV, granted without a prompt.
+  softphone = await launchSoftphone({ name: 'softphone', tailS: 20, mic: 'fake-ui' });
+  call = softphone.call;
+  const { context } = softphone;
   // The organisation's speech server, named on the options page: from now on each monitored
   // call's audio goes there (and nowhere without it).
   vosk = await startVoskServer(ASR_PHRASES);
@@ -96,43 +54,19 @@ beforeAll(async () => {
   await options.click('[data-testid="opt-asr-save"]');
   await options.waitForSelector('[data-testid="opt-asr-status"]:not(.opt__status--error):not(:empty)');
   await options.close();
-  panel = await context.newPage();
-  await panel.goto(`chrome-extension://${DEV_EXTENSION_ID}/sidepanel.html`);
-  // Listen on the side panel's own port, as the panel's call strip does.
-  await panel.evaluate(() => {
-    const w = window as unknown as { callStates: unknown[]; callEvents: unknown[]; attach: unknown[] };
-    w.callStates = [];
-    w.callEvents = [];
-    w.attach = [];
-    const port = chrome.runtime.connect({ name: 'panel' });
-    port.onMessage.addListener((m: { type: string; state?: unknown; event?: unknown }) => {
-      if (m.type === 'attach-changed') w.attach.push(m.state);
-      if (m.type === 'call-state') w.callStates.push(m.state);
-      if (m.type === 'call-event') w.callEvents.push(m.event);
-    });
-    port.postMessage({ type: 'panel-hello' });
-  });
-  const phoneUrl = `${fixtures.url}softphone/?call=${encodeURIComponent(`${audioUrl}call.json`)}`;
-  await consoleScriptRegistered(context, phoneUrl);
-  phone = await context.newPage();
-  await phone.goto(phoneUrl);
-  await waitForConsoleScript(phone, 'reported');
+  panel = await openCallPanel(context);
+  phone = await softphone.open();
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close().catch(() => {});
-  await fixtures?.close();
+  await softphone?.close();
   await vosk?.close();
-  audioServer?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 /** The tab id of a page, as the side panel knows its console tab (the active one; no `tabs` permission). */
 async function tabIdOf(page: Page): Promise<number> {
   await page.bringToFront();
-  const sw = context.serviceWorkers().find((w) => w.url().includes(DEV_EXTENSION_ID))!;
-  return sw.evaluate(async () => {
+  return softphone.serviceWorker()!.evaluate(async () => {
     const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
     return tab?.id ?? -1;
   });
@@ -142,9 +76,14 @@ async function panelSend<T>(msg: unknown): Promise<T> {
   return panel.evaluate((m) => chrome.runtime.sendMessage(m), msg) as Promise<T>;
 }
 
-const states = () => panel.evaluate(() => (window as unknown as { callStates: CallState[] }).callStates);
-const events = () =>
-  panel.evaluate(() => (window as unknown as { callEvents: CallEventRecord[] }).callEvents);
+const states = () => callStates(panel);
+const events = () => callEvents(panel);
+
+/** Waits for the first call state the panel's port got that is `ok`. */
+async function untilState(what: string, ok: (s: CallState) => boolean, timeout = 20_000): Promise<CallState> {
+  await expect.poll(async () => (await states()).some(ok), { timeout, message: what }).toBe(true);
+  return (await states()).find(ok)!;
+}
 
 describe('softphone call monitoring', () => {
   let conversationId: string;
@@ -175,26 +114,7 @@ describe('softphone call monitoring', () => {
     expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
     await phone.click('#answer');
     await phone.waitForSelector('#call[data-state="talking"]');
-    const live = await panel
-      .waitForFunction(
-        () => {
-          const s = (window as unknown as { callStates: CallState[] }).callStates;
-          const last = s[s.length - 1];
-          return last &&
-            last.phase === 'live' &&
-            last.customer.status === 'live' &&
-            last.agent.status === 'live'
-            ? last
-            : false;
-        },
-        undefined,
-        { timeout: 20_000 },
-      )
-      .catch(async (e: Error) => {
-        // Say which side failed and why, not just that the wait timed out.
-        throw new Error(`${e.message}; last call state: ${JSON.stringify((await states()).at(-1))}`);
-      });
-    const state = (await live.jsonValue()) as CallState;
+    const state = await waitForLiveCall(panel, ['customer', 'agent']);
     conversationId = state.conversationId;
     expect(conversationId).toBe(await phone.getAttribute('#call', 'data-call-id'));
   });
@@ -373,76 +293,49 @@ describe('softphone call monitoring', () => {
   });
   it('keeps the customer side and the metrics when the headset is unplugged mid-call', async () => {
     // The panel was reloaded above: listen on a new port.
-    await panel.evaluate(() => {
-      const w = window as unknown as { callStates: unknown[] };
-      w.callStates = [];
-      const port = chrome.runtime.connect({ name: 'panel' });
-      port.onMessage.addListener((m: { type: string; state?: unknown }) => {
-        if (m.type === 'call-state') w.callStates.push(m.state);
-      });
-      port.postMessage({ type: 'panel-hello' });
-    });
+    await listenForCalls(panel);
     const tabId = await tabIdOf(phone);
     const r = await panelSend<{ ok: boolean; reason?: string }>({ type: 'call-start', tabId, mic: true });
     expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
     const carried = ['live', 'silent'];
-    const until = async (what: string, ok: (s: CallState) => boolean): Promise<CallState> => {
-      await expect.poll(async () => (await states()).some(ok), { timeout: 20_000, message: what }).toBe(true);
-      return (await states()).find(ok)!;
-    };
-    await until('both sides captured', (s) => s.phase === 'live' && s.agent.status === 'live');
+    await untilState('both sides captured', (s) => s.phase === 'live' && s.agent.status === 'live');
     await phone.evaluate(() =>
       (window as unknown as { softphone: { unplugMicrophone(): void } }).softphone.unplugMicrophone(),
     );
-    const gone = await until(
+    const gone = await untilState(
       'the microphone reported gone',
       (s) => s.phase === 'live' && s.agent.status === 'ended' && s.agent.reasonKey === 'micGone',
     );
     expect(carried).toContain(gone.customer.status);
     // The call goes on: the customer side is still analysed and the clock runs on.
-    const later = await until(
+    const later = await untilState(
       'the call going on without the microphone',
       (s) => s.phase === 'live' && s.elapsedMs > gone.elapsedMs + 2000,
     );
     expect(later.agent.status).toBe('ended');
     expect(carried).toContain(later.customer.status);
     await panelSend({ type: 'call-stop', tabId });
-    const stopped = await until('stopped', (s) => s.phase === 'stopped');
+    const stopped = await untilState('stopped', (s) => s.phase === 'stopped');
     expect(stopped.elapsedMs).toBeGreaterThanOrEqual(later.elapsedMs);
     expect(stopped.agent.status).toBe('ended');
   });
   it('a call outlives the service worker: the call goes on and its metrics so far are kept', async () => {
     // A panel port that reconnects, as the side panel's does, when the service worker goes away.
-    await panel.evaluate(() => {
-      const w = window as unknown as { callStates: unknown[] };
-      w.callStates = [];
-      const hook = () => {
-        const port = chrome.runtime.connect({ name: 'panel' });
-        port.onMessage.addListener((m: { type: string; state?: unknown }) => {
-          if (m.type === 'call-state') w.callStates.push(m.state);
-        });
-        port.onDisconnect.addListener(() => setTimeout(hook, 100));
-        port.postMessage({ type: 'panel-hello' });
-      };
-      hook();
-    });
+    await listenForCalls(panel, { reconnect: true });
     const tabId = await tabIdOf(phone);
     const r = await panelSend<{ ok: boolean; reason?: string }>({ type: 'call-start', tabId, mic: true });
     expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
-    const until = async (what: string, ok: (s: CallState) => boolean): Promise<CallState> => {
-      await expect.poll(async () => (await states()).some(ok), { timeout: 30_000, message: what }).toBe(true);
-      return (await states()).find(ok)!;
-    };
+    // Restarting the service worker takes longer than a state change.
+    const until = (what: string, ok: (s: CallState) => boolean) => untilState(what, ok, 30_000);
     // The headset is still unplugged from the test above: the customer side carries this call.
     const before = await until(
       'the call running',
       (s) => s.phase === 'live' && ['live', 'silent'].includes(s.customer.status) && s.elapsedMs > 3000,
     );
-    const sw = () => context.serviceWorkers().find((w) => w.url().includes(DEV_EXTENSION_ID));
-    await sw()!.evaluate(() => {
+    await softphone.serviceWorker()!.evaluate(() => {
       (globalThis as unknown as { sottoBeforeStop?: boolean }).sottoBeforeStop = true;
     });
-    const cdp = await context.newCDPSession(panel);
+    const cdp = await softphone.context.newCDPSession(panel);
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
     await cdp.detach();
@@ -454,7 +347,7 @@ describe('softphone call monitoring', () => {
     expect(after.deadAir.count).toBeGreaterThanOrEqual(before.deadAir.count);
     await expect
       .poll(async () => {
-        const w = sw();
+        const w = softphone.serviceWorker();
         return w
           ? w.evaluate(() => (globalThis as { sottoBeforeStop?: boolean }).sottoBeforeStop ?? false)
           : true;

@@ -8,127 +8,39 @@
  * Tab capture fails with `--use-fake-ui-for-media-stream`, so the microphone is granted to the
  * extension in the profile before launch instead (TOOLCHAIN.md, "Call audio").
  */
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallEventRecord, CallState } from '../../lib/audio/call-state';
+import type { CallState } from '../../lib/audio/call-state';
 import { DEV_EXTENSION_ID } from '../../lib/extension-key';
-import { DEMO_CALL, type RenderedCall, renderCall } from '../fixtures/audio/generate';
-import { startFixtureServer } from '../fixtures/serve';
-import { findChromium, INSTALL_HINT } from './chromium';
-import { chromiumArgs, EXTENSION_DIR } from './harness';
-import { consoleScriptRegistered, waitForConsoleScript } from './pages/attached';
+import {
+  callEvents,
+  callStates,
+  launchSoftphone,
+  openCallPanel,
+  type Softphone,
+  waitForLiveCall,
+} from './pages/softphone';
 
-let dir: string;
-let call: RenderedCall;
-let audioServer: Server;
-let audioUrl: string;
-let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
-let context: BrowserContext;
-let profile: string;
+let softphone: Softphone;
 let browserCdp: CDPSession;
 let panel: Page;
 let phone: Page;
-let phoneUrl: string;
 
-/** Serves the generated call audio to the softphone page (another origin, so CORS). */
-async function serveDir(root: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const name = (req.url ?? '/').split('?')[0]!.replace(/^\/+/, '');
-    if (!/^[\w.-]+$/.test(name)) return void res.writeHead(404).end();
-    res.writeHead(200, {
-      'access-control-allow-origin': '*',
-      'content-type': name.endsWith('.json') ? 'application/json' : 'audio/wav',
-    });
-    createReadStream(join(root, name))
-      .on('error', () => res.end())
-      .pipe(res);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-}
-
-const sw = () => context.serviceWorkers().find((w) => w.url().includes(DEV_EXTENSION_ID))!;
-
-const states = () => panel.evaluate(() => (window as unknown as { callStates: CallState[] }).callStates);
-const events = () =>
-  panel.evaluate(() => (window as unknown as { callEvents: CallEventRecord[] }).callEvents);
+const sw = () => softphone.serviceWorker()!;
+const states = () => callStates(panel);
+const events = () => callEvents(panel);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sotto-tabcap-audio-'));
-  call = renderCall(DEMO_CALL, dir, { rates: { agent: 48_000, customer: 44_100 }, tailS: 5 });
-  writeFileSync(join(dir, 'call.json'), JSON.stringify(call));
-  ({ server: audioServer, url: audioUrl } = await serveDir(dir));
-  fixtures = await startFixtureServer({ port: 0 });
-  const executablePath = findChromium();
-  if (!executablePath) throw new Error(INSTALL_HINT);
-  profile = mkdtempSync(join(tmpdir(), 'sotto-e2e-tabcap-'));
   // The agent allowed the microphone to Sotto once (what the side panel's prompt records).
-  mkdirSync(join(profile, 'Default'), { recursive: true });
-  writeFileSync(
-    join(profile, 'Default', 'Preferences'),
-    JSON.stringify({
-      profile: {
-        content_settings: {
-          exceptions: {
-            media_stream_mic: {
-              [`chrome-extension://${DEV_EXTENSION_ID}/,*`]: {
-                setting: 1,
-                last_modified: '13300000000000000',
-              },
-            },
-          },
-        },
-      },
-    }),
-  );
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: false,
-    args: chromiumArgs(EXTENSION_DIR, !process.env.DISPLAY, [
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${call.files.agent}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ]),
-    ignoreDefaultArgs: ['--disable-extensions'],
-    viewport: { width: 1200, height: 800 },
-  });
-  if (!context.serviceWorkers().some((w) => w.url().includes(DEV_EXTENSION_ID)))
-    await context.waitForEvent('serviceworker');
-  browserCdp = await context.browser()!.newBrowserCDPSession();
-  panel = await context.newPage();
-  await panel.goto(`chrome-extension://${DEV_EXTENSION_ID}/sidepanel.html`);
-  await panel.waitForSelector('.panel');
-  // Listen on a port of the side panel's own, as its call strip does.
-  await panel.evaluate(() => {
-    const w = window as unknown as { callStates: unknown[]; callEvents: unknown[] };
-    w.callStates = [];
-    w.callEvents = [];
-    const port = chrome.runtime.connect({ name: 'panel' });
-    port.onMessage.addListener((m: { type: string; state?: unknown; event?: unknown }) => {
-      if (m.type === 'call-state') w.callStates.push(m.state);
-      if (m.type === 'call-event') w.callEvents.push(m.event);
-    });
-    port.postMessage({ type: 'panel-hello' });
-  });
-  phoneUrl = `${fixtures.url}softphone/?call=${encodeURIComponent(`${audioUrl}call.json`)}`;
-  await consoleScriptRegistered(context, phoneUrl);
-  phone = await context.newPage();
-  await phone.goto(phoneUrl);
-  await waitForConsoleScript(phone, 'reported');
+  softphone = await launchSoftphone({ name: 'tabcap', tailS: 5, mic: 'profile' });
+  browserCdp = await softphone.context.browser()!.newBrowserCDPSession();
+  panel = await openCallPanel(softphone.context);
+  phone = await softphone.open();
 }, 180_000);
 
 afterAll(async () => {
   await browserCdp?.detach().catch(() => {});
-  await context?.close().catch(() => {});
-  await fixtures?.close();
-  audioServer?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await softphone?.close();
 });
 
 interface WebAudioEvent {
@@ -217,7 +129,7 @@ describe('tab capture route', () => {
     // The toolbar action, invoked on the phone's tab: the DevTools protocol wants the tab target
     // (type 'tab'), not the page inside it.
     const { targetInfos } = await browserCdp.send('Target.getTargets', { filter: [{}] });
-    const tabTarget = targetInfos.find((t) => t.type === 'tab' && t.url === phoneUrl);
+    const tabTarget = targetInfos.find((t) => t.type === 'tab' && t.url === softphone.url);
     expect(tabTarget, JSON.stringify(targetInfos.map((t) => [t.type, t.url]))).toBeDefined();
     // The action's click handler opens the side panel; the click itself grants the tab (activeTab).
     await browserCdp.send('Extensions.triggerAction', {
@@ -235,20 +147,7 @@ describe('tab capture route', () => {
     await convTab.click({ timeout: 30_000 });
     await panel.locator('[data-testid="call-start"]').click();
 
-    const live = await panel
-      .waitForFunction(
-        () => {
-          const s = (window as unknown as { callStates: CallState[] }).callStates;
-          const last = s[s.length - 1];
-          return last && last.phase === 'live' && last.customer.status === 'live' ? last : false;
-        },
-        undefined,
-        { timeout: 20_000 },
-      )
-      .catch(async (e: Error) => {
-        throw new Error(`${e.message}; last call state: ${JSON.stringify((await states()).at(-1))}`);
-      });
-    const state = (await live.jsonValue()) as CallState;
+    const state = await waitForLiveCall(panel, ['customer']);
     expect(state.conversationId).toBe(callId);
     await panel.waitForSelector('[data-testid="call-strip"][data-phase="live"]');
 
