@@ -33,7 +33,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { ModelManifest } from '../lib/models/manifest';
-import { findChromium, INSTALL_HINT } from '../test/e2e/chromium';
+import { PLAIN_CHROMIUM_FLAGS, requireChromium } from '../test/e2e/chromium';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 
@@ -227,8 +227,7 @@ const MIME: Record<string, string> = {
 };
 
 async function main(): Promise<void> {
-  const executablePath = findChromium();
-  if (!executablePath) throw new Error(INSTALL_HINT);
+  const executablePath = requireChromium();
   const dir = mkdtempSync(join(tmpdir(), 'sotto-bench-models-'));
   try {
     await build({
@@ -286,16 +285,7 @@ async function main(): Promise<void> {
     const launch = () =>
       chromium.launch({
         executablePath,
-        args: [
-          '--headless=new',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: ['--headless=new', ...PLAIN_CHROMIUM_FLAGS],
       });
     type Run = {
       ok: boolean;
