@@ -49,8 +49,11 @@ const api = {
    * Pre-send check of a compose-box draft as the agent's next turn of the live conversation
    * (the same rule state the sent turns went through), per rule in its pre-send mode.
    */
-  async checkDraft(text: string, conversationId?: string): Promise<DraftHit[]> {
-    return drafts?.check(text, conversationId) ?? [];
+  async checkDraft(text: string, conversationId?: string): Promise<{ hits: DraftHit[]; ms: number }> {
+    const t0 = performance.now();
+    const hits = drafts?.check(text, conversationId) ?? [];
+    // The check's own time, so a slow answer can be placed: here or in the hops (bench:presend).
+    return { hits, ms: performance.now() - t0 };
   },
   /**
    * Swaps the running rulebooks: the team's published set (fetched by the background), or, when

@@ -102,13 +102,21 @@ async function drain(): Promise<void> {
 
 listen((raw, sender) => {
   if ((raw as { target?: string } | null)?.target !== 'offscreen') return undefined;
+  const t0 = performance.now();
   const r = parseMessage(raw);
   if (r.ok && r.message.type === 'check-draft') {
     if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page')
       return Promise.resolve({ ok: false, reason: 'check-draft is accepted from the background only' });
     // Not queued behind analysis batches: the agent is waiting on this one.
     const { text, conversationId } = r.message;
-    return ready.then(() => worker.checkDraft(text, conversationId)).then((hits) => ({ ok: true, hits }));
+    return ready
+      .then(() => worker.checkDraft(text, conversationId))
+      .then(({ hits, ms }) => ({
+        ok: true,
+        hits,
+        // How long this document held the check and the worker's share, for bench:presend.
+        timing: { offscreenMs: performance.now() - t0, workerMs: ms },
+      }));
   }
   if (r.ok && r.message.type === 'rulebooks-update') {
     if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page')
