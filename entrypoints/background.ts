@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import type { DraftHit } from '@/lib/adapters/presend';
-import { untilReady } from '@/lib/adapters/presend-retry';
+import { draftRelay } from '@/lib/adapters/presend-relay';
 import { Router } from '@/lib/background/router';
 import type { Message } from '@/lib/messages';
 import { overrideStore } from '@/platform/presend-overrides';
@@ -9,7 +9,7 @@ import { watchConsoleAccess } from '@/platform/content-scripts';
 import { ensureOffscreen } from '@/platform/offscreen';
 import { type PortLike, extensionId, extensionOrigin, listen, onConnect, send } from '@/platform/runtime';
 import { RETENTION_ALARM, applyRetention } from '@/platform/retention';
-import { featureOff } from '@/platform/panel-sync';
+import { featureOff, onSyncSettingsChanged } from '@/platform/panel-sync';
 import { IdbSessionStore } from '@/platform/session-store';
 import { SYNC_ALARM, SyncService } from '@/platform/sync-service';
 import { TeamDocuments } from '@/platform/team-documents';
@@ -34,6 +34,21 @@ export default defineBackground(() => {
       return documents.check(device, force);
     },
   });
+  // Cold browser: the offscreen document may not listen yet; the relay retries until its worker
+  // answers, and past the deadline answers "no hits" so the check never holds the agent up.
+  const drafts = draftRelay({
+    presendOff: () => featureOff('presendCheck'),
+    ensureOffscreen,
+    ask: (text, conversationId) =>
+      send<{ ok: boolean; hits?: DraftHit[] } | undefined>({
+        type: 'check-draft',
+        target: 'offscreen',
+        text,
+        ...(conversationId ? { conversationId } : {}),
+      }),
+    onTimeout: () => recordLog('warn', 'pre-send check: the analysis worker did not answer in time'),
+  });
+  onSyncSettingsChanged(drafts.settingsChanged);
   const router = new Router({
     store: session,
     overrides: overrideStore(),
@@ -56,24 +71,9 @@ export default defineBackground(() => {
     sendToTab,
     rememberPipeline,
     calls: callControl,
-    async checkDraft(text, conversationId) {
-      // Enterprise policy or options can turn the pre-send check off: no hits, nothing held.
-      if (await featureOff('presendCheck')) return [];
-      // Cold browser: the offscreen document may not listen yet; retry until its worker answers,
-      // and past the deadline answer "no hits" so the check never holds the agent up.
-      const r = await untilReady(async () => {
-        await ensureOffscreen();
-        const a = await send<{ ok: boolean; hits?: DraftHit[] } | undefined>({
-          type: 'check-draft',
-          target: 'offscreen',
-          text,
-          ...(conversationId ? { conversationId } : {}),
-        });
-        return a?.ok ? (a.hits ?? []) : undefined;
-      }, [] as DraftHit[]);
-      if (!r.ready) recordLog('warn', 'pre-send check: the analysis worker did not answer in time');
-      return r.value;
-    },
+    // The pre-send switch is cached until the settings or the policy change, and the offscreen
+    // document is asked straight away once it answered (lib/adapters/presend-relay.ts).
+    checkDraft: drafts.check,
   });
 
   listen((raw, sender) => {
