@@ -6,7 +6,15 @@
 import type { MessageOf } from '../messages';
 import type { Utterance } from '../utterance';
 import { scopesOnPath } from './path';
-import { findLogRoot, listItems, readConversationId, readItem } from './reader';
+import {
+  type Geometry,
+  alignElements,
+  findLogRoot,
+  listItems,
+  readConversationId,
+  readItem,
+  readsLayout,
+} from './reader';
 import type { AdapterSpec } from './spec';
 import { ConversationTracker } from './tracker';
 
@@ -28,6 +36,17 @@ export interface AttachmentDeps {
 }
 
 const RETRY_MS = [50, 200, 500, 1000, 2000, 5000];
+/** Longest wait for the browser's report of boxes (a page that stopped rendering). */
+const FALLBACK_MS = 500;
+
+/** Items read by one callback, waiting for their boxes (speakers by alignment). */
+interface Batch {
+  conv: string;
+  els: Element[];
+  positions: number[];
+  /** Elements whose boxes it waits for. */
+  need?: Element[];
+}
 
 export class ConsoleAttachment {
   private readonly tracker: ConversationTracker;
@@ -42,6 +61,13 @@ export class ConsoleAttachment {
   private observer: MutationObserver | undefined;
   /** Shadow roots and frame documents already observed (mutations there skip the top document). */
   private watched = new WeakSet<Node>();
+  /** Batches waiting for boxes, oldest first, and the boxes reported so far (see `defer`). */
+  private deferred: Batch[] = [];
+  private boxes: IntersectionObserver | undefined;
+  private boxesSeen = new WeakMap<Element, DOMRectReadOnly>();
+  private fallback: number | undefined;
+  /** Time of callbacks whose messages wait for boxes: counted with them when they are read. */
+  private owedMs = 0;
   /** What each element showed, and in which conversation, when it was last read. */
   private readAs = new WeakMap<Element, { conv: string; mark: string }>();
 
@@ -53,7 +79,11 @@ export class ConsoleAttachment {
     const { win, signal } = this.d;
     this.observer = new win.MutationObserver((records) => this.timed(() => this.onMutations(records)));
     this.watch(win.document);
-    signal.addEventListener('abort', () => this.observer?.disconnect());
+    signal.addEventListener('abort', () => {
+      this.observer?.disconnect();
+      this.boxes?.disconnect();
+      if (this.fallback !== undefined) win.clearTimeout(this.fallback);
+    });
     // A frame on the path may (re)load without any mutation in this document; `load` does not
     // bubble, so listen in the capture phase.
     const onLoad = (e: Event) => {
@@ -135,7 +165,11 @@ export class ConsoleAttachment {
     return null;
   }
 
-  /** Runs `f`, reporting its main-thread time and the utterances it queued to `cost`. */
+  /**
+   * Runs `f`, reporting its main-thread time and the utterances it queued to `cost`. A callback
+   * that left its messages waiting for boxes reports nothing yet: its time is added to the step
+   * that reads them, so each message carries every callback that handled it.
+   */
   private timed(f: () => void): void {
     const cost = this.d.cost;
     if (!cost) {
@@ -148,7 +182,12 @@ export class ConsoleAttachment {
     try {
       f();
     } finally {
-      cost(clock.now() - t0, this.produced - before);
+      const ms = clock.now() - t0;
+      if (this.deferred.length > 0 && this.produced === before) this.owedMs += ms;
+      else {
+        cost(ms + this.owedMs, this.produced - before);
+        this.owedMs = 0;
+      }
     }
   }
 
@@ -232,10 +271,17 @@ export class ConsoleAttachment {
       const at = all.indexOf(el, Math.max(0, from));
       return at >= 0 ? at : all.indexOf(el);
     };
+    const batch: Batch = { conv, els, positions: els.map(position) };
+    // Text inside a message component's own shadow root changes without touching the log.
+    for (const el of els) if (el.shadowRoot) this.watch(el.shadowRoot);
+    if (this.defer(batch)) return;
+    this.read(batch);
+  }
+
+  private read(b: Batch, geometry?: Geometry): void {
+    const { conv, els, positions } = b;
     const items = els.flatMap((el, i) => {
-      // Text inside a message component's own shadow root changes without touching the log.
-      if (el.shadowRoot) this.watch(el.shadowRoot);
-      const it = readItem(el, position(el, i), this.d.spec);
+      const it = readItem(el, positions[i]!, this.d.spec, geometry);
       if (!it) return [];
       // Client routers may change the URL a frame before they re-render the log: an element
       // already read in another conversation, still showing the same message, is that
@@ -250,6 +296,60 @@ export class ConsoleAttachment {
     if (fresh.length === 0) return;
     this.produced += fresh.length;
     this.post(fresh);
+  }
+
+  /**
+   * Speakers told apart by alignment need boxes. Asking for them in the mutation callback
+   * (getBoundingClientRect) forces the browser to lay out the page the console has just changed,
+   * synchronously, in our callback: most of what reading a message cost on such desks. Instead the
+   * items wait for an IntersectionObserver's first report on their bubbles and rows, whose boxes
+   * the browser computes in its own rendering step, after the layout it does anyway. Read in page
+   * order: a batch waits for the ones before it. A hidden page has no rendering step (and nothing
+   * to compete with): it is read at once; a report that never comes is replaced after FALLBACK_MS.
+   */
+  private defer(b: Batch): boolean {
+    const { win, spec } = this.d;
+    if (!readsLayout(spec) || typeof win.IntersectionObserver !== 'function') return false;
+    if (this.deferred.length === 0 && win.document.visibilityState === 'hidden') return false;
+    this.boxes ??= new win.IntersectionObserver((entries) =>
+      this.timed(() => {
+        for (const e of entries) {
+          this.boxesSeen.set(e.target, e.boundingClientRect);
+          this.boxes?.unobserve(e.target);
+        }
+        this.drain(false);
+      }),
+    );
+    const need: Element[] = [];
+    for (const el of b.els)
+      for (const x of alignElements(el, spec)) if (!this.boxesSeen.has(x) && !need.includes(x)) need.push(x);
+    for (const x of need) this.boxes.observe(x);
+    b.need = need;
+    this.deferred.push(b);
+    this.fallback ??= win.setTimeout(() => {
+      this.fallback = undefined;
+      this.timed(() => this.drain(true));
+    }, FALLBACK_MS);
+    return true;
+  }
+
+  /** Reads the waiting batches, in order, as far as their boxes have come (all when `now`). */
+  private drain(now: boolean): void {
+    while (this.deferred.length > 0) {
+      const b = this.deferred[0]!;
+      if (!now && b.need!.some((x) => !this.boxesSeen.has(x))) break;
+      this.deferred.shift();
+      // The console moved on to another conversation meanwhile: these elements may show its
+      // messages now; the rescan that noticed it reads them under the right id.
+      if (b.conv !== this.conversationId) continue;
+      const seen = this.boxesSeen;
+      this.read(b, (el) => seen.get(el) ?? (now ? el.getBoundingClientRect() : undefined));
+    }
+    if (this.deferred.length === 0) {
+      this.boxesSeen = new WeakMap();
+      if (this.fallback !== undefined) this.d.win.clearTimeout(this.fallback);
+      this.fallback = undefined;
+    }
   }
 
   /**

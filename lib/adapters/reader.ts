@@ -60,18 +60,61 @@ function normaliseSpace(s: string): string {
     .trim();
 }
 
-/** Centre of `target` left or right of the centre of its row; undefined without layout. */
-function side(target: Element, item: Element): 'left' | 'right' | undefined {
-  const row = target === item ? item.parentElement : item;
-  if (!row) return undefined;
-  const a = target.getBoundingClientRect();
-  const b = row.getBoundingClientRect();
-  if (a.width === 0 || b.width === 0) return undefined; // not laid out (hidden, detached)
-  const mid = a.left + a.width / 2;
-  return mid > b.left + b.width / 2 ? 'right' : 'left';
+/** A box as layout reports it (`DOMRect`, an IntersectionObserver entry's `boundingClientRect`). */
+export interface Box {
+  left: number;
+  width: number;
 }
 
-function ruleHolds(rule: SpeakerRule, el: Element, spec: AdapterSpec): boolean {
+/**
+ * Where a speaker rule's alignment is read: the rule's target (the item, or its `selector`'s
+ * match) and the row it sits in (the item when a selector is given, else the item's parent).
+ */
+export function alignBoxes(target: Element, item: Element): { target: Element; row: Element } | undefined {
+  const row = target === item ? item.parentElement : item;
+  return row ? { target, row } : undefined;
+}
+
+/** Centre of `a` left or right of the centre of `b`; undefined without layout. */
+export function sideOf(a: Box, b: Box): 'left' | 'right' | undefined {
+  if (a.width === 0 || b.width === 0) return undefined; // not laid out (hidden, detached)
+  return a.left + a.width / 2 > b.left + b.width / 2 ? 'right' : 'left';
+}
+
+/**
+ * Boxes for alignment rules. The default asks layout now (getBoundingClientRect, which forces a
+ * synchronous layout when the page has just changed); the attachment passes boxes the browser
+ * computed in its own rendering step instead (see attachment.ts).
+ */
+export type Geometry = (el: Element) => Box | undefined;
+const layoutNow: Geometry = (el) => el.getBoundingClientRect();
+
+/** Every element whose box an item's alignment rules read (none when no rule aligns). */
+export function alignElements(el: Element, spec: AdapterSpec): Element[] {
+  const out: Element[] = [];
+  for (const rule of spec.speaker.rules) {
+    if (!rule.align) continue;
+    const target = rule.selector ? within(el, rule.selector) : el;
+    const boxes = target ? alignBoxes(target, el) : undefined;
+    if (boxes) out.push(boxes.target, boxes.row);
+  }
+  return out;
+}
+
+/** Does telling a speaker need layout (an alignment rule)? */
+export function readsLayout(spec: AdapterSpec): boolean {
+  return spec.speaker.rules.some((r) => r.align);
+}
+
+function side(target: Element, item: Element, geometry: Geometry): 'left' | 'right' | undefined {
+  const boxes = alignBoxes(target, item);
+  if (!boxes) return undefined;
+  const a = geometry(boxes.target);
+  const b = geometry(boxes.row);
+  return a && b ? sideOf(a, b) : undefined;
+}
+
+function ruleHolds(rule: SpeakerRule, el: Element, spec: AdapterSpec, geometry: Geometry): boolean {
   const target = rule.selector ? within(el, rule.selector) : el;
   if (!target) return false;
   if (rule.attribute) {
@@ -85,7 +128,7 @@ function ruleHolds(rule: SpeakerRule, el: Element, spec: AdapterSpec): boolean {
     const v = img?.getAttribute(rule.avatar.attribute);
     if (v == null || !re(rule.avatar.matches).test(v)) return false;
   }
-  if (rule.align && side(target, el) !== rule.align) return false;
+  if (rule.align && side(target, el, geometry) !== rule.align) return false;
   if (rule.textPrefix && !itemText(el, spec).startsWith(rule.textPrefix)) return false;
   return true;
 }
@@ -93,16 +136,22 @@ function ruleHolds(rule: SpeakerRule, el: Element, spec: AdapterSpec): boolean {
 export function itemSpeaker(
   el: Element,
   spec: AdapterSpec,
+  geometry: Geometry = layoutNow,
 ): { speaker: Speaker; strip?: string } | undefined {
   for (const rule of spec.speaker.rules) {
-    if (!ruleHolds(rule, el, spec)) continue;
+    if (!ruleHolds(rule, el, spec, geometry)) continue;
     return rule.textPrefix ? { speaker: rule.speaker, strip: rule.textPrefix } : { speaker: rule.speaker };
   }
   return spec.speaker.default ? { speaker: spec.speaker.default } : undefined;
 }
 
-export function readItem(el: Element, index: number, spec: AdapterSpec): ReadItem | undefined {
-  const who = itemSpeaker(el, spec);
+export function readItem(
+  el: Element,
+  index: number,
+  spec: AdapterSpec,
+  geometry: Geometry = layoutNow,
+): ReadItem | undefined {
+  const who = itemSpeaker(el, spec, geometry);
   if (!who) return undefined;
   let text = itemText(el, spec);
   if (who.strip) text = text.slice(who.strip.length).trim();
