@@ -88,6 +88,18 @@ const convPath = (id: string) => `c/${encodeURIComponent(id)}`;
 /** A channel, severity or appeal state in the console's language (unknown values as they are). */
 const enumLabel = (v: string) => (v && `enum_${v}` in STRINGS ? t(`enum_${v}` as Key) : v);
 
+/**
+ * A form's submit handler: the page stays (no navigation), and `handle` gets the form's fields
+ * and the form itself.
+ */
+function onSubmitForm(handle: (fields: FormData, form: HTMLFormElement) => unknown) {
+  return (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    return handle(new FormData(form), form);
+  };
+}
+
 /** An in-app link: a real href (so a new tab works) that navigates without a reload. */
 function Link({ to, children }: { to: string; children: preact.ComponentChildren }) {
   return (
@@ -156,9 +168,7 @@ function Login() {
   return (
     <form
       class="card login"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const f = new FormData(e.currentTarget as HTMLFormElement);
+      onSubmit={onSubmitForm(async (f) => {
         try {
           await api('/v1/auth/login', {
             method: 'POST',
@@ -168,7 +178,7 @@ function Login() {
         } catch (x) {
           setErr((x as Error).message);
         }
-      }}
+      })}
     >
       <h1>Sotto · {t('title')}</h1>
       <label>
@@ -254,9 +264,7 @@ function Conversations({ meta }: { meta: Any }) {
       <form
         class="filters"
         aria-label={t('filters')}
-        onSubmit={(e) => {
-          e.preventDefault();
-          const f = new FormData(e.currentTarget as HTMLFormElement);
+        onSubmit={onSubmitForm((f) => {
           const q: Record<string, string> = {};
           for (const k of FILTERS) {
             const v = String(f.get(k) ?? '');
@@ -264,7 +272,7 @@ function Conversations({ meta }: { meta: Any }) {
             q[k] = k === 'from' || k === 'to' ? String(Date.parse(v)) : v;
           }
           apply(q);
-        }}
+        })}
       >
         {sel(
           'team',
@@ -551,9 +559,7 @@ function Conversation({ id, meta }: { id: string; meta: Any }) {
             <form
               class="card"
               aria-label={t('manualReview')}
-              onSubmit={async (e) => {
-                e.preventDefault();
-                const f = new FormData(e.currentTarget as HTMLFormElement);
+              onSubmit={onSubmitForm(async (f) => {
                 const o = String(f.get('override') ?? '');
                 const manual: Record<string, number> = {};
                 for (const [k, v] of f.entries())
@@ -567,7 +573,7 @@ function Conversation({ id, meta }: { id: string; meta: Any }) {
                   },
                 });
                 reload();
-              }}
+              })}
             >
               <h3>{t('manualReview')}</h3>
               {[...items.values()]
@@ -617,10 +623,8 @@ function Conversation({ id, meta }: { id: string; meta: Any }) {
           </ul>
           {manager && (
             <form
-              onSubmit={async (e) => {
-                e.preventDefault();
-                const el = e.currentTarget as HTMLFormElement;
-                const text = String(new FormData(el).get('text') ?? '');
+              onSubmit={onSubmitForm(async (f, el) => {
+                const text = String(f.get('text') ?? '');
                 if (!text) return;
                 await api(`/v1/qa/conversations/${encodeURIComponent(id)}/comments`, {
                   method: 'POST',
@@ -628,7 +632,7 @@ function Conversation({ id, meta }: { id: string; meta: Any }) {
                 });
                 el.reset();
                 reload();
-              }}
+              })}
             >
               <input name="text" aria-label={t('comment')} /> <button type="submit">{t('submit')}</button>
             </form>
@@ -738,15 +742,13 @@ function Review({ meta }: { meta: Any }) {
       {manager && (
         <form
           class="filters"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const f = new FormData(e.currentTarget as HTMLFormElement);
+          onSubmit={onSubmitForm(async (f) => {
             await api('/v1/qa/sampling', {
               method: 'POST',
               body: { strategy: f.get('strategy'), percent: Number(f.get('percent')) },
             });
             reloadQueue();
-          }}
+          })}
         >
           <label>
             {t('sample')}{' '}
@@ -774,9 +776,7 @@ function Review({ meta }: { meta: Any }) {
       {manager && (
         <form
           class="filters"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const f = new FormData(e.currentTarget as HTMLFormElement);
+          onSubmit={onSubmitForm(async (f) => {
             const ids = String(f.get('ids') ?? '')
               .split(/[\s,]+/)
               .filter(Boolean);
@@ -787,7 +787,7 @@ function Review({ meta }: { meta: Any }) {
             });
             reloadSessions();
             setOpen(r.id);
-          }}
+          })}
         >
           <label>
             {t('name')} <input name="name" required />
@@ -1048,9 +1048,8 @@ function Coaching({ meta }: { meta: Any }) {
           {s.weakest.map((w: Any) => (
             <form
               class="filters"
-              onSubmit={async (e) => {
-                e.preventDefault();
-                const note = String(new FormData(e.currentTarget as HTMLFormElement).get('note') ?? '');
+              onSubmit={onSubmitForm(async (f) => {
+                const note = String(f.get('note') ?? '');
                 await api('/v1/qa/coaching', {
                   method: 'POST',
                   body: {
@@ -1061,7 +1060,7 @@ function Coaching({ meta }: { meta: Any }) {
                   },
                 });
                 reload();
-              }}
+              })}
             >
               <b>{loc(w.name) || w.dimensionId}</b> {pct(w.ratio)} · {t('examples')}:{' '}
               {[...w.ownExamples, ...w.library.map((l: Any) => `${l.id} (${t(l.kind)})`)].join(', ')}
