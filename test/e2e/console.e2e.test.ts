@@ -13,6 +13,7 @@ import { openDatabase } from '../../server/db/connect';
 import { createServer, type RunningServer } from '../../server/index';
 import { jsonLogger } from '../../server/log';
 import { seedQaDemo } from '../../server/qa/demo';
+import { PLAIN_CHROMIUM_FLAGS, requireChromium } from './chromium';
 import { QaConsole } from './pages/console';
 import { type DemoCredentials, seedDemo } from '../../server/seed';
 
@@ -27,8 +28,10 @@ async function signIn(page: Page, who: 'qa' | 'agent', lang: 'zh_CN' | 'en', dar
   return qc;
 }
 
+/** The README's console screenshots; SOTTO_SCREENSHOT_DIR sends them elsewhere (a run that should not change them). */
+const SHOTS = process.env.SOTTO_SCREENSHOT_DIR ?? 'docs/screenshots';
 const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `docs/screenshots/console-${name}.png`, type: 'png' });
+  page.screenshot({ path: `${SHOTS}/console-${name}.png`, type: 'png' });
 
 describe('QA console', () => {
   beforeAll(async () => {
@@ -38,17 +41,7 @@ describe('QA console', () => {
     demo = await seedDemo(database.db, { password: PASSWORD });
     await seedQaDemo(database.db, demo, { conversations: 40 });
     server = await createServer({ db: database, log: jsonLogger('silent') });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: requireChromium(), args: [...PLAIN_CHROMIUM_FLAGS] });
   });
   afterAll(async () => {
     await browser?.close();
