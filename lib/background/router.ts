@@ -9,6 +9,7 @@ import type { CallControl } from '../audio/call-control';
 import { callFindingAnalysis } from '../audio/call-findings';
 import type { Analysis } from '../analysis/types';
 import {
+  MAX_BATCH,
   type Message,
   type MessageOf,
   type SenderInfo,
@@ -224,7 +225,10 @@ export class Router {
   /** Re-sends whatever was stored but never analysed; called when the service worker starts. */
   async resume(): Promise<number> {
     const pending = await this.deps.store.unanalysed();
-    if (pending.length > 0) await this.deps.analyse(pending);
+    // In batches the offscreen document accepts ('analyse' holds at most MAX_BATCH turns): one
+    // message with every pending turn was refused whole, and those turns were never analysed.
+    for (let i = 0; i < pending.length; i += MAX_BATCH)
+      await this.deps.analyse(pending.slice(i, i + MAX_BATCH));
     return pending.length;
   }
 
