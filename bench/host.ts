@@ -71,6 +71,11 @@ interface RunResult {
   /** Per page (the long run and each fixture): its per-message costs and long tasks. */
   pages: Record<string, { perMsg: number[]; long: number; self: number[] }>;
   keystrokeMain: number[];
+  /** At 20 msgs/s, per message: the extension's main-thread CPU time and wall time, from a trace. */
+  cpuPerMsg: number[];
+  tracedWallPerMsg: number[];
+  tracedLongTasks: number;
+  tracedLongTasksWithExt: number;
   heapMb: number;
   messages: number;
 }
@@ -189,6 +194,8 @@ async function playRate(page: Page, conversationId: string, seconds: number): Pr
       ).sottoConsole;
       const out: number[] = [];
       for (let n = 0; n < seconds * 20; n++) {
+        // Marks the message in a trace (see traceCpu); a no-op when no trace is recorded.
+        console.timeStamp(`sotto-bench-msg-${n}`);
         const t0 = performance.now();
         void api.customerSays(conversationId, `请问订单 ${n} 什么时候发货`);
         await new Promise<void>((r) => {
@@ -232,6 +239,76 @@ async function readerCost(page: Page): Promise<{ ms: number[]; utterances: numbe
   } finally {
     await s.detach().catch(() => {});
   }
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  pid: number;
+  tid: number;
+  args?: { data?: { url?: string; message?: string } };
+}
+
+/**
+ * Records a trace of the page while messages arrive and returns, per message, the main-thread
+ * CPU time (thread time, `tdur`) of the extension's script calls between its mark and the next:
+ * what the console script cost the page's thread, without the time the OS gave the CPU to other
+ * processes (wall time on a loaded 2-core machine swings by several ms).
+ */
+async function traceCpu(
+  page: Page,
+): Promise<() => Promise<{ cpu: number[]; wall: number[]; longTasks: number; longTasksWithExt: number }>> {
+  const s = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  s.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as TraceEvent[])));
+  await s.send('Tracing.start', {
+    categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline',
+    transferMode: 'ReportEvents',
+  });
+  return async () => {
+    const done = new Promise<void>((r) => s.once('Tracing.tracingComplete', () => r()));
+    await s.send('Tracing.end');
+    await done;
+    await s.detach().catch(() => {});
+    const marks = events
+      .filter((e) => e.name === 'TimeStamp' && e.args?.data?.message?.startsWith('sotto-bench-msg-'))
+      .sort((a, b) => a.ts - b.ts);
+    if (marks.length === 0) return { cpu: [], wall: [], longTasks: 0, longTasksWithExt: 0 };
+    const { pid, tid } = marks[0]!;
+    const calls = events
+      .filter(
+        (e) =>
+          e.pid === pid &&
+          e.tid === tid &&
+          e.ph === 'X' &&
+          e.name === 'FunctionCall' &&
+          e.args?.data?.url?.startsWith('chrome-extension://'),
+      )
+      .sort((a, b) => a.ts - b.ts);
+    const cpu = marks.map(() => 0);
+    const wall = marks.map(() => 0);
+    let end = -1;
+    let m = 0;
+    for (const c of calls) {
+      if (c.ts < end) continue; // nested in a call already counted
+      end = c.ts + (c.dur ?? 0);
+      while (m + 1 < marks.length && marks[m + 1]!.ts <= c.ts) m++;
+      if (c.ts < marks[0]!.ts) continue;
+      cpu[m]! += (c.tdur ?? c.dur ?? 0) / 1000;
+      wall[m]! += (c.dur ?? 0) / 1000;
+    }
+    // Tasks over 50 ms on the page's main thread, and those in which an extension script ran.
+    const long = events.filter(
+      (e) => e.pid === pid && e.tid === tid && e.ph === 'X' && e.name === 'RunTask' && (e.dur ?? 0) > 50_000,
+    );
+    const longTasksWithExt = long.filter((t) =>
+      calls.some((c) => c.ts >= t.ts && c.ts < t.ts + (t.dur ?? 0)),
+    ).length;
+    return { cpu, wall, longTasks: long.length, longTasksWithExt };
+  };
 }
 
 interface CpuProfile {
@@ -330,6 +407,10 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
       perMsg: [],
       pages: {},
       keystrokeMain: [],
+      cpuPerMsg: [],
+      tracedWallPerMsg: [],
+      tracedLongTasks: 0,
+      tracedLongTasksWithExt: 0,
       heapMb: 0,
       messages: 0,
       checks: [],
@@ -467,8 +548,17 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
       const [id] = await c.conversations();
       await c.select(id!);
       const prof = withExtension && PROFILE ? await startProfile(c.page) : undefined;
+      const trace = withExtension && !PROFILE ? await traceCpu(c.page) : undefined;
       const rate = await playRate(c.page, id!, RATE_SECONDS);
       if (prof) log(`${f.id} profile: ${await prof()}`);
+      if (trace) {
+        const t = await trace();
+        result.cpuPerMsg.push(...t.cpu);
+        result.tracedWallPerMsg.push(...t.wall);
+        log(
+          `${f.id} traced: console script CPU per message p95 ${r3(p95(t.cpu))} ms (wall ${r3(p95(t.wall))})`,
+        );
+      }
       result.messages += RATE_SECONDS * 20;
       await collect(c.page, f.id, rate);
       if (c.errors.length) throw new Error(`${f.id}: ${c.errors.join('; ')}`);
@@ -516,6 +606,16 @@ try {
           withExt.selfUtterances.reduce((a, b) => a + b, 0),
         ),
     ),
+    // At 20 msgs/s, from a trace of each page: the extension's script calls between one message's
+    // mark and the next, as main-thread CPU time (thread time) and as wall time.
+    content_cpu_ms_per_msg_p95_at_rate: r3(p95(withExt.cpuPerMsg)),
+    content_cpu_ms_per_msg_mean_at_rate: r3(
+      withExt.cpuPerMsg.reduce((a, b) => a + b, 0) / Math.max(1, withExt.cpuPerMsg.length),
+    ),
+    content_traced_wall_ms_per_msg_p95_at_rate: r3(p95(withExt.tracedWallPerMsg)),
+    // Page tasks over 50 ms in those traces, and how many had a console script call inside.
+    traced_long_tasks_at_rate: withExt.tracedLongTasks,
+    traced_long_tasks_with_extension_script_at_rate: withExt.tracedLongTasksWithExt,
     content_callback_max_ms: r3(Math.max(0, ...withExt.selfMs)),
     content_callbacks: withExt.selfMs.length,
     content_utterances: withExt.selfUtterances.reduce((a, b) => a + b, 0),
