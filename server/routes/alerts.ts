@@ -4,7 +4,7 @@
  * the limit arrive with `notify: false`, so the panel lists them without another desktop ping.
  */
 import { createRoute } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
+import type { SSEStreamingApi } from 'hono/streaming';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { Alert } from '../../lib/sync/protocol';
@@ -14,6 +14,7 @@ import { type App, type AppDeps, authErrors, who } from '../http';
 import { HttpError, type Principal, requireRole, seesWholeOrg } from '../principal';
 import { recordAudit } from '../privacy';
 import { RateLimiter } from '../ratelimit';
+import { eventStream } from '../sse';
 
 /** Alerts replayed on reconnect that are older than this do not ping again. */
 const REPLAY_NOTIFY_MS = 5 * 60_000;
@@ -196,61 +197,34 @@ export function registerAlerts(app: App, deps: AppDeps): void {
     let sent = Number.parseInt(lastHeader, 10);
     if (!Number.isFinite(sent) || sent < 0) sent = 0;
     const resumedFrom = sent;
-    c.header('x-accel-buffering', 'no'); // reverse proxies must not buffer the stream
-    return streamSSE(c, async (stream) => {
-      const buffer: AlertRow[] = [];
-      let wake: (() => void) | undefined;
-      let closed = false;
-      // Subscribe before catching up so nothing committed in between is missed.
-      const unsubscribe = deps.hub.subscribe(p, (rows) => {
-        buffer.push(...rows);
-        wake?.();
-      });
-      stream.onAbort(() => {
-        closed = true;
-        wake?.();
-      });
-      // Rows normally arrive in id order; should one overtake another, both are still sent
-      // (the client de-duplicates by id), so an alert is never skipped.
-      const delivered = new Set<number>();
-      const send = async (row: AlertRow) => {
-        if (row.id <= resumedFrom || delivered.has(row.id)) return;
-        delivered.add(row.id);
-        if (delivered.size > 10_000) delivered.delete(delivered.values().next().value as number);
-        sent = Math.max(sent, row.id);
-        const alert = { ...toAlert(row, ctx.publicUrl()), notify: notifyFor(p, row) };
-        await stream.writeSSE({ id: String(row.id), event: 'alert', data: JSON.stringify(alert) });
-      };
-      try {
-        // A lead's panel reconnects within this (full jitter below it, lib/sync/sse.ts): alerts are
-        // due within a second, and one request a second per lead while the endpoint restarts is cheap.
-        await stream.write('retry: 1000\n\n');
+    // Rows normally arrive in id order; should one overtake another, both are still sent (the
+    // client de-duplicates by id), so an alert is never skipped.
+    const delivered = new Set<number>();
+    const send = async (stream: SSEStreamingApi, row: AlertRow) => {
+      if (row.id <= resumedFrom || delivered.has(row.id)) return;
+      delivered.add(row.id);
+      if (delivered.size > 10_000) delivered.delete(delivered.values().next().value as number);
+      sent = Math.max(sent, row.id);
+      const alert = { ...toAlert(row, ctx.publicUrl()), notify: notifyFor(p, row) };
+      await stream.writeSSE({ id: String(row.id), event: 'alert', data: JSON.stringify(alert) });
+    };
+    return eventStream<AlertRow>(c, {
+      // A lead's panel reconnects within this (full jitter below it, lib/sync/sse.ts): alerts are
+      // due within a second, and one request a second per lead while the endpoint restarts is cheap.
+      retryMs: 1000,
+      heartbeatMs: HEARTBEAT_MS,
+      subscribe: (push) => deps.hub.subscribe(p, push),
+      async catchUp(stream) {
         for (;;) {
           const page = await alertsAfter(ctx.db, p, sent, 500);
-          for (const row of page) await send(row);
+          for (const row of page) await send(stream, row);
           if (page.length < 500) break;
         }
-        await stream.writeSSE({ event: 'ready', data: JSON.stringify({ lastEventId: sent }) });
-        while (!closed) {
-          if (buffer.length === 0) {
-            const timedOut = await new Promise<boolean>((resolve) => {
-              const t = setTimeout(() => resolve(true), HEARTBEAT_MS);
-              wake = () => {
-                clearTimeout(t);
-                resolve(false);
-              };
-            });
-            wake = undefined;
-            if (closed) break;
-            if (timedOut) await stream.write(': keep-alive\n\n');
-            continue;
-          }
-          const rows = buffer.splice(0).sort((a, b) => a.id - b.id);
-          for (const row of rows) await send(row);
-        }
-      } finally {
-        unsubscribe();
-      }
+      },
+      ready: () => JSON.stringify({ lastEventId: sent }),
+      async deliver(stream, rows) {
+        for (const row of rows.sort((a, b) => a.id - b.id)) await send(stream, row);
+      },
     });
   });
 }

@@ -6,12 +6,13 @@
 import { createHash } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
+import type { SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
 import { DOCUMENT_KINDS, type DocumentChange, DocumentKind, TeamDocument } from '../../lib/sync/protocol';
 import { type App, type AppDeps, type Env, authErrors, who } from '../http';
 import { HttpError, type Principal, requireRole, requireTeam } from '../principal';
 import { recordAudit } from '../privacy';
+import { eventStream } from '../sse';
 
 const MAX_DOCUMENT_BYTES = 2_000_000;
 /** A comment line this often keeps proxies and the device from taking a quiet stream for dead. */
@@ -72,49 +73,24 @@ export function registerDocuments(app: App, deps: AppDeps): void {
     const teamId = p.deviceTeamId ?? p.teamIds[0];
     if (!teamId) throw new HttpError(404, 'not_found', 'caller has no team');
     await requireTeam(ctx, p, teamId);
-    c.header('x-accel-buffering', 'no');
-    return streamSSE(c, async (stream) => {
-      const pending: DocumentChange[] = [];
-      let wake: (() => void) | undefined;
-      let closed = false;
-      // Subscribe before reading the current versions, so a publish in between is not missed
-      // (it may then be sent twice; the device compares ETags).
-      const unsubscribe = ctx.documentChanges.subscribe([teamId], (change) => {
-        pending.push(change);
-        wake?.();
-      });
-      stream.onAbort(() => {
-        closed = true;
-        wake?.();
-      });
-      const send = (change: DocumentChange) =>
-        stream.writeSSE({ event: 'document', data: JSON.stringify(change) });
-      try {
-        await stream.write('retry: 2000\n\n');
+    // The device compares ETags, so a change both caught up and pushed (published while the
+    // stream opened) does no harm.
+    const send = (stream: SSEStreamingApi, change: DocumentChange) =>
+      stream.writeSSE({ event: 'document', data: JSON.stringify(change) });
+    return eventStream<DocumentChange>(c, {
+      retryMs: 2000,
+      heartbeatMs: HEARTBEAT_MS,
+      subscribe: (push) => ctx.documentChanges.subscribe([teamId], (change) => push([change])),
+      async catchUp(stream) {
         for (const kind of DOCUMENT_KINDS) {
           const doc = await latest(teamId, kind);
-          if (doc) await send({ teamId, kind, version: doc.version, etag: doc.etag });
+          if (doc) await send(stream, { teamId, kind, version: doc.version, etag: doc.etag });
         }
-        await stream.writeSSE({ event: 'ready', data: '{}' });
-        while (!closed) {
-          if (pending.length === 0) {
-            const timedOut = await new Promise<boolean>((resolve) => {
-              const t = setTimeout(() => resolve(true), HEARTBEAT_MS);
-              wake = () => {
-                clearTimeout(t);
-                resolve(false);
-              };
-            });
-            wake = undefined;
-            if (closed) break;
-            if (timedOut) await stream.write(': keep-alive\n\n');
-            continue;
-          }
-          for (const change of pending.splice(0)) await send(change);
-        }
-      } finally {
-        unsubscribe();
-      }
+      },
+      ready: () => '{}',
+      async deliver(stream, changes) {
+        for (const change of changes) await send(stream, change);
+      },
     });
   });
 

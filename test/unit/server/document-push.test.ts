@@ -73,6 +73,36 @@ describe.each(BACKENDS)('team document push and swap, %s', (backend) => {
     return r.json as { version: number; etag: string };
   };
 
+  /** The device's update check for one kind, into a store of its own. */
+  const checker = (kind: DocumentKind, validate: Parameters<typeof checkDocument>[0]['validate']) => {
+    const store = new MemoryDocumentStore();
+    const check = () =>
+      checkDocument({
+        endpoint: env.url,
+        fetch: (url, init) => fetch(url, init),
+        token: env.agentToken,
+        kind,
+        store,
+        validate,
+      });
+    return { kind, store, check };
+  };
+
+  /** Publishes `body`, which the device must refuse (reason matching `reason`) and keep `kept`. */
+  const expectRefused = async (
+    teamId: string,
+    { kind, check, store }: ReturnType<typeof checker>,
+    body: unknown,
+    kept: { version: number; etag: string },
+    reason?: RegExp,
+  ) => {
+    const bad = await publish(teamId, kind, body);
+    const r = await check();
+    expect(r).toMatchObject({ outcome: 'invalid', version: bad.version, kept: kept.version });
+    if (reason && r.outcome === 'invalid') expect(r.reason).toMatch(reason);
+    expect(store.docs.get(kind)!.etag).toBe(kept.etag);
+  };
+
   it("pushes the device's team's current versions, then each new publication, and no other team's", async () => {
     const [mine, other] = env.demo.teams;
     const before = await publish(mine!.id, 'rulebook', { id: 'placeholder' });
@@ -97,63 +127,31 @@ describe.each(BACKENDS)('team document push and swap, %s', (backend) => {
 
   it('swaps in a valid script library and keeps the previous one when the next is invalid', async () => {
     const [mine] = env.demo.teams;
-    const store = new MemoryDocumentStore();
-    const check = () =>
-      checkDocument({
-        endpoint: env.url,
-        fetch: (url, init) => fetch(url, init),
-        token: env.agentToken,
-        kind: 'scripts',
-        store,
-        validate: validateScriptsDocument,
-      });
+    const device = checker('scripts', validateScriptsDocument);
     const good = await publish(mine!.id, 'scripts', library('2'));
-    expect(await check()).toMatchObject({ outcome: 'updated', version: good.version });
-    expect(store.docs.get('scripts')!.etag).toBe(good.etag);
+    expect(await device.check()).toMatchObject({ outcome: 'updated', version: good.version });
+    expect(device.store.docs.get('scripts')!.etag).toBe(good.etag);
 
     // Two scripts with one id: not a library.
     const broken = library('3');
     broken.scripts.push(broken.scripts[0]!);
-    const bad = await publish(mine!.id, 'scripts', broken);
-    const r = await check();
-    expect(r).toMatchObject({ outcome: 'invalid', version: bad.version, kept: good.version });
-    if (r.outcome === 'invalid') expect(r.reason).toMatch(/duplicate id/);
-    expect(store.docs.get('scripts')!.etag).toBe(good.etag);
-    expect((store.docs.get('scripts')!.body as { version: string }).version).toBe('2');
+    await expectRefused(mine!.id, device, broken, good, /duplicate id/);
+    expect((device.store.docs.get('scripts')!.body as { version: string }).version).toBe('2');
   });
 
   it('accepts a model manifest only when it names models shipped with the extension', async () => {
     const [mine] = env.demo.teams;
-    const store = new MemoryDocumentStore();
-    const check = () =>
-      checkDocument({
-        endpoint: env.url,
-        fetch: (url, init) => fetch(url, init),
-        token: env.agentToken,
-        kind: 'models',
-        store,
-        validate: modelsValidator(shippedModels),
-      });
+    const device = checker('models', modelsValidator(shippedModels));
     // The team runs the shipped emotion model only.
     const emotionOnly = { version: 1, models: shippedModels.models.filter((m) => m.task === 'emotion') };
     const good = await publish(mine!.id, 'models', emotionOnly);
-    expect(await check()).toMatchObject({ outcome: 'updated', version: good.version });
+    expect(await device.check()).toMatchObject({ outcome: 'updated', version: good.version });
 
     const foreign = {
       version: 1,
       models: [{ ...emotionOnly.models[0]!, file: 'emotion/other.onnx', sha256: 'f'.repeat(64) }],
     };
-    const bad = await publish(mine!.id, 'models', foreign);
-    const r = await check();
-    expect(r).toMatchObject({ outcome: 'invalid', version: bad.version, kept: good.version });
-    if (r.outcome === 'invalid') expect(r.reason).toMatch(/not shipped/);
-    expect(store.docs.get('models')!.etag).toBe(good.etag);
-
-    const unreadable = await publish(mine!.id, 'models', { version: 2, models: [] });
-    expect(await check()).toMatchObject({
-      outcome: 'invalid',
-      version: unreadable.version,
-      kept: good.version,
-    });
+    await expectRefused(mine!.id, device, foreign, good, /not shipped/);
+    await expectRefused(mine!.id, device, { version: 2, models: [] }, good);
   });
 });
