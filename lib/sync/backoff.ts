@@ -10,6 +10,20 @@ export interface BackoffPolicy {
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 5 * 60_000 };
 
+/**
+ * The urgent lane (a warning a lead is waiting for, a resolution that cancels one) retries soon
+ * after the endpoint comes back — within a second at most — and never waits longer than bulk.
+ * Its requests are single small batches, so a fleet retrying them during an outage costs little.
+ */
+export const URGENT_BACKOFF_CAP: BackoffPolicy = { baseMs: 100, capMs: 1_000 };
+
+export function urgentBackoff(bulk: BackoffPolicy): BackoffPolicy {
+  return {
+    baseMs: Math.min(bulk.baseMs, URGENT_BACKOFF_CAP.baseMs),
+    capMs: Math.min(bulk.capMs, URGENT_BACKOFF_CAP.capMs),
+  };
+}
+
 /** `attempt` counts failures so far (0 for the first retry). `random` returns [0, 1). */
 export function backoffDelay(
   attempt: number,

@@ -5,7 +5,7 @@
  * hosts (Node, the benchmark, an offscreen page) can use `run(signal)` instead.
  */
 import { newId } from '../ids';
-import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from './backoff';
+import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay, urgentBackoff } from './backoff';
 import { type Outcome, classifyNetworkError, classifyResponse } from './classify';
 import {
   type BatchLimits,
@@ -48,6 +48,8 @@ export interface SyncClientOptions {
   getToken: () => string | undefined | Promise<string | undefined>;
   batch?: Partial<BatchLimits>;
   backoff?: BackoffPolicy;
+  /** The urgent lane's backoff; by default `backoff` capped at 100 ms base and 1 s (backoff.ts). */
+  urgentBackoff?: BackoffPolicy;
   /** Abort a request that hangs (a half-open connection) after this long. */
   requestTimeoutMs?: number;
   now?: () => number;
@@ -90,7 +92,10 @@ export function isUrgent(p: OutboxPayload): boolean {
 const URGENT_INDEX_MAX = 1_000;
 
 export class SyncClient {
-  private readonly opts: Required<Omit<SyncClientOptions, 'batch'>> & { batch: BatchLimits };
+  private readonly opts: Required<Omit<SyncClientOptions, 'batch' | 'urgentBackoff'>> & {
+    batch: BatchLimits;
+    urgentBackoff: BackoffPolicy;
+  };
   private inFlight: Promise<FlushReport> | undefined;
   private wake: ((urgent: boolean) => void) | undefined;
   private urgentQueued = false;
@@ -115,6 +120,7 @@ export class SyncClient {
       ...options,
       endpoint: options.endpoint.replace(/\/+$/, ''),
       batch: { ...DEFAULT_BATCH_LIMITS, ...options.batch },
+      urgentBackoff: options.urgentBackoff ?? urgentBackoff(options.backoff ?? DEFAULT_BACKOFF),
     };
   }
 
@@ -282,6 +288,13 @@ export class SyncClient {
         }
         if (rejected.length > 0) await store.reject(rejected, now());
         await store.remove(done);
+        // The endpoint is back after failures: urgent entries still waiting out their backoff
+        // go now, ahead of the bulk backlog that follows.
+        if (meta.failures > 0 || this.urgentFailures > 0) {
+          this.urgentFailures = 0;
+          this.urgentNextAt = 0;
+          void this.flushUrgent();
+        }
         for (const e of batch) this.urgentIndex.delete(e.key);
         report.accepted += done.length;
         report.duplicates += response.duplicates;
@@ -356,8 +369,12 @@ export class SyncClient {
         if (!token) return;
         const outcome = await this.send(batch, token);
         if (outcome.kind === 'retry') {
+          // A Retry-After is meant for load (bulk); the urgent lane waits at most its own cap.
+          const policy = this.opts.urgentBackoff;
           const delay =
-            outcome.retryAfterMs ?? backoffDelay(this.urgentFailures, this.opts.backoff, this.opts.random);
+            outcome.retryAfterMs !== undefined
+              ? Math.ceil(Math.min(outcome.retryAfterMs, policy.capMs) * (0.5 + this.opts.random() / 2))
+              : backoffDelay(this.urgentFailures, policy, this.opts.random);
           this.urgentFailures++;
           this.urgentNextAt = now() + delay;
           // Try again when the delay is over (long-lived hosts); a woken service worker retries
