@@ -6,33 +6,27 @@
  * catches shows its warning in the side panel. Then a rulebook that does not compile is published
  * (the document API stores bodies as given): the extension rejects it and keeps the previous one.
  * Last, a script library published for the team is pushed to the extension (no sync-now, no
- * alarm): its script shows as a hint in the open side panel.
+ * alarm): its script shows as a hint in the open side panel. A team model manifest that narrows the
+ * customer's emotion labels and drops intent re-boots the worker's models. Last, with the service
+ * worker stopped (and nothing else to wake it), a script library published on the endpoint reaches
+ * it through the offscreen document's follow of the push.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../server/db/connect';
-import { type RunningServer, createServer } from '../../server/index';
-import { jsonLogger } from '../../server/log';
-import { seedQaDemo } from '../../server/qa/demo';
-import { type DemoCredentials, seedDemo } from '../../server/seed';
 import { startFixtureServer } from '../fixtures/serve';
-import { type Launched, launch } from './harness';
+import { EXTENSION_DIR, type Launched, launch, stopServiceWorkers } from './harness';
 import { Desk } from './pages/desk';
+import { TestEndpoint, enrolExtension, waitFor } from './pages/endpoint';
 import { SidePanel } from './pages/sidepanel';
 
-const PASSWORD = 'delivery e2e password';
 const TEAM = 'team_shanghai_a';
 const NEW_RULE = 'general.refund-delay';
 const PHRASE = '退款到现在还没到账';
 const CONV = 'delivery-refund';
 
 let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
-let dataDir: string;
-let database: Database;
-let server: RunningServer;
-let demo: DemoCredentials;
+let endpoint: TestEndpoint;
 let l: Launched;
 let panel: SidePanel;
 let desk: Desk;
@@ -45,22 +39,13 @@ interface StoredDoc {
 }
 
 async function qa(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
+  const res = await fetch(`${endpoint.url}${path}`, {
     method,
     headers: { cookie: qaCookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-
-async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const syncNow = () => panel.page.evaluate(() => chrome.runtime.sendMessage({ type: 'sync-now' }));
@@ -75,6 +60,28 @@ const storedRulebook = () =>
 
 const pipelineText = () => panel.page.textContent('[data-testid="status-pipeline"]');
 
+/** The visible conversation's last turn (highest seq), with its emotion and intent labels. */
+const lastTurn = () =>
+  panel.page.$$eval('[data-testid="conversation"] [data-testid="turn"]', (els) => {
+    const last = els.reduce((a, b) =>
+      Number(b.getAttribute('data-seq')) > Number(a.getAttribute('data-seq')) ? b : a,
+    );
+    return {
+      speaker: last.getAttribute('data-speaker') ?? '',
+      emotion: last.getAttribute('data-emotion') ?? '',
+      intent: last.querySelector('[data-testid="intent"]')?.getAttribute('data-intent') ?? '',
+    };
+  });
+
+const logLines = (msg: string) =>
+  panel.page.evaluate(
+    async (m) =>
+      (((await chrome.storage.session.get('sotto:log'))['sotto:log'] ?? []) as { msg: string }[]).filter(
+        (line) => line.msg === m,
+      ),
+    msg,
+  );
+
 const ruleFindings = async () => (await panel.readFindings()).filter((f) => f.rule === NEW_RULE);
 
 /** The customer says something in the live conversation; resolves once the panel shows it analysed. */
@@ -86,37 +93,23 @@ async function customerSays(text: string): Promise<void> {
 
 beforeAll(async () => {
   fixtures = await startFixtureServer({ port: 0 });
-  dataDir = mkdtempSync(join(tmpdir(), 'sotto-delivery-e2e-'));
-  database = await openDatabase({ dataDir });
-  demo = await seedDemo(database.db, { password: PASSWORD });
-  // Scores the seeded history with the shipped general rulebook and publishes it for each team.
-  await seedQaDemo(database.db, demo, { conversations: 12 });
-  server = await createServer({ db: database, port: 0, host: '127.0.0.1', log: jsonLogger('silent') });
-  const login = await fetch(`${server.url}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: demo.users.qa.email, password: PASSWORD }),
+  // The QA demo scores the seeded history with the shipped general rulebook and publishes it for each team.
+  endpoint = await TestEndpoint.start({
+    name: 'delivery',
+    password: 'delivery e2e password',
+    qaDemo: { conversations: 12 },
   });
-  expect(login.status).toBeLessThan(300);
-  qaCookie = login.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
+  qaCookie = await endpoint.login(endpoint.demo.users.qa.email);
   l = await launch();
   panel = await SidePanel.open(l);
-  await panel.page.evaluate((s) => chrome.storage.local.set({ 'sotto:sync-settings': s }), {
-    endpoint: server.url,
-    enrolmentCode: demo.enrolmentCodes.agent,
-  });
+  await enrolExtension(panel.page, endpoint.url, endpoint.demo.enrolmentCodes.agent);
   desk = await Desk.open(l.context, fixtures.url);
 });
 
 afterAll(async () => {
   await l?.close();
-  await server?.close();
-  await database?.close();
+  await endpoint?.close();
   await fixtures?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('team rulebook delivery', () => {
@@ -271,8 +264,166 @@ describe('team rulebook delivery', () => {
         }[],
     );
     const updated = log.filter((line) => line.msg === 'team script library updated');
+    // Heard by the service worker's own follow or forwarded by the offscreen document's: once.
     expect(updated.map((line) => line.data)).toEqual([
-      expect.objectContaining({ version: put.json.version, via: 'push' }),
+      expect.objectContaining({ version: put.json.version, via: expect.stringMatching(/^push/) }),
     ]);
+  });
+
+  it("a team model manifest re-boots the worker's models: the customer's emotion labels narrowed, intent dropped", async () => {
+    const ANGRY = '你们太过分了，我要去12315投诉你们！';
+    await customerSays(ANGRY);
+    const before = await lastTurn();
+    expect(['angry', 'frustrated']).toContain(before.emotion);
+    expect(before.intent).not.toBe('');
+    // The manifest the built extension ships; the team may only choose among its files.
+    const shipped = JSON.parse(readFileSync(join(EXTENSION_DIR, 'models/manifest.json'), 'utf8')) as {
+      version: 1;
+      models: { task: string; labelSets?: Record<string, string[]> }[];
+    };
+    const team = {
+      ...shipped,
+      models: shipped.models
+        .filter((m) => m.task !== 'intent')
+        .map((m) => (m.task === 'emotion' ? { ...m, labelSets: { customer: ['neutral', 'positive'] } } : m)),
+    };
+    const put = await qa('PUT', `/v1/teams/${TEAM}/documents/models`, { body: team });
+    expect(put.status).toBe(201);
+    // Pushed, validated, stored, and swapped into the running worker: the status line says what runs.
+    await panel.page.waitForFunction(() => {
+      const text = document.querySelector('[data-testid="status-pipeline"]')?.textContent ?? '';
+      return text.includes('emotion@') && !text.includes('intent@');
+    });
+    expect(await logLines('models swapped')).toHaveLength(1);
+    // The same words from the customer now read as one of the labels the team allows, with no intent.
+    await customerSays(ANGRY);
+    const after = await lastTurn();
+    expect(['neutral', 'positive']).toContain(after.emotion);
+    expect(after.intent).toBe('');
+    // The agent's emotion labels were not narrowed.
+    await desk.agentPosts(CONV, '非常抱歉，我马上为您查询退款进度。');
+    await panel.waitForTurns((await desk.messages(CONV)).length, { emotions: true });
+    expect((await lastTurn()).speaker).toBe('agent');
+  });
+
+  it('a script published while the service worker is stopped wakes it through the offscreen document', async () => {
+    // The offscreen document (alive: it runs the live conversation's analysis) follows the push
+    // and forwards its opening snapshot; the service worker logs each forward.
+    await panel.page.waitForFunction(() =>
+      chrome.storage.session
+        .get('sotto:log')
+        .then((got) =>
+          ((got['sotto:log'] ?? []) as { msg: string }[]).some(
+            (line) => line.msg === 'document change pushed by the offscreen document',
+          ),
+        ),
+    );
+    // Nothing else may wake the service worker: the side panel (its port reconnects at once) is
+    // closed and the sync alarms are cleared; the service worker makes them again when it starts.
+    const sw = await l.serviceWorker();
+    await sw.evaluate(async () => {
+      for (const a of await chrome.alarms.getAll())
+        if (a.name.startsWith('sotto-sync')) await chrome.alarms.clear(a.name);
+    });
+    const t0 = Date.now();
+    const stamp = (what: string) => console.info(`[delivery] ${what}: ${Date.now() - t0} ms`);
+    // A mark in this service worker's global scope: a restarted one does not have it.
+    await sw.evaluate(() => {
+      (globalThis as { sottoBeforeStop?: boolean }).sottoBeforeStop = true;
+    });
+    // DevTools' ServiceWorker domain is reached from a page of the extension's own origin: a file
+    // of the extension with no script, which sends the service worker nothing.
+    const quiet = await l.context.newPage();
+    await quiet.goto(`chrome-extension://${l.extensionId}/models/manifest.json`);
+    await panel.page.close();
+    const cdp = await l.cdp();
+    const running = async () =>
+      ((await cdp.send('Target.getTargets')).targetInfos as { type: string; url: string }[]).some(
+        (t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${l.extensionId}/`),
+      );
+    await stopServiceWorkers(l, quiet);
+    await waitFor(running, (r) => !r, 'the service worker to stop', 200);
+    stamp('service worker stopped');
+    const publishedAt = Date.now();
+    const put = await qa('PUT', `/v1/teams/${TEAM}/documents/scripts`, {
+      body: {
+        schemaVersion: 1,
+        id: 'team-shanghai-a',
+        version: '2026.12.2',
+        scripts: [
+          {
+            id: 'team.refund-timeline',
+            title: { zh_CN: '退款到账时间', zh_TW: '退款到賬時間', en: 'Refund: when it arrives' },
+            text: {
+              zh_CN: '退款已经提交，预计 1 到 3 个工作日到账，到账后我会再通知您。',
+              zh_TW: '退款已經提交，預計 1 到 3 個工作日到賬，到賬後我會再通知您。',
+              en: 'The refund is submitted and should arrive in 1 to 3 working days; I will let you know.',
+            },
+            when: { rules: [NEW_RULE] },
+            priority: 100,
+          },
+        ],
+      },
+    });
+    expect(put.status).toBe(201);
+    stamp('published');
+    // Only the offscreen document's forward can wake it now.
+    await waitFor(running, (r) => r, 'the service worker to be started again', 550);
+    stamp('service worker started');
+    // The restarted instance (Playwright may still list the stopped one): no mark in its scope.
+    const fresh = async () => {
+      for (const w of l.context.serviceWorkers()) {
+        if (!w.url().startsWith(`chrome-extension://${l.extensionId}/`)) continue;
+        const mark = await Promise.race([
+          w
+            .evaluate(() => (globalThis as { sottoBeforeStop?: boolean }).sottoBeforeStop ?? false)
+            .catch(() => true),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 2000)),
+        ]);
+        if (!mark) return w;
+      }
+      return undefined;
+    };
+    const next = (await waitFor(fresh, (w) => w !== undefined, 'the restarted service worker', 100))!;
+    const dumpLog = async () =>
+      console.info(
+        JSON.stringify(
+          await next.evaluate(async () => (await chrome.storage.session.get('sotto:log'))['sotto:log'] ?? []),
+        ).slice(-4000),
+      );
+    const stored = await waitFor(
+      () =>
+        next.evaluate(
+          async () =>
+            (await chrome.storage.local.get('sotto:team-document:scripts'))['sotto:team-document:scripts'] as
+              | StoredDoc
+              | undefined,
+        ),
+      (d) => d?.etag === put.json.etag,
+      'the new script library stored by the woken service worker',
+      300,
+    ).catch(async (e: unknown) => {
+      await dumpLog();
+      throw e;
+    });
+    stamp('stored');
+    expect(stored).toMatchObject({ teamId: TEAM, version: put.json.version });
+    console.info(`[delivery] published → stored by the woken service worker: ${Date.now() - publishedAt} ms`);
+    // Woken by the offscreen document's forward of this publication.
+    const log = (await next.evaluate(
+      async () => (await chrome.storage.session.get('sotto:log'))['sotto:log'] ?? [],
+    )) as { ts: number; msg: string; data?: { version?: number } }[];
+    expect(
+      log.some(
+        (line) => line.msg === 'document change pushed by the offscreen document' && line.ts >= publishedAt,
+      ),
+    ).toBe(true);
+    expect(
+      log.filter((line) => line.msg === 'team script library updated').map((line) => line.data?.version),
+    ).toContain(put.json.version);
+    // The panel, opened again, shows the new script as a hint in the live conversation.
+    panel = await SidePanel.open(l);
+    await panel.select(CONV);
+    await panel.waitForHint('script:team.refund-timeline', 60_000);
   });
 });
