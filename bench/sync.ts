@@ -335,9 +335,10 @@ async function main(): Promise<void> {
       restartAt.shift();
       const t = Date.now();
       await server.close();
+      const closeMs = Date.now() - t;
       server = await createServer(serverOptions(port));
       downtimes.push(Date.now() - t);
-      log({ phase: 'restart', after_findings: sum, downtime_ms: Date.now() - t });
+      log({ phase: 'restart', after_findings: sum, downtime_ms: Date.now() - t, close_ms: closeMs });
     }
     const generating = status.some((s) => !s || s.generating);
     if (!generating && !generatedMs) generatedMs = Date.now() - start;

@@ -2,6 +2,7 @@
  * `createServer`: the QA endpoint on a loopback or public port, with its background jobs
  * (escalation sweeper, webhook deliveries). Tests and the demo start it in-process on port 0.
  */
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { DeliveryWorker } from './alerts/deliveries';
@@ -33,6 +34,8 @@ export interface CreateServerOptions {
   retentionIntervalMs?: number;
   cookieSecure?: boolean;
   now?: () => number;
+  /** How long close() waits for requests in flight before cutting them (default 2 s). */
+  drainMs?: number;
 }
 
 export interface RunningServer {
@@ -60,17 +63,93 @@ function isDatabase(x: Database | OpenOptions): x is Database {
   return typeof (x as Database).close === 'function' && 'db' in x;
 }
 
+type FetchHandler = (req: Request, env: unknown) => Response | Promise<Response>;
+
+/** How long close() lets requests in flight finish (the database still open) before cutting them. */
+const DEFAULT_DRAIN_MS = 2_000;
+
 export async function createServer(opts: CreateServerOptions): Promise<RunningServer> {
   const owned = !isDatabase(opts.db);
-  const database = isDatabase(opts.db) ? opts.db : await openDatabase(opts.db);
+  const log = opts.log ?? jsonLogger('info');
+
+  // Listen before the database is open and hold requests until it is: a device that finds the
+  // port refused falls into its backoff, one whose request is held is answered as soon as the
+  // endpoint can (a PGlite data directory takes a moment to open).
+  let handler: FetchHandler | undefined;
+  let setReady: (h: FetchHandler | undefined) => void = () => {};
+  const ready = new Promise<FetchHandler | undefined>((resolve) => {
+    setReady = resolve;
+  });
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+  const fetchHandler: FetchHandler = async (req, env) => {
+    const h = handler ?? (await ready);
+    if (!h) {
+      return Response.json(
+        { error: 'unavailable', reason: 'database unavailable, retry later', retryAfterMs: 2000 },
+        { status: 503, headers: { 'retry-after': '2' } },
+      );
+    }
+    // In flight until the response is written (an SSE stream counts only until it starts).
+    inFlight++;
+    let counted = true;
+    const done = () => {
+      if (!counted) return;
+      counted = false;
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    };
+    try {
+      const res = await h(req, env);
+      // Closing: this connection is not reused, the device's next request finds the new process.
+      if (draining) {
+        try {
+          res.headers.set('connection', 'close');
+        } catch {
+          // immutable headers (a proxied response): the connection is cut at the end of close()
+        }
+      }
+      const outgoing = (env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+      const stream = (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
+      if (outgoing && !stream && !outgoing.writableFinished) outgoing.once('close', done);
+      else done();
+      return res;
+    } catch (err) {
+      done();
+      throw err;
+    }
+  };
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: fetchHandler, port: opts.port ?? 0, hostname: opts.host ?? '127.0.0.1' }, () =>
+      resolve(s),
+    );
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Open SSE streams would otherwise keep close() waiting forever.
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+    });
+
+  let database: Database;
+  try {
+    database = isDatabase(opts.db) ? opts.db : await openDatabase(opts.db);
+  } catch (err) {
+    setReady(undefined);
+    await stopListening();
+    throw err;
+  }
   const now = opts.now ?? Date.now;
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  let url = '';
   const ctx: ServerContext = {
     db: database.db,
     urgentDb: database.urgentDb,
     dbKind: database.kind,
-    log: opts.log ?? jsonLogger('info'),
+    log,
     now,
     publicUrl: () => opts.publicUrl ?? url,
     limits,
@@ -128,14 +207,8 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
   retention.unref?.();
   deliveries.start();
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: opts.host ?? '127.0.0.1' }, () =>
-      resolve(s),
-    );
-  });
-  const addr = server.address() as AddressInfo;
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  url = `http://${host}:${addr.port}`;
+  handler = app.fetch as FetchHandler;
+  setReady(handler);
   ctx.log.log('info', 'listening', { url, db: database.kind });
 
   let closing: Promise<void> | undefined;
@@ -148,12 +221,27 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
       closing ??= (async () => {
         clearInterval(sweeper);
         clearInterval(retention);
-        await deliveries.stop();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Open SSE streams would otherwise keep close() waiting forever.
-          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        // Stop accepting, let what is in flight finish while the database is still open (a
+        // request cut here is sent again by its device, after a backoff), and only then cut
+        // what is left: SSE streams, and stragglers past the drain time.
+        draining = true;
+        // Stops accepting and closes idle keep-alive connections; busy ones finish below.
+        const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        ctx.ingestGate.turnAwayWaiting();
+        const idle =
+          inFlight === 0
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => {
+                drained = resolve;
+              });
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const drainTimeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, opts.drainMs ?? DEFAULT_DRAIN_MS);
         });
+        await Promise.all([deliveries.stop(), Promise.race([idle, drainTimeout])]);
+        clearTimeout(timer);
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        await listenerClosed;
         while (sweeping || retaining) await new Promise((r) => setTimeout(r, 10));
         if (owned) await database.close();
         ctx.log.log('info', 'closed', { url });

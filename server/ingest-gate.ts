@@ -18,9 +18,10 @@ export interface GateStats {
 
 export class IngestGate {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: ((admitted: boolean) => void)[] = [];
   private shedCount = 0;
   private batchMs = 100;
+  private closing = false;
 
   constructor(
     /** Bulk batches validated and written at the same time. */
@@ -39,13 +40,13 @@ export class IngestGate {
       this.running++;
       return this.releaser();
     }
-    if (this.waiting.length >= this.queue) {
+    if (this.waiting.length >= this.queue || this.closing) {
       this.shedCount++;
       return undefined;
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const admitted = await new Promise<boolean>((resolve) => {
-      const waiter = () => resolve(true);
+      const waiter = (admitted: boolean) => resolve(admitted);
       this.waiting.push(waiter);
       if (Number.isFinite(maxWaitMs)) {
         timer = setTimeout(() => {
@@ -75,6 +76,15 @@ export class IngestGate {
     return Math.round(Math.min(10_000, Math.max(500, ahead)) * (1 + random()));
   }
 
+  /**
+   * The endpoint is closing: every waiting batch is sent back now (503 + Retry-After) instead of
+   * holding the close until its wait runs out. Running batches finish.
+   */
+  turnAwayWaiting(): void {
+    this.closing = true;
+    for (const waiter of this.waiting.splice(0)) waiter(false);
+  }
+
   private releaser(): () => void {
     let done = false;
     const start = performance.now();
@@ -83,7 +93,7 @@ export class IngestGate {
       done = true;
       this.batchMs = this.batchMs * 0.9 + (performance.now() - start) * 0.1;
       const next = this.waiting.shift();
-      if (next) next();
+      if (next) next(true);
       else this.running--;
     };
   }

@@ -6,7 +6,40 @@
  * works on its own thread and the main thread stays free for HTTP, validation and the SSE fan-out;
  * the driver (pglite-dialect.ts) still hands out the one connection, urgent lane first.
  */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+
+/** What every PGlite thread of this process starts from, prepared once. */
+interface PGliteArtifacts {
+  /** PostgreSQL compiled to WASM: a `WebAssembly.Module` posted to a worker is not compiled again. */
+  module: WebAssembly.Module;
+  /** PGlite's file-system bundle (share/, lib/), read from disk once. */
+  fsBundle: Uint8Array;
+}
+
+let artifacts: Promise<PGliteArtifacts> | undefined;
+
+/**
+ * Compile PGlite's WASM once per process. Each new thread used to compile the 9 MB module again
+ * and then run cold (unoptimised) code until V8 tiered it up, all while an endpoint that had just
+ * restarted took the backlog of every device; a module handed over keeps the code compiled so far.
+ */
+export function pgliteArtifacts(): Promise<PGliteArtifacts> {
+  artifacts ??= (async () => {
+    const dist = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+    const [wasm, fsBundle] = await Promise.all([
+      readFile(join(dist, 'pglite.wasm')),
+      readFile(join(dist, 'pglite.data')),
+    ]);
+    return { module: await WebAssembly.compile(wasm), fsBundle: new Uint8Array(fsBundle) };
+  })();
+  artifacts.catch(() => {
+    artifacts = undefined;
+  });
+  return artifacts;
+}
 
 export interface QueryLike {
   query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
@@ -56,7 +89,11 @@ export class PGliteThread implements QueryLike {
 
   /** Starts the thread and opens the data directory; rejects if PGlite cannot open it. */
   static async open(dataDir: string): Promise<PGliteThread> {
-    const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: { dataDir } });
+    // Without the artifacts (an unusual install) the thread loads them itself, as PGlite does.
+    const ready = await pgliteArtifacts().catch(() => undefined);
+    const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
+      workerData: { dataDir, module: ready?.module, fsBundle: ready?.fsBundle },
+    });
     let onMessage: (m: FromWorker) => void = () => {};
     let onExit: (code: number) => void = () => {};
     try {

@@ -7,7 +7,11 @@ import { PGlite } from '@electric-sql/pglite';
 const port = parentPort;
 let client;
 try {
-  client = await PGlite.create(workerData.dataDir);
+  // The module compiled once per process and the file-system bundle read once (pglite-thread.ts).
+  const options = {};
+  if (workerData.module) options.pgliteWasmModule = workerData.module;
+  if (workerData.fsBundle) options.fsBundle = new Blob([workerData.fsBundle]);
+  client = await PGlite.create(workerData.dataDir, options);
   port.postMessage({ type: 'ready' });
 } catch (err) {
   port.postMessage({ type: 'failed', error: { message: String(err?.message ?? err) } });

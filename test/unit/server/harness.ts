@@ -28,7 +28,7 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
  * initdb inside PGlite takes seconds; a migrated data directory is built once, kept in the OS
  * temp dir keyed by the migrations' source, and loaded by each suite in well under a second.
  */
-async function pgliteFromTemplate(): Promise<PGlite> {
+export async function pgliteFromTemplate(): Promise<PGlite> {
   const src = readFileSync(new URL('../../../server/db/migrations.ts', import.meta.url));
   const file = join(
     tmpdir(),
