@@ -1,5 +1,8 @@
 /** Console strings in the three languages Sotto speaks; keys fall back to English. */
 import { signal } from '@preact/signals';
+import enMessages from '../../public/_locales/en/messages.json';
+import zhCnMessages from '../../public/_locales/zh_CN/messages.json';
+import zhTwMessages from '../../public/_locales/zh_TW/messages.json';
 
 export type Lang = 'zh_CN' | 'zh_TW' | 'en';
 const saved = (typeof localStorage !== 'undefined' && localStorage.getItem('sotto.lang')) as Lang | null;
@@ -167,4 +170,19 @@ export function loc(x: unknown): string {
   if (x && typeof x === 'object')
     return String((x as Record<string, string>)[lang.value] ?? (x as Record<string, string>).en ?? '');
   return x === undefined || x === null ? '' : String(x);
+}
+
+// The label names the extension shows, from its own locale files, so the console and the side
+// panel name an intent the same way. The console's build keeps only their `intent_` entries.
+
+const EXTENSION_MESSAGES: Record<Lang, Record<string, { message: string } | undefined>> = {
+  zh_CN: zhCnMessages,
+  zh_TW: zhTwMessages,
+  en: enMessages,
+};
+
+/** An intent or agent act (`refund_return`, `agent_apology`) in the current language; unknown keys as they are. */
+export function intentName(key: string): string {
+  const id = `intent_${key}`;
+  return EXTENSION_MESSAGES[lang.value][id]?.message ?? EXTENSION_MESSAGES.en[id]?.message ?? key;
 }

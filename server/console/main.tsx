@@ -7,7 +7,8 @@ import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Chart } from './chart';
-import { type Key, type Lang, lang, loc, STRINGS, setLang, t } from './i18n';
+import { CUSTOMER_INTENTS } from '../../lib/label-names';
+import { intentName, type Key, type Lang, lang, loc, STRINGS, setLang, t } from './i18n';
 
 // biome-ignore lint/suspicious/noExplicitAny: API replies are read field by field
 type Any = any;
@@ -212,18 +213,6 @@ const FILTERS = [
   'appealed',
   'reviewed',
 ] as const;
-const INTENTS = [
-  'refund_return',
-  'order_status',
-  'billing_dispute',
-  'cancel_account',
-  'complaint_escalation',
-  'technical_issue',
-  'account_access',
-  'product_inquiry',
-  'payment_issue',
-  'praise_thanks',
-];
 
 /** The list filters without paging: what an export or a saved view keeps. */
 function listFilters(query: Record<string, string>): Record<string, string> {
@@ -306,7 +295,7 @@ function Conversations({ meta }: { meta: Any }) {
         )}
         {sel(
           'intent',
-          INTENTS.map((s) => [s, s]),
+          CUSTOMER_INTENTS.map((s) => [s, intentName(s)]),
         )}
         <label>
           {t('scoreMin')}{' '}
@@ -971,12 +960,21 @@ function Analytics({ meta }: { meta: Any }) {
           <div class="card">
             <h3>{t('hot')}</h3>
             <ul>
-              {[...d.hot.intents, ...d.hot.rules, ...d.hot.phrases].map((h: Any) => (
+              {d.hot.intents.map((h: Any) => (
                 <li>
-                  <Link to={`?${h.key.includes('.') ? 'rule' : 'intent'}=${encodeURIComponent(h.key)}`}>
-                    {h.key}
-                  </Link>{' '}
-                  {h.lastWeek} → {h.thisWeek}
+                  <Link to={`?intent=${encodeURIComponent(h.key)}`}>{intentName(h.key)}</Link> {h.lastWeek} →{' '}
+                  {h.thisWeek}
+                </li>
+              ))}
+              {d.hot.rules.map((h: Any) => (
+                <li>
+                  <Link to={`?rule=${encodeURIComponent(h.key)}`}>{h.key}</Link> {h.lastWeek} → {h.thisWeek}
+                </li>
+              ))}
+              {/* Redacted evidence snippets: no list filter searches free text, so they are not links. */}
+              {d.hot.phrases.map((h: Any) => (
+                <li>
+                  <q>{h.key}</q> {h.lastWeek} → {h.thisWeek}
                 </li>
               ))}
             </ul>
@@ -1016,7 +1014,7 @@ function Analytics({ meta }: { meta: Any }) {
             <ul>
               {d.intents.slice(0, 10).map((i: Any) => (
                 <li>
-                  {i.key}: {i.thisWeek}
+                  {intentName(i.key)}: {i.thisWeek}
                 </li>
               ))}
             </ul>

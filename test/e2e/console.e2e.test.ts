@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readSheet } from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CUSTOMER_INTENTS } from '../../lib/label-names';
 import { openDatabase } from '../../server/db/connect';
 import { createServer, type RunningServer } from '../../server/index';
 import { jsonLogger } from '../../server/log';
@@ -52,6 +53,15 @@ describe('QA console', () => {
   it('a QA manager filters to angry conversations, opens one, sees the evidence and overrides the score', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await signIn(page, 'qa', 'zh_CN');
+    // Every customer intent can be filtered on, named as the side panel names it.
+    const intents = await page.$$eval('select[name=intent] option', (os) =>
+      (os as HTMLOptionElement[]).filter((o) => o.value).map((o) => [o.value, o.textContent]),
+    );
+    expect(intents.map(([v]) => v)).toEqual([...CUSTOMER_INTENTS]);
+    expect(Object.fromEntries(intents)).toMatchObject({
+      refund_return: '退款退货',
+      greeting_closing: '问候结束语',
+    });
     await page.selectOption('select[name=emotion]', 'angry');
     await page.selectOption('select[name=rule]', 'general.forbidden-promise');
     await page.click('form.filters button[type=submit]');
