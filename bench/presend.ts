@@ -139,28 +139,31 @@ async function inWorld<T>(w: { s: CDPSession; id: number }, expression: string):
 
 /** Waits until every stored turn of the conversation has its analysis (read from the background's IndexedDB). */
 async function drained(sw: Worker): Promise<{ utterances: number; analyses: number }> {
-  return sw.evaluate(async (conv) => {
-    const count = (db: IDBDatabase, store: string) =>
-      new Promise<number>((ok, fail) => {
-        const range = IDBKeyRange.bound([conv, 0], [conv, Number.MAX_SAFE_INTEGER]);
-        const r = db.transaction(store).objectStore(store).count(range);
+  return sw.evaluate(
+    async ({ conv, polls }) => {
+      const count = (db: IDBDatabase, store: string) =>
+        new Promise<number>((ok, fail) => {
+          const range = IDBKeyRange.bound([conv, 0], [conv, Number.MAX_SAFE_INTEGER]);
+          const r = db.transaction(store).objectStore(store).count(range);
+          r.onsuccess = () => ok(r.result);
+          r.onerror = () => fail(r.error);
+        });
+      const db = await new Promise<IDBDatabase>((ok, fail) => {
+        const r = indexedDB.open('sotto-session');
         r.onsuccess = () => ok(r.result);
         r.onerror = () => fail(r.error);
       });
-    const db = await new Promise<IDBDatabase>((ok, fail) => {
-      const r = indexedDB.open('sotto-session');
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => fail(r.error);
-    });
-    let last = { utterances: 0, analyses: 0 };
-    for (let i = 0; i < 2400; i++) {
-      last = { utterances: await count(db, 'utterances'), analyses: await count(db, 'analyses') };
-      if (last.utterances > 0 && last.analyses >= last.utterances) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    db.close();
-    return last;
-  }, CONV);
+      let last = { utterances: 0, analyses: 0 };
+      for (let i = 0; i < polls; i++) {
+        last = { utterances: await count(db, 'utterances'), analyses: await count(db, 'analyses') };
+        if (last.utterances > 0 && last.analyses >= last.utterances) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      db.close();
+      return last;
+    },
+    { conv: CONV, polls: Number(process.env.DRAIN_POLLS ?? 2400) },
+  );
 }
 
 interface Sample {
@@ -194,7 +197,13 @@ async function browserChecks(): Promise<{ sw: Sample[]; content: number[] }> {
     await sw.evaluate('globalThis.__name = (f) => f'); // tsx's helper (no init script in a service worker)
     const settled = await drained(sw);
     log(`${TURNS} turns stored and analysed in ${Date.now() - t0} ms: ${JSON.stringify(settled)}`);
-    if (settled.analyses < TURNS) throw new Error('the analysis did not drain');
+    if (settled.analyses < TURNS) {
+      const lines = await sw.evaluate(
+        async () => (await chrome.storage.session.get('sotto:log'))['sotto:log'],
+      );
+      log(`background log: ${JSON.stringify(lines).slice(-3000)}`);
+      throw new Error('the analysis did not drain');
+    }
     const swRound = () =>
       sw.evaluate(
         async ({ conv, prefixes }) => {
