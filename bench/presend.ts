@@ -16,7 +16,8 @@
  *    and the worker's compute.
  *
  * Needs a build: `SOTTO_OUT_DIR=.output-x npx wxt build`, then `SOTTO_OUT_DIR=.output-x npm run bench:presend`.
- * `TURNS` and `ROUNDS` (passes over the prefixes) change the workload; `PRESEND_NODE_ONLY=1` runs part 1 only.
+ * `TURNS` and `ROUNDS` (passes over the prefixes) change the workload, `DRAIN_POLLS` (250 ms each)
+ * bounds the wait for the analysis; `PRESEND_NODE_ONLY=1` runs part 1 only.
  * Last line: {"bench":"presend","keystroke_check_p95_ms":…,"worker_p95_ms":…,"messaging_p95_ms":…}
  */
 import { readFileSync, readdirSync } from 'node:fs';
