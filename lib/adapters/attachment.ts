@@ -168,9 +168,10 @@ export class ConsoleAttachment {
   /**
    * Runs `f`, reporting its main-thread time and the utterances it queued to `cost`. A callback
    * that left its messages waiting for boxes reports nothing yet: its time is added to the step
-   * that reads them, so each message carries every callback that handled it.
+   * that reads them, so each message carries every callback that handled it; so is the time of a
+   * send made after the callback (`owe`), added to the next callback that reads messages.
    */
-  private timed(f: () => void): void {
+  private timed(f: () => void, owe = false): void {
     const cost = this.d.cost;
     if (!cost) {
       f();
@@ -183,9 +184,11 @@ export class ConsoleAttachment {
       f();
     } finally {
       const ms = clock.now() - t0;
-      if (this.deferred.length > 0 && this.produced === before) this.owedMs += ms;
+      const n = this.produced - before;
+      if (owe || (this.deferred.length > 0 && n === 0)) this.owedMs += ms;
+      else if (n === 0) cost(ms, 0);
       else {
-        cost(ms + this.owedMs, this.produced - before);
+        cost(ms + this.owedMs, n);
         this.owedMs = 0;
       }
     }
@@ -353,40 +356,45 @@ export class ConsoleAttachment {
   }
 
   /**
-   * Hands `batch` to the background at once, without waiting for earlier batches (each send is
-   * made inside the callback that read its messages, so its cost is counted with them); a batch
-   * the background could not take waits in `pending` for a retry.
+   * Hands utterances to the background, one batch in flight at a time: what is read while a batch
+   * waits for its acknowledgement goes in the next one (a 10,000-message burst reaches the
+   * background in a few hundred batches, not one per callback). The send is made inside the
+   * callback that read the messages when nothing is in flight; a send made later, from the
+   * acknowledgement or a retry, is timed too and its time added to the next reported callback.
    */
-  private post(batch: Utterance[]): void {
-    for (let i = 0; i < batch.length; i += 500) {
-      const chunk = batch.slice(i, i + 500);
-      this.inFlight += chunk.length;
-      this.d.send(chunk).then(
-        () => {
-          this.inFlight -= chunk.length;
-          this.attempt = 0;
-        },
-        () => {
-          // The background may be restarting; keep the batch and try again shortly.
-          this.inFlight -= chunk.length;
-          this.pending.push(...chunk);
-          this.scheduleRetry();
-        },
-      );
-    }
+  private post(fresh: Utterance[]): void {
+    this.pending.push(...fresh);
+    this.flush();
   }
 
+  private sending = false;
   private retryTimer: number | undefined;
 
-  private scheduleRetry(): void {
-    if (this.retryTimer !== undefined || this.d.signal.aborted) return;
-    const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)]!;
-    this.retryTimer = this.d.win.setTimeout(() => {
-      this.retryTimer = undefined;
-      if (this.d.signal.aborted || this.pending.length === 0) return;
-      // Timed too: a retry is main-thread work of ours (its messages were counted when read).
-      this.timed(() => this.post(this.pending.splice(0)));
-    }, wait);
+  private flush(): void {
+    if (this.sending || this.retryTimer !== undefined || this.pending.length === 0) return;
+    if (this.d.signal.aborted) return;
+    this.sending = true;
+    const batch = this.pending.splice(0, 500);
+    this.inFlight = batch.length;
+    this.d.send(batch).then(
+      () => {
+        this.sending = false;
+        this.inFlight = 0;
+        this.attempt = 0;
+        if (this.pending.length > 0) this.timed(() => this.flush(), true);
+      },
+      () => {
+        // The background may be restarting; keep the batch and try again shortly.
+        this.sending = false;
+        this.inFlight = 0;
+        this.pending.unshift(...batch);
+        const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)]!;
+        this.retryTimer = this.d.win.setTimeout(() => {
+          this.retryTimer = undefined;
+          this.timed(() => this.flush(), true);
+        }, wait);
+      },
+    );
   }
 
   private reportState(attached: boolean, reason?: string): void {

@@ -136,6 +136,7 @@ describe('speaker by alignment, from the browser’s own layout', () => {
     io.report([b.row, b.bubble], boxes([]));
     expect(sent).toEqual([]);
     io.report([a.row, a.bubble], boxes([a.bubble]));
+    await tick(); // the second goes out once the first batch is acknowledged
     expect(sent.map((u) => [u.seq, u.speaker, u.text])).toEqual([
       [0, 'agent', 'first'],
       [1, 'customer', 'second'],
