@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, type CDPSession, type Page, type Worker, chromium } from 'playwright-core';
 import { DEV_EXTENSION_ID } from '../../lib/extension-key';
-import { INSTALL_HINT, findChromium } from './chromium';
+import { INSTALL_HINT, PLAIN_CHROMIUM_FLAGS, findChromium } from './chromium';
 
 export const EXTENSION_DIR = resolve(
   process.env.SOTTO_EXTENSION_DIR ?? join(process.env.SOTTO_OUT_DIR ?? '.output', 'chrome-mv3'),
@@ -25,13 +25,7 @@ export interface Launched {
 export function chromiumArgs(extDir: string, headless: boolean, extra: string[] = []): string[] {
   return [
     ...(headless ? ['--headless=new'] : []),
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
+    ...PLAIN_CHROMIUM_FLAGS,
     `--disable-extensions-except=${extDir}`,
     `--load-extension=${extDir}`,
     ...extra,
