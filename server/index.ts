@@ -34,7 +34,7 @@ export interface CreateServerOptions {
   retentionIntervalMs?: number;
   cookieSecure?: boolean;
   now?: () => number;
-  /** How long close() waits for requests in flight before cutting them (default 2 s). */
+  /** How long close() waits for requests in flight before cutting them (default 1 s). */
   drainMs?: number;
 }
 
@@ -66,7 +66,7 @@ function isDatabase(x: Database | OpenOptions): x is Database {
 type FetchHandler = (req: Request, env: unknown) => Response | Promise<Response>;
 
 /** How long close() lets requests in flight finish (the database still open) before cutting them. */
-const DEFAULT_DRAIN_MS = 2_000;
+const DEFAULT_DRAIN_MS = 1_000;
 
 export async function createServer(opts: CreateServerOptions): Promise<RunningServer> {
   const owned = !isDatabase(opts.db);

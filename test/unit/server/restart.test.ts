@@ -106,7 +106,12 @@ describe('endpoint restart', () => {
 
   it('lets a request in flight finish on the open database when closing, and accepts no new ones', async () => {
     const db = await gatedPglite();
-    const server = await createServer({ db: { pglite: db.pglite }, log: jsonLogger('silent') });
+    // A drain time far beyond the test, so only the request's end lets close() go on.
+    const server = await createServer({
+      db: { pglite: db.pglite },
+      log: jsonLogger('silent'),
+      drainMs: 300_000,
+    });
     const held = db.hold(/^select 1$/); // the health check's query, not the background jobs'
     const inFlight = get(server.port, '/healthz');
     await held; // the request is in the middle of its database work
