@@ -3,7 +3,7 @@
  * background and sends 'analyses' back; bursts are coalesced into one worker call.
  */
 import * as Comlink from 'comlink';
-import { parseMessage } from '@/lib/messages';
+import { MAX_BATCH, parseMessage } from '@/lib/messages';
 import type { Utterance } from '@/lib/utterance';
 import { extensionId, extensionOrigin, extensionUrl, listen, send } from '@/platform/runtime';
 import { senderKind } from '@/lib/messages';
@@ -79,7 +79,7 @@ function onModelsUpdate(raw: unknown, sender: Parameters<Parameters<typeof liste
 }
 listen(onModelsUpdate);
 
-let queue: Utterance[] = [];
+const queue: Utterance[] = [];
 let running = false;
 
 async function drain(): Promise<void> {
@@ -88,8 +88,10 @@ async function drain(): Promise<void> {
   try {
     await ready;
     while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
+      // Coalesced, but never past what the background accepts in one 'analyses' message: the
+      // batches queued while the worker started used to go back as one, refused whole, and
+      // those turns were never analysed.
+      const batch = queue.splice(0, MAX_BATCH);
       const analyses = await worker.analyse(batch);
       await send({ type: 'analyses', analyses });
     }
