@@ -5,65 +5,36 @@
  * severity, acknowledges and adds a note. The agent's "this is wrong" and appeal reach the
  * endpoint through the outbox, and QA's decision on the appeal shows in the agent's panel.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../server/db/connect';
-import { type RunningServer, createServer } from '../../server/index';
-import { type DemoCredentials, seedDemo } from '../../server/seed';
 import { startFixtureServer } from '../fixtures/serve';
 import { type Launched, launch } from './harness';
 import { Desk } from './pages/desk';
+import { TestEndpoint, enrolExtension, waitFor } from './pages/endpoint';
 import { SidePanel } from './pages/sidepanel';
 
-const PASSWORD = 'e2e-password-1';
 let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
-let dataDir: string;
-let database: Database;
-let server: RunningServer;
-let demo: DemoCredentials;
+let endpoint: TestEndpoint;
 let agent: Launched;
 let lead: Launched;
 let agentPanel: SidePanel;
 let leadPanel: SidePanel;
 let conversationId: string;
 
-async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const v = await probe();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 beforeAll(async () => {
   fixtures = await startFixtureServer({ port: 0 });
-  dataDir = mkdtempSync(join(tmpdir(), 'sotto-lead-e2e-'));
-  database = await openDatabase({ dataDir });
-  demo = await seedDemo(database.db, { password: PASSWORD });
-  server = await createServer({ db: database, port: 0, host: '127.0.0.1' });
+  endpoint = await TestEndpoint.start({ name: 'lead', password: 'e2e-password-1' });
   agent = await launch({ locale: 'en-US' });
   agentPanel = await SidePanel.open(agent);
-  await agentPanel.page.evaluate((s) => chrome.storage.local.set({ 'sotto:sync-settings': s }), {
-    endpoint: server.url,
-    enrolmentCode: demo.enrolmentCodes.agent,
-  });
+  await enrolExtension(agentPanel.page, endpoint.url, endpoint.demo.enrolmentCodes.agent);
   // The lead: a second browser profile, its device enrolled with the lead's code.
-  const enrol = await fetch(`${server.url}/v1/devices/enrol`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code: demo.enrolmentCodes.lead, deviceName: 'lead laptop' }),
-  });
-  const leadDevice = (await enrol.json()) as { token: string };
+  const leadDevice = await endpoint.enrolDevice(endpoint.demo.enrolmentCodes.lead, 'lead laptop');
   lead = await launch({ locale: 'en-US' });
   leadPanel = await SidePanel.open(lead);
   await leadPanel.page.evaluate((s) => chrome.storage.local.set({ 'sotto:panel-settings': s }), {
     lang: 'en',
     quiet: true,
     mode: 'lead',
-    endpoint: server.url,
+    endpoint: endpoint.url,
     token: leadDevice.token,
   });
   await leadPanel.page.reload();
@@ -75,17 +46,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.close();
   await lead?.close();
-  await server?.close();
-  await database?.close();
+  await endpoint?.close();
   await fixtures?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('lead mode with a real endpoint', () => {
   it('shows the pushed alert with agent, conversation, evidence and age; filters; acknowledges and notes', async () => {
     const rows = await waitFor(
       () =>
-        database.db.selectFrom('alerts').selectAll().where('conversation_id', '=', conversationId).execute(),
+        endpoint.database.db
+          .selectFrom('alerts')
+          .selectAll()
+          .where('conversation_id', '=', conversationId)
+          .execute(),
       (a) => a.length > 0,
       'an alert on the endpoint',
     );
@@ -93,7 +66,7 @@ describe('lead mode with a real endpoint', () => {
     await alert.waitFor({ timeout: 30_000 });
     const text = (await alert.textContent()) ?? '';
     expect(text).toContain(conversationId);
-    expect(text).toContain(demo.users.agent.id);
+    expect(text).toContain(endpoint.demo.users.agent.id);
     expect(await alert.locator('[data-testid="alert-age"]').textContent()).toMatch(/\d/);
     expect(await alert.locator('[data-testid="alert-evidence"]').count()).toBe(1);
     expect(await alert.getAttribute('data-severity')).toBe(rows[0]!.severity);
@@ -147,7 +120,7 @@ describe('lead mode with a real endpoint', () => {
 
     const feedback = await waitFor(
       () =>
-        database.db
+        endpoint.database.db
           .selectFrom('qa_feedback' as never)
           .selectAll()
           .where('conversation_id' as never, '=', conversationId as never)
@@ -158,7 +131,7 @@ describe('lead mode with a real endpoint', () => {
     expect(feedback[0]!.reason).toBe('the customer was joking');
     const appeals = await waitFor(
       () =>
-        database.db
+        endpoint.database.db
           .selectFrom('qa_appeals' as never)
           .selectAll()
           .where('conversation_id' as never, '=', conversationId as never)
@@ -173,13 +146,8 @@ describe('lead mode with a real endpoint', () => {
       '[data-testid="appeal-state"][data-state="sent"], [data-testid="appeal-state"][data-state="pending"]',
     );
 
-    const login = await fetch(`${server.url}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: demo.users.qa.email, password: PASSWORD }),
-    });
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const decide = await fetch(`${server.url}/v1/qa/appeals/${appeals[0]!.id}/decide`, {
+    const cookie = await endpoint.login(endpoint.demo.users.qa.email);
+    const decide = await fetch(`${endpoint.url}/v1/qa/appeals/${appeals[0]!.id}/decide`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie },
       body: JSON.stringify({ decision: 'reject', comment: 'the second warning came after the apology' }),

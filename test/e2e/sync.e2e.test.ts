@@ -3,72 +3,40 @@
  * in IndexedDB) → QA endpoint on PGlite → the lead's alert stream. The endpoint is stopped for a
  * while mid-conversation and nothing is lost.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../server/db/connect';
-import { type RunningServer, createServer } from '../../server/index';
-import { type DemoCredentials, seedDemo } from '../../server/seed';
 import { startFixtureServer } from '../fixtures/serve';
 import { type Launched, launch } from './harness';
 import { Desk } from './pages/desk';
+import { TestEndpoint, enrolExtension, waitFor } from './pages/endpoint';
 import { SidePanel } from './pages/sidepanel';
 
 let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
-let dataDir: string;
-let database: Database;
-let server: RunningServer;
-let demo: DemoCredentials;
+let endpoint: TestEndpoint;
 let l: Launched;
 let panel: SidePanel;
 let desk: Desk;
-let port = 0;
-
-async function startEndpoint(): Promise<void> {
-  server = await createServer({ db: database, port, host: '127.0.0.1' });
-  port = server.port;
-}
 
 async function findingsOf(conversationId: string) {
-  return database.db
+  return endpoint.database.db
     .selectFrom('findings')
     .selectAll()
     .where('conversation_id', '=', conversationId)
     .execute();
 }
 
-async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const v = await probe();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 beforeAll(async () => {
   fixtures = await startFixtureServer({ port: 0 });
-  dataDir = mkdtempSync(join(tmpdir(), 'sotto-sync-e2e-'));
-  database = await openDatabase({ dataDir });
-  demo = await seedDemo(database.db, { password: 'e2e-password-1' });
-  await startEndpoint();
+  endpoint = await TestEndpoint.start({ name: 'sync', password: 'e2e-password-1' });
   l = await launch();
   panel = await SidePanel.open(l);
-  // What an admin would configure (or push by policy): the endpoint and a one-time code.
-  await panel.page.evaluate((s) => chrome.storage.local.set({ 'sotto:sync-settings': s }), {
-    endpoint: server.url,
-    enrolmentCode: demo.enrolmentCodes.agent,
-  });
+  await enrolExtension(panel.page, endpoint.url, endpoint.demo.enrolmentCodes.agent);
   desk = await Desk.open(l.context, fixtures.url);
 });
 
 afterAll(async () => {
   await l?.close();
-  await server?.close();
-  await database?.close();
+  await endpoint?.close();
   await fixtures?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('sync to the QA endpoint', () => {
@@ -87,7 +55,7 @@ describe('sync to the QA endpoint', () => {
     const device = await panel.page.evaluate(
       async () => (await chrome.storage.local.get('sotto:device'))['sotto:device'],
     );
-    expect(device).toMatchObject({ role: 'agent', userId: demo.users.agent.id });
+    expect(device).toMatchObject({ role: 'agent', userId: endpoint.demo.users.agent.id });
     const settings = await panel.page.evaluate(
       async () => (await chrome.storage.local.get('sotto:sync-settings'))['sotto:sync-settings'],
     );
@@ -101,15 +69,19 @@ describe('sync to the QA endpoint', () => {
     // The lead of the agent's team is alerted.
     const alerts = await waitFor(
       () =>
-        database.db.selectFrom('alerts').selectAll().where('conversation_id', '=', conversationId).execute(),
+        endpoint.database.db
+          .selectFrom('alerts')
+          .selectAll()
+          .where('conversation_id', '=', conversationId)
+          .execute(),
       (a) => a.length > 0,
       'a lead alert',
     );
-    expect(alerts[0]!.team_id).toBe(demo.users.agent.teamIds[0]);
+    expect(alerts[0]!.team_id).toBe(endpoint.demo.users.agent.teamIds[0]);
   });
 
   it('keeps findings queued while the endpoint is down and delivers each exactly once', async () => {
-    await server.close();
+    await endpoint.stop();
     const { conversationId } = await desk.play(
       'refund-zh-hant',
       Number.POSITIVE_INFINITY,
@@ -121,7 +93,7 @@ describe('sync to the QA endpoint', () => {
       /\d/.test(document.querySelector('[data-testid="status-sync"]')?.textContent ?? ''),
     );
     expect(await findingsOf(conversationId)).toHaveLength(0);
-    await startEndpoint();
+    await endpoint.restart();
     await panel.page.evaluate(() => chrome.runtime.sendMessage({ type: 'sync-now' }));
     const rows = await waitFor(
       () => findingsOf(conversationId),
