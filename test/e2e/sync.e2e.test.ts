@@ -47,9 +47,17 @@ describe('sync to the QA endpoint', () => {
       'sync-billing',
       'posted',
     );
+    // A threat (a phrase rule, critical) in a turn that also carries the customer's e-mail: its
+    // evidence is that turn, so what reaches the endpoint shows whether the device redacted it.
+    await desk.customerSays(
+      conversationId,
+      'If this is not fixed today I will file a chargeback. You can reach me at mark.t@example.com.',
+    );
     const rows = await waitFor(
       () => findingsOf(conversationId),
-      (r) => r.some((f) => f.rule_key.includes('general.customer-angry-twice')),
+      (r) =>
+        r.some((f) => f.rule_key.includes('general.customer-threat')) &&
+        r.some((f) => f.rule_key.includes('general.forbidden-promise')),
       'findings on the endpoint',
     );
     const device = await panel.page.evaluate(
