@@ -12,6 +12,9 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           setupFiles: ['test/unit/fast-check-seed.ts'],
+          // No wall-clock limits on shared two-core machines: vitest's 5 s default failed property
+          // and model tests that take 1–2 s when the machine is loaded; a hang still ends the run.
+          testTimeout: 60_000,
           include: [
             'test/unit/**/*.test.ts',
             'lib/**/*.test.ts',
@@ -41,6 +44,7 @@ export default defineConfig({
         test: {
           name: 'component',
           environment: 'happy-dom',
+          testTimeout: 60_000,
           include: ['test/component/**/*.test.tsx', 'test/component/**/*.test.ts'],
         },
       },
