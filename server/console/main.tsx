@@ -238,10 +238,12 @@ function Conversations({ meta }: { meta: Any }) {
   const sel = (name: string, options: [string, string][]) => (
     <label>
       {t(name as Key)}
-      <select name={name} value={query[name] ?? ''}>
+      <select name={name}>
         <option value="">{t('any')}</option>
         {options.map(([v, l]) => (
-          <option value={v}>{l}</option>
+          <option value={v} selected={query[name] === v}>
+            {l}
+          </option>
         ))}
       </select>
     </label>
@@ -250,7 +252,11 @@ function Conversations({ meta }: { meta: Any }) {
   return (
     <section>
       <h2>{t('conversations')}</h2>
+      {/* The fields start from the applied filters and are the user's until the next apply: a
+          re-render (the list arriving) must not reset a choice not applied yet, so they are
+          uncontrolled, and the form starts afresh when the applied filters change. */}
       <form
+        key={qs}
         class="filters"
         aria-label={t('filters')}
         onSubmit={onSubmitForm((f) => {
@@ -272,10 +278,10 @@ function Conversations({ meta }: { meta: Any }) {
           meta.agents.map((x: Any) => [x.id, x.name]),
         )}
         <label>
-          {t('from')} <input type="date" name="from" value={toDate(query.from)} />
+          {t('from')} <input type="date" name="from" defaultValue={toDate(query.from)} />
         </label>
         <label>
-          {t('to')} <input type="date" name="to" value={toDate(query.to)} />
+          {t('to')} <input type="date" name="to" defaultValue={toDate(query.to)} />
         </label>
         {sel('channel', [
           ['chat', t('chat')],
@@ -299,11 +305,11 @@ function Conversations({ meta }: { meta: Any }) {
         )}
         <label>
           {t('scoreMin')}{' '}
-          <input type="number" name="scoreMin" min="0" max="100" value={query.scoreMin ?? ''} />
+          <input type="number" name="scoreMin" min="0" max="100" defaultValue={query.scoreMin ?? ''} />
         </label>
         <label>
           {t('scoreMax')}{' '}
-          <input type="number" name="scoreMax" min="0" max="100" value={query.scoreMax ?? ''} />
+          <input type="number" name="scoreMax" min="0" max="100" defaultValue={query.scoreMax ?? ''} />
         </label>
         {sel('appealed', [
           ['true', t('yes')],

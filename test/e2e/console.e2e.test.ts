@@ -338,7 +338,10 @@ describe('QA console', () => {
     const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 768 } });
     const page = await ctx.newPage();
     await signIn(page, 'qa', 'zh_CN');
+    // Chosen while the list may still be loading: its arrival must not reset the choice.
     await page.selectOption('select[name=emotion]', 'angry');
+    await page.waitForSelector('[data-testid="conversation-list"][aria-busy="false"]');
+    expect(await page.inputValue('select[name=emotion]')).toBe('angry');
     await page.click('form.filters button[type=submit]');
     await page.waitForFunction(() => location.search.includes('emotion=angry'));
     const total = await page.evaluate(
