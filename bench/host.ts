@@ -33,6 +33,7 @@ import { INSTALL_HINT, findChromium } from '../test/e2e/chromium';
 import { EXTENSION_DIR, chromiumArgs } from '../test/e2e/harness';
 import { FixtureConsole } from '../test/e2e/pages/console';
 import { DEV_EXTENSION_ID } from '../lib/extension-key';
+import { analysisDrained } from './analysis-drain';
 
 const MESSAGES = Number(process.env.MESSAGES ?? 10_000);
 const RATE_SECONDS = Number(process.env.RATE_SECONDS ?? 3);
@@ -473,33 +474,9 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
         // The check is measured on a settled worker: first the analysis of the 10,000 turns drains
         // (every stored turn has its analysis), as it would long before an agent types the next reply.
         const t1 = Date.now();
-        const settled = await sw.evaluate(
-          async ({ conv, messages }) => {
-            const count = (db: IDBDatabase, store: string) =>
-              new Promise<number>((ok, fail) => {
-                const range = IDBKeyRange.bound([conv, 0], [conv, Number.MAX_SAFE_INTEGER]);
-                const r = db.transaction(store).objectStore(store).count(range);
-                r.onsuccess = () => ok(r.result);
-                r.onerror = () => fail(r.error);
-              });
-            const db = await new Promise<IDBDatabase>((ok, fail) => {
-              const r = indexedDB.open('sotto-session');
-              r.onsuccess = () => ok(r.result);
-              r.onerror = () => fail(r.error);
-            });
-            let last = { utterances: 0, analyses: 0 };
-            for (let i = 0; i < 1200; i++) {
-              last = { utterances: await count(db, 'utterances'), analyses: await count(db, 'analyses') };
-              // All the played turns stored (the analysis may otherwise catch up with a delivery still
-              // under way) and each analysed.
-              if (last.utterances >= messages && last.analyses >= last.utterances) break;
-              await new Promise((r) => setTimeout(r, 250));
-            }
-            db.close();
-            return last;
-          },
-          { conv: conv!, messages: MESSAGES },
-        );
+        // All the played turns stored (the analysis may otherwise catch up with a delivery still
+        // under way) and each analysed.
+        const settled = await analysisDrained(sw, conv!, { expected: MESSAGES, polls: 1200 });
         log(`analysis drained: ${JSON.stringify(settled)} after ${Date.now() - t1} ms`);
         await sw.evaluate(
           ({ conv }) =>

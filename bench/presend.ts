@@ -22,8 +22,9 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CDPSession, Page, Worker } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { LiveRuleSet } from '../lib/analysis/ruleset';
+import { analysisDrained } from './analysis-drain';
 import { DEV_EXTENSION_ID } from '../lib/extension-key';
 import type { Utterance } from '../lib/utterance';
 import { startFixtureServer } from '../test/fixtures/serve';
@@ -138,35 +139,6 @@ async function inWorld<T>(w: { s: CDPSession; id: number }, expression: string):
   return r.result.value as T;
 }
 
-/** Waits until every stored turn of the conversation has its analysis (read from the background's IndexedDB). */
-async function drained(sw: Worker): Promise<{ utterances: number; analyses: number }> {
-  return sw.evaluate(
-    async ({ conv, polls }) => {
-      const count = (db: IDBDatabase, store: string) =>
-        new Promise<number>((ok, fail) => {
-          const range = IDBKeyRange.bound([conv, 0], [conv, Number.MAX_SAFE_INTEGER]);
-          const r = db.transaction(store).objectStore(store).count(range);
-          r.onsuccess = () => ok(r.result);
-          r.onerror = () => fail(r.error);
-        });
-      const db = await new Promise<IDBDatabase>((ok, fail) => {
-        const r = indexedDB.open('sotto-session');
-        r.onsuccess = () => ok(r.result);
-        r.onerror = () => fail(r.error);
-      });
-      let last = { utterances: 0, analyses: 0 };
-      for (let i = 0; i < polls; i++) {
-        last = { utterances: await count(db, 'utterances'), analyses: await count(db, 'analyses') };
-        if (last.utterances > 0 && last.analyses >= last.utterances) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      db.close();
-      return last;
-    },
-    { conv: CONV, polls: Number(process.env.DRAIN_POLLS ?? 2400) },
-  );
-}
-
 interface Sample {
   total: number;
   /** Held by the offscreen document (listener → reply), and the worker's own check; -1 when not reported. */
@@ -196,7 +168,10 @@ async function browserChecks(): Promise<{ sw: Sample[]; content: number[] }> {
     }
     const sw = await l.serviceWorker();
     await sw.evaluate('globalThis.__name = (f) => f'); // tsx's helper (no init script in a service worker)
-    const settled = await drained(sw);
+    const settled = await analysisDrained(sw, CONV, {
+      expected: 1,
+      polls: Number(process.env.DRAIN_POLLS ?? 2400),
+    });
     log(`${TURNS} turns stored and analysed in ${Date.now() - t0} ms: ${JSON.stringify(settled)}`);
     if (settled.analyses < TURNS) {
       const lines = await sw.evaluate(
