@@ -102,10 +102,11 @@ function onSubmitForm(handle: (fields: FormData, form: HTMLFormElement) => unkno
 }
 
 /** An in-app link: a real href (so a new tab works) that navigates without a reload. */
-function Link({ to, children }: { to: string; children: preact.ComponentChildren }) {
+function Link({ to, title, children }: { to: string; title?: string; children: preact.ComponentChildren }) {
   return (
     <a
       href={`/console/${to}`}
+      title={title}
       onClick={(e) => {
         if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
         e.preventDefault();
@@ -906,6 +907,7 @@ function Analytics({ meta }: { meta: Any }) {
   const [d] = useApi(`/v1/qa/analytics${team ? `?team=${team}` : ''}`);
   const days = (d?.daily ?? []).map((r: Any) => fmtDay(r.date));
   const topRules = (d?.rules ?? []).slice(0, 10);
+  const ruleName = (id: string) => loc(d?.ruleNames?.[id]) || id;
   return (
     <section>
       <h2>{t('analytics')}</h2>
@@ -951,7 +953,7 @@ function Analytics({ meta }: { meta: Any }) {
             <Chart
               title={t('ruleHits')}
               testId="chart-rules"
-              x={topRules.map((r: Any) => r.ruleId)}
+              x={topRules.map((r: Any) => ruleName(r.ruleId))}
               series={[
                 {
                   label: t('hits'),
@@ -974,7 +976,10 @@ function Analytics({ meta }: { meta: Any }) {
               ))}
               {d.hot.rules.map((h: Any) => (
                 <li>
-                  <Link to={`?rule=${encodeURIComponent(h.key)}`}>{h.key}</Link> {h.lastWeek} → {h.thisWeek}
+                  <Link to={`?rule=${encodeURIComponent(h.key)}`} title={h.key}>
+                    {ruleName(h.key)}
+                  </Link>{' '}
+                  {h.lastWeek} → {h.thisWeek}
                 </li>
               ))}
               {/* Redacted evidence snippets: no list filter searches free text, so they are not links. */}
@@ -992,7 +997,7 @@ function Analytics({ meta }: { meta: Any }) {
               <tbody>
                 {d.rules.map((r: Any) => (
                   <tr data-rule={r.ruleId}>
-                    <td>{r.ruleId}</td>
+                    <td title={r.ruleId}>{ruleName(r.ruleId)}</td>
                     <td>{r.hits}</td>
                     <td>{r.wrong}</td>
                     <td class="prec">{pct(r.precision)}</td>

@@ -18,6 +18,7 @@ import {
 } from './exports';
 import { exportRows } from './routes-conversations';
 import { rulePrecisions } from './routes-review';
+import { ruleNamesFor } from './rule-names';
 import { CoachingAssign } from './schemas';
 import { refreshScores, scorecardFor } from './scores';
 import { audit, body, MANAGERS, READERS, type Scope, scope } from './scope';
@@ -125,6 +126,11 @@ export async function analytics(
     .where('id', 'in', [...byAgent.map((a) => a.agentUserId), ''])
     .execute();
   const nameBy = new Map(names.map((n) => [n.id, n.display_name]));
+  const ruleNames = await ruleNamesFor(
+    db,
+    teams,
+    rules.map((r) => r.ruleId),
+  );
   return {
     from: opts.from,
     to: opts.to,
@@ -137,6 +143,8 @@ export async function analytics(
       ...r,
       ...(precision.get(r.ruleId) ?? { fired: r.hits, wrong: 0, precision: 1 }),
     })),
+    /** Each rule key's name in the three languages, where a rulebook defines it. */
+    ruleNames,
     hot: {
       intents: hotTopics(intents.rows),
       phrases: hotTopics(phrases.rows),

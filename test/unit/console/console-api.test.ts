@@ -1,6 +1,9 @@
 /** QA console API over a real endpoint and PGlite (and PostgreSQL when SOTTO_TEST_PG_URL is set). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { qaDb } from '../../../server/qa/db';
 import { seedQaDemo } from '../../../server/qa/demo';
+import { publishDocument } from '../../../server/qa/routes-rules';
 import { BACKENDS, finding, startEnv, type TestEnv } from '../server/harness';
 
 describe.each(BACKENDS)('QA console API on %s', (backend) => {
@@ -233,6 +236,29 @@ describe.each(BACKENDS)('QA console API on %s', (backend) => {
     expect(a.json.daily.length).toBeGreaterThan(5);
     expect(a.json.agents.length).toBe(3);
     expect(a.json.intents.length).toBeGreaterThan(3);
+    // Rules are named as their rulebook names them, in all three languages.
+    const general = JSON.parse(readFileSync('rulebooks/general.json', 'utf8'));
+    const rude = general.rules.find((r: { id: string }) => r.id === 'general.agent-rude');
+    expect(a.json.rules.some((r: { ruleId: string }) => r.ruleId === 'general.agent-rude')).toBe(true);
+    expect(a.json.ruleNames['general.agent-rude']).toEqual(rude.name);
+    // The team's latest published rulebook wins over the shipped one.
+    const renamed = structuredClone(general);
+    renamed.rules.find((r: { id: string }) => r.id === 'general.agent-rude').name = {
+      zh_CN: '坐席辱骂客户',
+      zh_TW: '坐席辱罵客戶',
+      en: 'Agent insults the customer',
+    };
+    for (const team of ['team_shanghai_a', 'team_chicago_b'])
+      await publishDocument(
+        qaDb(env.database),
+        team,
+        'rulebook',
+        renamed,
+        env.demo.users.admin.id,
+        Date.now(),
+      );
+    const b = await env.call('GET', '/v1/qa/analytics', qa());
+    expect(b.json.ruleNames['general.agent-rude'].en).toBe('Agent insults the customer');
     const csv = await env.call('GET', '/v1/qa/analytics.csv?kind=rules', qa());
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     expect(csv.text).toMatch(/^\uFEFF?rule,hits,conversations,wrong,precision/);
