@@ -158,7 +158,34 @@ export const Message = z.discriminatedUnion('type', [
     type: z.literal('draft-check'),
     conversationId: z.string().max(200).optional(),
     text: z.string().max(5000),
+    /** On the console script's `presend` port to the offscreen document: matches the answer. */
+    id: z.number().int().nonnegative().optional(),
   }),
+  /** The offscreen document's answer on the `presend` port (lib/adapters/presend-direct.ts). */
+  z.object({
+    type: z.literal('draft-checked'),
+    id: z.number().int().nonnegative(),
+    ok: z.boolean(),
+    /** Which way it was answered: this port goes to the offscreen document, never the background. */
+    via: z.literal('offscreen'),
+    hits: z.array(DraftHit).max(50).optional(),
+    reason: z.string().max(500).optional(),
+    /** How long the document held the check and the worker's share (bench:presend). */
+    timing: z
+      .object({ offscreenMs: z.number().nonnegative(), workerMs: z.number().nonnegative() })
+      .optional(),
+  }),
+  /**
+   * Whether the pre-send check is on (background → offscreen document), pushed when the settings
+   * or the policy change: the document cannot read either, and answers the console script itself.
+   */
+  z.object({
+    type: z.literal('presend-switch'),
+    target: z.literal('offscreen-presend'),
+    enabled: z.boolean(),
+  }),
+  /** The offscreen document, starting, asks for the pre-send switch (reply `{enabled}`). */
+  z.object({ type: z.literal('presend-switch-query') }),
   z.object({
     type: z.literal('check-draft'),
     target: z.literal('offscreen'),
@@ -289,6 +316,7 @@ export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message
     'team-models',
     'document-push-config',
     'documents-changed',
+    'presend-switch-query',
     'offscreen-ready',
     'panel-hello',
     'ping',
