@@ -1,6 +1,8 @@
 import { browser } from 'wxt/browser';
 import type { DraftHit } from '@/lib/adapters/presend';
+import { PRESEND_PORT } from '@/lib/adapters/presend-direct';
 import { draftRelay } from '@/lib/adapters/presend-relay';
+import { offscreenWhenEnrolled } from '@/lib/background/offscreen-start';
 import { Router } from '@/lib/background/router';
 import type { Message } from '@/lib/messages';
 import { overrideStore } from '@/platform/presend-overrides';
@@ -24,6 +26,8 @@ export default defineBackground(() => {
   };
   // The team's published rulebook, checked in the sync cycle and swapped into the analysis worker.
   const documents = new TeamDocuments({ broadcast, log: recordLog });
+  // Enrolled: the offscreen document runs from the start (document push, direct draft checks).
+  const startOffscreen = offscreenWhenEnrolled({ ensure: ensureOffscreen, log: recordLog });
   const sync = new SyncService({
     session,
     broadcast,
@@ -31,6 +35,7 @@ export default defineBackground(() => {
     checkDocuments: (device, force) => {
       // The endpoint pushes publications while this worker lives; the alarm restarts the follow.
       documents.follow(() => sync.enrolment());
+      void startOffscreen(true);
       return documents.check(device, force);
     },
   });
@@ -48,7 +53,15 @@ export default defineBackground(() => {
       }),
     onTimeout: () => recordLog('warn', 'pre-send check: the analysis worker did not answer in time'),
   });
-  onSyncSettingsChanged(drafts.settingsChanged);
+  const presendOn = async () => !(await featureOff('presendCheck'));
+  onSyncSettingsChanged(() => {
+    drafts.settingsChanged();
+    // The offscreen document answers the console script's checks itself and cannot read the
+    // settings or the policy: it gets the switch (none there: it asks when it starts).
+    void presendOn()
+      .then((enabled) => send({ type: 'presend-switch', target: 'offscreen-presend', enabled }))
+      .catch(() => {});
+  });
   const router = new Router({
     store: session,
     overrides: overrideStore(),
@@ -74,6 +87,7 @@ export default defineBackground(() => {
     // The pre-send switch is cached until the settings or the policy change, and the offscreen
     // document is asked straight away once it answered (lib/adapters/presend-relay.ts).
     checkDraft: drafts.check,
+    presendOn,
   });
 
   listen((raw, sender) => {
@@ -102,6 +116,13 @@ export default defineBackground(() => {
         })
         .catch(() => {}); // the tab went away before its answer
     });
+  });
+
+  // The console script's draft checks go to the offscreen document on this port: let go of it,
+  // so that only the document answers, and with no document the port closes and the console
+  // script asks with a draft-check message instead (lib/adapters/presend-direct.ts).
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name === PRESEND_PORT) port.disconnect();
   });
 
   onConnect('panel', (port, sender) => {

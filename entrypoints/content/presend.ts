@@ -1,17 +1,19 @@
 /**
  * Content-script wiring of the pre-send check: the compose guard, its closed-shadow UI, the
- * draft check through the background (with a deadline, so a cold or dead worker never holds the
- * agent up) and "send anyway" reported as a finding.
+ * draft check (straight to the offscreen document on a port, through the background when that
+ * document is not there; with a deadline, so a cold or dead worker never holds the agent up) and
+ * "send anyway" reported as a finding.
  */
 import type { Localized } from '@/lib/finding';
 import { type DraftHit, suggestRewrite } from '@/lib/adapters/presend';
+import { type CheckPath, DirectDraftClient, PRESEND_PORT } from '@/lib/adapters/presend-direct';
 import { ComposeGuard } from '@/lib/adapters/presend-guard';
 import { sentAnywayFinding } from '@/lib/adapters/presend-override';
 import { presendUi } from '@/lib/adapters/presend-ui';
 import type { AdapterSpec } from '@/lib/adapters/spec';
 import { newId } from '@/lib/ids';
 import { t } from '@/platform/i18n';
-import { send } from '@/platform/runtime';
+import { connect, send } from '@/platform/runtime';
 
 /** A debounced check that has not answered by then is dropped (the background keeps retrying). */
 const CHECK_DEADLINE_MS = 5000;
@@ -32,6 +34,13 @@ function withDeadline<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   });
 }
 
+/**
+ * Straight to the offscreen document (one process less per keystroke); the background's way when
+ * there is none yet (it creates it) or it does not answer. One per page: its port outlives a
+ * re-attach.
+ */
+let drafts: DirectDraftClient | undefined;
+
 export function startPresend(opts: {
   spec: AdapterSpec;
   signal: AbortSignal;
@@ -41,18 +50,28 @@ export function startPresend(opts: {
   const { spec, signal, lang, conversationId } = opts;
   if (!spec.compose) return;
   const rewrite = (draft: string, hits: DraftHit[]) => suggestRewrite(draft, hits, lang);
+  drafts ??= new DirectDraftClient({
+    connect: () => connect(PRESEND_PORT),
+    viaBackground: (text, conv) =>
+      send<{ ok: boolean; reply?: { hits: DraftHit[] } }>({
+        type: 'draft-check',
+        text,
+        ...(conv ? { conversationId: conv } : {}),
+      }).then((r) => (r?.ok ? (r.reply?.hits ?? []) : [])),
+  });
+  const client = drafts;
   new ComposeGuard({
     win: window,
     spec,
     signal,
     rewrite,
     check(text) {
-      const conv = conversationId();
-      const asked = send<{ ok: boolean; reply?: { hits: DraftHit[] } }>({
-        type: 'draft-check',
-        text: text.slice(0, 5000),
-        ...(conv ? { conversationId: conv } : {}),
-      }).then((r) => (r?.ok ? (r.reply?.hits ?? []) : []));
+      const asked = client.check(text.slice(0, 5000), conversationId()).then(({ hits, via }) => {
+        // Which way the last check was answered, kept in this script's isolated world (invisible
+        // to the page) for diagnostics and the e2e test, as `__sottoAttachState` is.
+        (globalThis as { __sottoPresendVia?: CheckPath }).__sottoPresendVia = via;
+        return hits;
+      });
       return withDeadline(asked, CHECK_DEADLINE_MS, []);
     },
     ui: presendUi({

@@ -1,0 +1,236 @@
+/**
+ * The draft check straight from the console script to the offscreen document (issue 6: ≤ 5 ms
+ * per keystroke p95). Through the background it crossed one process more (content script →
+ * service worker → offscreen document → worker and back, ~3.8 ms of 7.5 ms p95 in bench:presend).
+ *
+ * The console script opens a long-lived port named `presend`. Every extension context listening
+ * for connections gets it: the background lets go of it at once, so only the offscreen document
+ * answers, and with no offscreen document (no analysis has run yet) the port closes and the check
+ * goes the background's way (`draft-check` by `runtime.sendMessage`), which creates the document.
+ * A port, not a one-time message: the message is on an open channel, with no channel set up and
+ * torn down per keystroke, and a one-time message would wake the service worker every time too.
+ *
+ * The offscreen document has only `chrome.runtime`: it cannot read the settings or the policy, so
+ * the background hands it the pre-send switch (when the document starts and whenever the settings
+ * or the policy change), and it checks the sender as the background does. Pure: tested in Node.
+ */
+import { type SenderInfo, isAllowed, parseMessage, senderKind } from '../messages';
+import type { MessageOf } from '../messages';
+import type { PortEnds } from './acked-port';
+import type { DraftHit } from './presend';
+
+/** The port's name (content script → offscreen document). */
+export const PRESEND_PORT = 'presend';
+
+/** Which way a check was answered (the console script keeps the last one for diagnostics). */
+export type CheckPath = 'offscreen' | 'background';
+
+export type DraftChecked = MessageOf<'draft-checked'>;
+
+/** A port's sender as the offscreen document sees it: `SenderInfo` with the frame. */
+export interface DirectSender extends SenderInfo {
+  frameId?: number;
+}
+
+/**
+ * Why a port from this sender is refused, or undefined when it may ask: the background's own
+ * check of a `draft-check` (our extension, a content script in a tab of a web page, a message
+ * content scripts may send), and the top frame only, where the console script runs.
+ */
+export function directSenderRefusal(
+  sender: DirectSender,
+  self: { extensionId: string; extensionOrigin: string },
+): string | undefined {
+  const kind = senderKind(sender, self.extensionId, self.extensionOrigin);
+  if (kind !== 'content')
+    return `draft checks are taken from the console script only, not from a ${kind} sender`;
+  if (!isAllowed(kind, 'draft-check')) return 'draft-check is not allowed from the console script';
+  if (sender.frameId !== 0) return 'draft checks are taken from the top frame only';
+  return undefined;
+}
+
+export interface DirectAnswererDeps {
+  extensionId: string;
+  extensionOrigin: string;
+  /**
+   * Whether the pre-send check is on, as the background last said; undefined when it could not
+   * say (the check then goes the background's way, which reads it itself).
+   */
+  presendOn(): Promise<boolean | undefined>;
+  /** The worker's check of a draft, and how long the worker took. */
+  check(text: string, conversationId: string | undefined): Promise<{ hits: DraftHit[]; ms: number }>;
+  now?(): number;
+}
+
+/** The offscreen document's side: a refusal for a sender, and the answer to each request. */
+export function directAnswerer(deps: DirectAnswererDeps) {
+  const now = deps.now ?? (() => performance.now());
+  const refuse = (id: number, reason: string): DraftChecked => ({
+    type: 'draft-checked',
+    id,
+    ok: false,
+    via: 'offscreen',
+    reason: reason.slice(0, 500),
+  });
+  return {
+    /** Undefined: take this port's requests; otherwise the reason to answer with and close it. */
+    refusal: (sender: DirectSender) => directSenderRefusal(sender, deps),
+    refuse,
+    async answer(raw: unknown): Promise<DraftChecked | undefined> {
+      const t0 = now();
+      const r = parseMessage(raw);
+      const id = (raw as { id?: unknown } | null)?.id;
+      if (!r.ok || r.message.type !== 'draft-check' || r.message.id === undefined) {
+        // Nothing to answer to without an id: the console script's deadline covers it.
+        return typeof id === 'number' && Number.isInteger(id) && id >= 0
+          ? refuse(id, r.ok ? 'only draft-check is taken on this port' : r.reason)
+          : undefined;
+      }
+      const { text, conversationId } = r.message;
+      const rid = r.message.id;
+      const on = await deps.presendOn().catch(() => undefined);
+      if (on === undefined) return refuse(rid, 'the pre-send switch has not come from the background');
+      // Turned off by policy or the options page: no hits, nothing held (as the background answers).
+      if (!on) return { type: 'draft-checked', id: rid, ok: true, via: 'offscreen', hits: [] };
+      let checked: { hits: DraftHit[]; ms: number };
+      try {
+        checked = await deps.check(text, conversationId);
+      } catch (e) {
+        // The worker failed: the background's way is asked at once instead of after the patience.
+        return refuse(rid, `the worker's check failed: ${String(e)}`);
+      }
+      const { hits, ms } = checked;
+      return {
+        type: 'draft-checked',
+        id: rid,
+        ok: true,
+        via: 'offscreen',
+        hits,
+        timing: { offscreenMs: Math.max(0, now() - t0), workerMs: Math.max(0, ms) },
+      };
+    },
+  };
+}
+
+export interface DirectClientOptions {
+  /** Opens the port to the offscreen document (throws when the extension context is gone). */
+  connect(): PortEnds<MessageOf<'draft-check'>>;
+  /** The background's way (it creates the offscreen document when there is none). */
+  viaBackground(text: string, conversationId: string | undefined): Promise<DraftHit[]>;
+  /** After the direct way failed, checks go the background's way this long before it is tried again. */
+  retryAfterMs?: number;
+  /** A direct check unanswered this long is asked the background's way too; the first answer wins. */
+  patienceMs?: number;
+  now?(): number;
+  setTimeout?(fn: () => void, ms: number): unknown;
+  clearTimeout?(t: unknown): void;
+}
+
+interface Waiting {
+  resolve(hits: DraftHit[]): void;
+  fallback(): void;
+}
+
+/**
+ * The console script's side: each check goes on the open port when the offscreen document has
+ * it; when there is no port (the document does not exist yet, closed it, refused it, or did not
+ * answer in time) the same check goes the background's way. Never rejects.
+ */
+export class DirectDraftClient {
+  private port: PortEnds<MessageOf<'draft-check'>> | undefined;
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 0;
+  /** When the direct way last failed; it is not tried again before `retryAfterMs` has passed. */
+  private failedAt = Number.NEGATIVE_INFINITY;
+  private readonly retryAfterMs: number;
+  private readonly patienceMs: number;
+  private readonly now: () => number;
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
+  private readonly clearTimer: (t: unknown) => void;
+
+  constructor(private readonly o: DirectClientOptions) {
+    this.retryAfterMs = o.retryAfterMs ?? 1000;
+    this.patienceMs = o.patienceMs ?? 1000;
+    this.now = o.now ?? Date.now;
+    this.setTimer = o.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
+    this.clearTimer = o.clearTimeout ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
+  }
+
+  check(text: string, conversationId: string | undefined): Promise<{ hits: DraftHit[]; via: CheckPath }> {
+    const background = () =>
+      this.o
+        .viaBackground(text, conversationId)
+        .catch(() => [] as DraftHit[])
+        .then((hits) => ({ hits, via: 'background' as const }));
+    const port = this.portNow();
+    if (!port) return background();
+    return new Promise((resolve) => {
+      const id = this.nextId++;
+      let done = false;
+      let timer: unknown;
+      const finish = (r: { hits: DraftHit[]; via: CheckPath }) => {
+        if (done) return;
+        done = true;
+        this.clearTimer(timer);
+        this.waiting.delete(id);
+        resolve(r);
+      };
+      const fallback = () => {
+        this.waiting.delete(id);
+        void background().then(finish);
+      };
+      this.waiting.set(id, { resolve: (hits) => finish({ hits, via: 'offscreen' }), fallback });
+      // The document is there but slow (its worker still starting): the background's way too.
+      timer = this.setTimer(() => {
+        if (!done) void background().then(finish);
+      }, this.patienceMs);
+      try {
+        port.post({
+          type: 'draft-check',
+          id,
+          text,
+          ...(conversationId !== undefined ? { conversationId } : {}),
+        });
+      } catch {
+        this.drop(port);
+      }
+    });
+  }
+
+  private portNow(): PortEnds<MessageOf<'draft-check'>> | undefined {
+    if (this.port) return this.port;
+    if (this.now() - this.failedAt < this.retryAfterMs) return undefined;
+    let port: PortEnds<MessageOf<'draft-check'>>;
+    try {
+      port = this.o.connect();
+    } catch {
+      this.failedAt = this.now();
+      return undefined;
+    }
+    this.port = port;
+    port.onMessage((raw) => {
+      if (port !== this.port) return;
+      const r = parseMessage(raw);
+      if (!r.ok || r.message.type !== 'draft-checked') return;
+      const m = r.message;
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      if (m.ok) w.resolve(m.hits ?? []);
+      // Refused (the switch not known yet): the background decides this one. A sender the
+      // document does not take is refused and the port closed, so the next ones go that way too.
+      else w.fallback();
+    });
+    // No offscreen document took it (the background lets go at once), or the document closed.
+    port.onDisconnect(() => this.drop(port));
+    return port;
+  }
+
+  private drop(port: PortEnds<MessageOf<'draft-check'>>): void {
+    if (port !== this.port) return;
+    this.port = undefined;
+    this.failedAt = this.now();
+    const pending = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const w of pending) w.fallback();
+  }
+}
