@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import type { PortEnds } from '../../../lib/adapters/acked-port';
+import type { DraftHit } from '../../../lib/adapters/presend';
+import {
+  type DirectSender,
+  DirectDraftClient,
+  directAnswerer,
+  directSenderRefusal,
+} from '../../../lib/adapters/presend-direct';
+import type { MessageOf } from '../../../lib/messages';
+
+const SELF = { extensionId: 'sotto-id', extensionOrigin: 'chrome-extension://sotto-id' };
+/** The console script in a desk's top frame, as the offscreen document sees its port. */
+const CONSOLE: DirectSender = { id: 'sotto-id', url: 'https://desk.example/inbox', tabId: 4, frameId: 0 };
+
+const HIT: DraftHit = {
+  ruleId: 'no-promise',
+  severity: 'critical',
+  names: { zh_CN: '承诺', zh_TW: '承諾', en: 'Promise' },
+  evidence: [{ start: 0, end: 2, text: '保本' }],
+};
+
+const flush = () => new Promise<void>((r) => setTimeout(r, 0));
+
+describe('directSenderRefusal (the offscreen document checks who asks)', () => {
+  it("takes the console script in a tab's top frame", () => {
+    expect(directSenderRefusal(CONSOLE, SELF)).toBeUndefined();
+    expect(directSenderRefusal({ ...CONSOLE, url: 'file:///tmp/desk.html' }, SELF)).toBeUndefined();
+  });
+
+  it.each<[string, DirectSender]>([
+    ['another extension', { ...CONSOLE, id: 'someone-else' }],
+    ['no extension id (a web page)', { url: CONSOLE.url!, tabId: 4, frameId: 0 }],
+    ['an extension page', { id: 'sotto-id', url: 'chrome-extension://sotto-id/sidepanel.html', frameId: 0 }],
+    ['no tab', { id: 'sotto-id', url: CONSOLE.url!, frameId: 0 }],
+    ['a browser page', { ...CONSOLE, url: 'chrome://settings/' }],
+    ['a frame inside the page', { ...CONSOLE, frameId: 3 }],
+    ['no frame', { id: 'sotto-id', url: CONSOLE.url!, tabId: 4 }],
+  ])('refuses %s, with a reason', (_, sender) => {
+    expect(directSenderRefusal(sender, SELF)).toMatch(/\w+/);
+  });
+});
+
+function answerer(opts: { on?: boolean | undefined; fail?: boolean } = {}) {
+  const checks: string[] = [];
+  const a = directAnswerer({
+    ...SELF,
+    presendOn: async () => ('on' in opts ? opts.on : true),
+    check: async (text) => {
+      checks.push(text);
+      if (opts.fail) throw new Error('worker gone');
+      return { hits: text.includes('保本') ? [HIT] : [], ms: 0.2 };
+    },
+    now: (() => {
+      let t = 0;
+      return () => (t += 1);
+    })(),
+  });
+  return { a, checks };
+}
+
+describe('directAnswerer (the offscreen document answers on the port)', () => {
+  it("answers with the worker's hits, says it was the offscreen document and how long it held the check", async () => {
+    const { a, checks } = answerer();
+    const r = await a.answer({ type: 'draft-check', id: 3, conversationId: 'c1', text: '保本保息' });
+    expect(r).toEqual({
+      type: 'draft-checked',
+      id: 3,
+      ok: true,
+      via: 'offscreen',
+      hits: [HIT],
+      timing: { offscreenMs: 1, workerMs: 0.2 },
+    });
+    expect(checks).toEqual(['保本保息']);
+  });
+
+  it('pre-send turned off by policy or settings: no hits, the worker is not asked', async () => {
+    const { a, checks } = answerer({ on: false });
+    const r = await a.answer({ type: 'draft-check', id: 1, text: '保本保息' });
+    expect(r).toMatchObject({ ok: true, via: 'offscreen', hits: [] });
+    expect(checks).toEqual([]);
+  });
+
+  it('refuses (so the background decides) while the switch has not come from the background', async () => {
+    const { a, checks } = answerer({ on: undefined });
+    const r = await a.answer({ type: 'draft-check', id: 1, text: '保本保息' });
+    expect(r).toMatchObject({ id: 1, ok: false, reason: expect.stringMatching(/switch/) });
+    expect(checks).toEqual([]);
+  });
+
+  it('refuses anything but a draft-check with an id, and a failed worker check', async () => {
+    const { a } = answerer();
+    expect(await a.answer({ type: 'ping', id: 2 })).toMatchObject({ id: 2, ok: false });
+    expect(await a.answer({ type: 'draft-check', id: 2, text: 5 })).toMatchObject({ id: 2, ok: false });
+    expect(await a.answer({ type: 'draft-check', text: '保本' })).toBeUndefined();
+    const failing = answerer({ fail: true }).a;
+    expect(await failing.answer({ type: 'draft-check', id: 4, text: '保本' })).toMatchObject({
+      id: 4,
+      ok: false,
+      reason: expect.stringMatching(/worker/),
+    });
+  });
+});
+
+type Request = MessageOf<'draft-check'>;
+
+/**
+ * The browser between the console script and the offscreen document: a port to the document when
+ * there is one (wired as entrypoints/offscreen/main.ts wires it: refused senders get the reason and
+ * the port closes), else a port that closes at once (the background lets go of it).
+ */
+function browserWith(opts: { document: boolean; sender?: DirectSender; on?: boolean; silent?: boolean }) {
+  const server = answerer({ on: opts.on ?? true });
+  const stats = { connects: 0, background: 0 };
+  const ports: { disconnect(): void }[] = [];
+  const connect = (): PortEnds<Request> => {
+    stats.connects++;
+    const onMsg: ((raw: unknown) => void)[] = [];
+    const onDisc: (() => void)[] = [];
+    let open = true;
+    const disconnect = () => {
+      if (!open) return;
+      open = false;
+      setTimeout(() => {
+        for (const f of onDisc) f();
+      }, 0);
+    };
+    ports.push({ disconnect });
+    if (!opts.document) disconnect();
+    const refusal = server.a.refusal(opts.sender ?? CONSOLE);
+    return {
+      post(msg) {
+        if (!open) throw new Error('Attempting to use a disconnected port object');
+        if (!opts.document || opts.silent) return;
+        setTimeout(() => {
+          if (refusal) {
+            for (const f of onMsg) f(server.a.refuse(msg.id!, refusal));
+            disconnect();
+            return;
+          }
+          void server.a.answer(msg).then((r) => {
+            if (r && open) for (const f of onMsg) f(r);
+          });
+        }, 0);
+      },
+      onMessage: (f) => onMsg.push(f),
+      onDisconnect: (f) => onDisc.push(f),
+    };
+  };
+  let t = 0;
+  const timers: (() => void)[] = [];
+  const client = new DirectDraftClient({
+    connect,
+    viaBackground: async (text) => {
+      stats.background++;
+      return text.includes('保本') ? [HIT] : [];
+    },
+    retryAfterMs: 1000,
+    patienceMs: 1000,
+    now: () => t,
+    // Patience timers fire only when the test says so.
+    setTimeout: (fn) => timers.push(fn),
+    clearTimeout: () => {},
+  });
+  return {
+    client,
+    stats,
+    server,
+    ports,
+    advance(ms: number) {
+      t += ms;
+    },
+    firePatience() {
+      for (const f of timers.splice(0)) f();
+    },
+  };
+}
+
+describe('DirectDraftClient (the console script asks the offscreen document directly)', () => {
+  it('asks on one port, answered by the offscreen document; the background is not asked', async () => {
+    const b = browserWith({ document: true });
+    expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [HIT], via: 'offscreen' });
+    expect(await b.client.check('您好', 'c1')).toEqual({ hits: [], via: 'offscreen' });
+    const both = await Promise.all([b.client.check('保本', 'c1'), b.client.check('好的', 'c1')]);
+    expect(both).toEqual([
+      { hits: [HIT], via: 'offscreen' },
+      { hits: [], via: 'offscreen' },
+    ]);
+    expect(b.stats).toEqual({ connects: 1, background: 0 });
+    expect(b.server.checks).toEqual(['保本保息', '您好', '保本', '好的']);
+  });
+
+  it('no offscreen document: the port closes and the check goes the background way; tried again later', async () => {
+    const b = browserWith({ document: false });
+    expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [HIT], via: 'background' });
+    // Within the retry wait: straight to the background, no new port per keystroke.
+    expect(await b.client.check('保本', 'c1')).toEqual({ hits: [HIT], via: 'background' });
+    expect(b.stats).toEqual({ connects: 1, background: 2 });
+    b.advance(1000);
+    expect(await b.client.check('保本', 'c1')).toEqual({ hits: [HIT], via: 'background' });
+    expect(b.stats.connects).toBe(2);
+  });
+
+  it("a sender the document refuses is never answered by it: the background's way decides", async () => {
+    const b = browserWith({ document: true, sender: { ...CONSOLE, frameId: 2 } });
+    expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [HIT], via: 'background' });
+    expect(b.server.checks).toEqual([]);
+    expect(b.stats.background).toBe(1);
+  });
+
+  it('pre-send off: the document answers no hits itself, without the worker or the background', async () => {
+    const b = browserWith({ document: true, on: false });
+    expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [], via: 'offscreen' });
+    expect(b.server.checks).toEqual([]);
+    expect(b.stats.background).toBe(0);
+  });
+
+  it('a document that does not answer in time: the background way answers instead', async () => {
+    const b = browserWith({ document: true, silent: true });
+    const p = b.client.check('保本保息', 'c1');
+    await flush();
+    b.firePatience();
+    expect(await p).toEqual({ hits: [HIT], via: 'background' });
+  });
+
+  it('the document goes away with checks waiting: they go the background way, never lost', async () => {
+    const b = browserWith({ document: true, silent: true });
+    const p = Promise.all([b.client.check('保本', 'c1'), b.client.check('您好', 'c1')]);
+    await flush();
+    b.ports[0]!.disconnect();
+    expect(await p).toEqual([
+      { hits: [HIT], via: 'background' },
+      { hits: [], via: 'background' },
+    ]);
+  });
+
+  it('the extension context is gone (connect throws): the background way, no throw', async () => {
+    const client = new DirectDraftClient({
+      connect: () => {
+        throw new Error('Extension context invalidated.');
+      },
+      viaBackground: async () => {
+        throw new Error('Extension context invalidated.');
+      },
+    });
+    expect(await client.check('保本', 'c1')).toEqual({ hits: [], via: 'background' });
+  });
+});
