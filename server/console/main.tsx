@@ -439,6 +439,8 @@ function Conversation({ id, meta }: { id: string; meta: Any }) {
     if (!f.voided) for (const e of f.evidence) spansBySeq.set(e.seq, [...(spansBySeq.get(e.seq) ?? []), e]);
   const items = new Map<string, Any>();
   for (const dim of d.scorecard.dimensions) for (const it of dim.items) items.set(it.id, it);
+  // Rules by the name their findings carry (the device's rulebook), else by id.
+  const ruleName = (id: string) => loc(d.findings.find((f: Any) => f.ruleId === id)?.names) || id;
   return (
     <section class="conv">
       <h2>
@@ -534,7 +536,7 @@ function Conversation({ id, meta }: { id: string; meta: Any }) {
                       ))}
                     {dim.unmapped.map((u: Any) => (
                       <tr>
-                        <td>↳ {u.ruleId}</td>
+                        <td title={u.ruleId}>↳ {ruleName(u.ruleId)}</td>
                         <td class="bad">−{u.deducted}</td>
                       </tr>
                     ))}
@@ -545,7 +547,11 @@ function Conversation({ id, meta }: { id: string; meta: Any }) {
                 <tr>
                   <th>{t('autoFail')}</th>
                   <td class="bad">
-                    {d.breakdown.autoFailed.map((a: Any) => a.ruleId ?? a.itemId).join(', ')}
+                    {d.breakdown.autoFailed
+                      .map((a: Any) =>
+                        a.ruleId ? ruleName(a.ruleId) : loc(items.get(a.itemId)?.name) || a.itemId,
+                      )
+                      .join(', ')}
                   </td>
                 </tr>
               )}
@@ -672,7 +678,9 @@ function Appeals({ meta }: { meta: Any }) {
             <tr data-appeal={a.id}>
               <td>{a.agentName}</td>
               <td>
-                <Link to={convPath(a.conversationId)}>{a.title ?? a.ruleId}</Link>
+                <Link to={convPath(a.conversationId)} title={a.ruleId}>
+                  {loc(a.names) || a.title || a.ruleId}
+                </Link>
               </td>
               <td>
                 {a.evidence.map((e: Any) => (

@@ -166,7 +166,10 @@ export async function seedQaDemo(
       ),
     );
     hits.push(...engine.finish());
-    const findings = hitsToFindings(hits, { newId: (ts) => newId(ts), lang: 'zh_CN', agentId: agent.id });
+    // Named in all three languages, as the side panel's findings are when a device syncs them.
+    const findings = hitsToFindings(hits, { newId: (ts) => newId(ts), lang: 'zh_CN', agentId: agent.id }).map(
+      (f, i) => ({ ...f, names: hits[i]!.name }),
+    );
     const worst = turns.some((t) => t.speaker === 'customer' && t.emotion === 'angry')
       ? 'angry'
       : turns.some((t) => t.emotion === 'frustrated')

@@ -177,6 +177,7 @@ export function registerQaReview(app: App, deps: AppDeps): void {
         ...shape(r, now),
         agentName: r.agentName,
         title: r.title,
+        names: (r.body as { names?: unknown } | null)?.names,
         evidence: (r.body as { evidence?: unknown[] } | null)?.evidence ?? [],
       })),
     });

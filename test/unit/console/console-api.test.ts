@@ -114,10 +114,11 @@ describe.each(BACKENDS)('QA console API on %s', (backend) => {
   it('an accepted appeal recalculates the score and lowers the rule precision', async () => {
     const list = await env.call(
       'GET',
-      '/v1/qa/conversations?rule=general.agent-rude&agent=user_demo_agent&pageSize=1',
+      '/v1/qa/conversations?rule=general.agent-rude&agent=user_demo_agent&reviewed=false&pageSize=100',
       qa(),
     );
-    const id = list.json.rows[0].id;
+    // A seeded conversation: its findings were made by the rule engine, as a device makes them.
+    const id = list.json.rows.find((r: { id: string }) => r.id.startsWith('demo-')).id;
     const conv = await env.call('GET', `/v1/qa/conversations/${id}`, { cookie: env.cookies.agent });
     const rude = conv.json.findings.find((x: { ruleId: string }) => x.ruleId === 'general.agent-rude');
     const before = conv.json.conversation.score;
@@ -142,6 +143,9 @@ describe.each(BACKENDS)('QA console API on %s', (backend) => {
     ).toBe(200);
     const open = await env.call('GET', '/v1/qa/appeals?state=open', qa());
     expect(open.json.appeals.map((a: { id: string }) => a.id)).toContain(appeal.json.id);
+    // Listed under the rule's name as the finding carries it.
+    expect(rude.names?.en).toBeTruthy();
+    expect(open.json.appeals.find((a: { id: string }) => a.id === appeal.json.id).names).toEqual(rude.names);
     expect(
       (
         await env.call('POST', `/v1/qa/appeals/${appeal.json.id}/decide`, {
