@@ -1,6 +1,5 @@
 import { browser } from 'wxt/browser';
 import type { DraftHit } from '@/lib/adapters/presend';
-import { PRESEND_PORT } from '@/lib/adapters/presend-direct';
 import { draftRelay } from '@/lib/adapters/presend-relay';
 import { offscreenWhenEnrolled } from '@/lib/background/offscreen-start';
 import { Router } from '@/lib/background/router';
@@ -118,12 +117,9 @@ export default defineBackground(() => {
     });
   });
 
-  // The console script's draft checks go to the offscreen document on this port: let go of it,
-  // so that only the document answers, and with no document the port closes and the console
-  // script asks with a draft-check message instead (lib/adapters/presend-direct.ts).
-  browser.runtime.onConnect.addListener((port) => {
-    if (port.name === PRESEND_PORT) port.disconnect();
-  });
+  // The console script's `presend` port reaches this worker too (it listens for connections):
+  // it is left alone, never answered and never disconnected, since disconnecting here would close
+  // it for the offscreen document as well; the document answers on it (lib/adapters/presend-direct.ts).
 
   onConnect('panel', (port, sender) => {
     if (!sender.url?.startsWith(extensionOrigin())) return;

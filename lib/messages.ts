@@ -161,6 +161,15 @@ export const Message = z.discriminatedUnion('type', [
     /** On the console script's `presend` port to the offscreen document: matches the answer. */
     id: z.number().int().nonnegative().optional(),
   }),
+  /**
+   * The offscreen document took the console script's `presend` port (sent first on it), or
+   * refused it with the reason; until it says so, checks go the background's way.
+   */
+  z.object({
+    type: z.literal('presend-ready'),
+    ok: z.boolean(),
+    reason: z.string().max(500).optional(),
+  }),
   /** The offscreen document's answer on the `presend` port (lib/adapters/presend-direct.ts). */
   z.object({
     type: z.literal('draft-checked'),

@@ -182,7 +182,8 @@ const direct = directAnswerer({
   check: (text, conversationId) => ready.then(() => worker.checkDraft(text, conversationId)),
 });
 
-// The console script's draft checks, straight from its tab (the background lets go of this port).
+// The console script's draft checks, straight from its tab. Said first on the port: taken, or
+// refused with the reason and closed (its checks then go the background's way, which refuses too).
 browser.runtime.onConnect.addListener((port) => {
   if (port.name !== PRESEND_PORT) return;
   const s = port.sender;
@@ -192,15 +193,14 @@ browser.runtime.onConnect.addListener((port) => {
     ...(s?.tab?.id !== undefined ? { tabId: s.tab.id } : {}),
     ...(s?.frameId !== undefined ? { frameId: s.frameId } : {}),
   });
+  port.postMessage(
+    refusal ? { type: 'presend-ready', ok: false, reason: refusal } : { type: 'presend-ready', ok: true },
+  );
+  if (refusal) {
+    port.disconnect();
+    return;
+  }
   port.onMessage.addListener((raw: unknown) => {
-    if (refusal) {
-      // Answered with the reason, then closed: its checks go the background's way, which refuses too.
-      const id = (raw as { id?: unknown } | null)?.id;
-      if (typeof id === 'number' && Number.isInteger(id) && id >= 0)
-        port.postMessage(direct.refuse(id, refusal));
-      port.disconnect();
-      return;
-    }
     void direct.answer(raw).then((reply) => {
       try {
         if (reply) port.postMessage(reply);

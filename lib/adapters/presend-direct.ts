@@ -4,11 +4,14 @@
  * service worker → offscreen document → worker and back, ~3.8 ms of 7.5 ms p95 in bench:presend).
  *
  * The console script opens a long-lived port named `presend`. Every extension context listening
- * for connections gets it: the background lets go of it at once, so only the offscreen document
- * answers, and with no offscreen document (no analysis has run yet) the port closes and the check
- * goes the background's way (`draft-check` by `runtime.sendMessage`), which creates the document.
+ * for connections gets it; only the offscreen document answers on it, first with `presend-ready`.
+ * The background leaves it alone: a `disconnect()` there would close the port for the document
+ * too (Chrome closes the whole channel). Until the document has said it is ready — it does not
+ * exist yet (no analysis has run), is still loading, or refused the sender — checks go the
+ * background's way (`draft-check` by `runtime.sendMessage`, which creates the document), and a
+ * port not taken in time is closed and opened again later.
  * A port, not a one-time message: the message is on an open channel, with no channel set up and
- * torn down per keystroke, and a one-time message would wake the service worker every time too.
+ * torn down per keystroke (bench:presend measures both).
  *
  * The offscreen document has only `chrome.runtime`: it cannot read the settings or the policy, so
  * the background hands it the pre-send switch (when the document starts and whenever the settings
@@ -112,15 +115,22 @@ export function directAnswerer(deps: DirectAnswererDeps) {
   };
 }
 
+/** The console script's end of the port; `disconnect` closes it for every context. */
+export interface DirectPort extends PortEnds<MessageOf<'draft-check'>> {
+  disconnect(): void;
+}
+
 export interface DirectClientOptions {
   /** Opens the port to the offscreen document (throws when the extension context is gone). */
-  connect(): PortEnds<MessageOf<'draft-check'>>;
+  connect(): DirectPort;
   /** The background's way (it creates the offscreen document when there is none). */
   viaBackground(text: string, conversationId: string | undefined): Promise<DraftHit[]>;
   /** After the direct way failed, checks go the background's way this long before it is tried again. */
   retryAfterMs?: number;
   /** A direct check unanswered this long is asked the background's way too; the first answer wins. */
   patienceMs?: number;
+  /** A port the offscreen document has not taken this long is closed (none there, or loading). */
+  readyMs?: number;
   now?(): number;
   setTimeout?(fn: () => void, ms: number): unknown;
   clearTimeout?(t: unknown): void;
@@ -132,18 +142,21 @@ interface Waiting {
 }
 
 /**
- * The console script's side: each check goes on the open port when the offscreen document has
- * it; when there is no port (the document does not exist yet, closed it, refused it, or did not
- * answer in time) the same check goes the background's way. Never rejects.
+ * The console script's side: each check goes on the open port once the offscreen document has
+ * taken it; otherwise (the document does not exist yet, has not taken the port, closed it,
+ * refused it, or did not answer in time) the same check goes the background's way. Never rejects.
  */
 export class DirectDraftClient {
-  private port: PortEnds<MessageOf<'draft-check'>> | undefined;
+  private port: DirectPort | undefined;
+  /** The offscreen document said `presend-ready` on the current port. */
+  private live = false;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 0;
   /** When the direct way last failed; it is not tried again before `retryAfterMs` has passed. */
   private failedAt = Number.NEGATIVE_INFINITY;
   private readonly retryAfterMs: number;
   private readonly patienceMs: number;
+  private readonly readyMs: number;
   private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (t: unknown) => void;
@@ -151,6 +164,7 @@ export class DirectDraftClient {
   constructor(private readonly o: DirectClientOptions) {
     this.retryAfterMs = o.retryAfterMs ?? 1000;
     this.patienceMs = o.patienceMs ?? 1000;
+    this.readyMs = o.readyMs ?? 2000;
     this.now = o.now ?? Date.now;
     this.setTimer = o.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = o.clearTimeout ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
@@ -163,7 +177,7 @@ export class DirectDraftClient {
         .catch(() => [] as DraftHit[])
         .then((hits) => ({ hits, via: 'background' as const }));
     const port = this.portNow();
-    if (!port) return background();
+    if (!port || !this.live) return background();
     return new Promise((resolve) => {
       const id = this.nextId++;
       let done = false;
@@ -192,15 +206,15 @@ export class DirectDraftClient {
           ...(conversationId !== undefined ? { conversationId } : {}),
         });
       } catch {
-        this.drop(port);
+        this.drop(port, false);
       }
     });
   }
 
-  private portNow(): PortEnds<MessageOf<'draft-check'>> | undefined {
+  private portNow(): DirectPort | undefined {
     if (this.port) return this.port;
     if (this.now() - this.failedAt < this.retryAfterMs) return undefined;
-    let port: PortEnds<MessageOf<'draft-check'>>;
+    let port: DirectPort;
     try {
       port = this.o.connect();
     } catch {
@@ -208,26 +222,43 @@ export class DirectDraftClient {
       return undefined;
     }
     this.port = port;
+    this.live = false;
+    // No offscreen document took it (the background never answers on it): closed, tried later.
+    this.setTimer(() => {
+      if (port === this.port && !this.live) this.drop(port, true);
+    }, this.readyMs);
     port.onMessage((raw) => {
       if (port !== this.port) return;
       const r = parseMessage(raw);
-      if (!r.ok || r.message.type !== 'draft-checked') return;
+      if (!r.ok) return;
+      if (r.message.type === 'presend-ready') {
+        if (r.message.ok) this.live = true;
+        else this.drop(port, true); // a sender the document does not take: the background decides
+        return;
+      }
+      if (r.message.type !== 'draft-checked') return;
       const m = r.message;
       const w = this.waiting.get(m.id);
       if (!w) return;
       if (m.ok) w.resolve(m.hits ?? []);
-      // Refused (the switch not known yet): the background decides this one. A sender the
-      // document does not take is refused and the port closed, so the next ones go that way too.
+      // Refused (the switch not known yet, the worker failed): the background decides this one.
       else w.fallback();
     });
-    // No offscreen document took it (the background lets go at once), or the document closed.
-    port.onDisconnect(() => this.drop(port));
+    // The document closed it (it went away, or refused the sender).
+    port.onDisconnect(() => this.drop(port, false));
     return port;
   }
 
-  private drop(port: PortEnds<MessageOf<'draft-check'>>): void {
+  private drop(port: DirectPort, close: boolean): void {
     if (port !== this.port) return;
     this.port = undefined;
+    this.live = false;
+    if (close)
+      try {
+        port.disconnect();
+      } catch {
+        // Already gone.
+      }
     this.failedAt = this.now();
     const pending = [...this.waiting.values()];
     this.waiting.clear();

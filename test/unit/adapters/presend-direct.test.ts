@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { PortEnds } from '../../../lib/adapters/acked-port';
 import type { DraftHit } from '../../../lib/adapters/presend';
 import {
+  type DirectPort,
   type DirectSender,
   DirectDraftClient,
   directAnswerer,
   directSenderRefusal,
 } from '../../../lib/adapters/presend-direct';
 import { Router } from '../../../lib/background/router';
-import type { MessageOf } from '../../../lib/messages';
 
 const SELF = { extensionId: 'sotto-id', extensionOrigin: 'chrome-extension://sotto-id' };
 /** The console script in a desk's top frame, as the offscreen document sees its port. */
@@ -103,53 +102,58 @@ describe('directAnswerer (the offscreen document answers on the port)', () => {
   });
 });
 
-type Request = MessageOf<'draft-check'>;
-
 /**
- * The browser between the console script and the offscreen document: a port to the document when
- * there is one (wired as entrypoints/offscreen/main.ts wires it: refused senders get the reason and
- * the port closes), else a port that closes at once (the background lets go of it).
+ * The browser between the console script and the offscreen document, wired as
+ * entrypoints/offscreen/main.ts wires it: the document says `presend-ready` first (or refuses the
+ * sender with the reason and closes the port); the background holds the port too and never
+ * answers on it, so with no document the port just stays silent.
  */
 function browserWith(opts: { document: boolean; sender?: DirectSender; on?: boolean; silent?: boolean }) {
   const server = answerer({ on: opts.on ?? true });
-  const stats = { connects: 0, background: 0 };
+  const stats = { connects: 0, closed: 0, background: 0 };
   const ports: { disconnect(): void }[] = [];
-  const connect = (): PortEnds<Request> => {
+  const connect = (): DirectPort => {
     stats.connects++;
     const onMsg: ((raw: unknown) => void)[] = [];
     const onDisc: (() => void)[] = [];
     let open = true;
-    const disconnect = () => {
+    const deliver = (m: unknown) =>
+      setTimeout(() => {
+        if (open) for (const f of onMsg) f(m);
+      }, 0);
+    // Closed by the other end: the console script hears of it.
+    const closeRemote = () => {
       if (!open) return;
       open = false;
       setTimeout(() => {
         for (const f of onDisc) f();
       }, 0);
     };
-    ports.push({ disconnect });
-    if (!opts.document) disconnect();
+    ports.push({ disconnect: closeRemote });
     const refusal = server.a.refusal(opts.sender ?? CONSOLE);
+    if (opts.document) {
+      deliver(
+        refusal ? { type: 'presend-ready', ok: false, reason: refusal } : { type: 'presend-ready', ok: true },
+      );
+      if (refusal) setTimeout(closeRemote, 0);
+    }
     return {
       post(msg) {
         if (!open) throw new Error('Attempting to use a disconnected port object');
-        if (!opts.document || opts.silent) return;
-        setTimeout(() => {
-          if (refusal) {
-            for (const f of onMsg) f(server.a.refuse(msg.id!, refusal));
-            disconnect();
-            return;
-          }
-          void server.a.answer(msg).then((r) => {
-            if (r && open) for (const f of onMsg) f(r);
-          });
-        }, 0);
+        if (!opts.document || opts.silent || refusal) return;
+        setTimeout(() => void server.a.answer(msg).then((r) => r && deliver(r)), 0);
       },
       onMessage: (f) => onMsg.push(f),
       onDisconnect: (f) => onDisc.push(f),
+      disconnect() {
+        // Closed by the console script: no onDisconnect on its own end.
+        if (open) stats.closed++;
+        open = false;
+      },
     };
   };
   let t = 0;
-  const timers: (() => void)[] = [];
+  const timers: { ms: number; fn: () => void }[] = [];
   const client = new DirectDraftClient({
     connect,
     viaBackground: async (text) => {
@@ -158,9 +162,10 @@ function browserWith(opts: { document: boolean; sender?: DirectSender; on?: bool
     },
     retryAfterMs: 1000,
     patienceMs: 1000,
+    readyMs: 2000,
     now: () => t,
-    // Patience timers fire only when the test says so.
-    setTimeout: (fn) => timers.push(fn),
+    // Timers fire only when the test says so.
+    setTimeout: (fn, ms) => timers.push({ ms, fn }),
     clearTimeout: () => {},
   });
   return {
@@ -171,15 +176,25 @@ function browserWith(opts: { document: boolean; sender?: DirectSender; on?: bool
     advance(ms: number) {
       t += ms;
     },
-    firePatience() {
-      for (const f of timers.splice(0)) f();
+    /** Fires the pending timers set for `ms` (patience 1000, ready 2000). */
+    fire(ms: number) {
+      const due = timers.filter((x) => x.ms === ms);
+      for (const x of due) timers.splice(timers.indexOf(x), 1);
+      for (const x of due) x.fn();
     },
   };
 }
 
+/** The first check opens the port (and goes the background's way); then the document has said it is ready. */
+async function opened(b: ReturnType<typeof browserWith>) {
+  expect(await b.client.check('您好', 'c0')).toEqual({ hits: [], via: 'background' });
+  await flush();
+}
+
 describe('DirectDraftClient (the console script asks the offscreen document directly)', () => {
-  it('asks on one port, answered by the offscreen document; the background is not asked', async () => {
+  it('asks on one port once the document took it; the background is not asked', async () => {
     const b = browserWith({ document: true });
+    await opened(b);
     expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [HIT], via: 'offscreen' });
     expect(await b.client.check('您好', 'c1')).toEqual({ hits: [], via: 'offscreen' });
     const both = await Promise.all([b.client.check('保本', 'c1'), b.client.check('好的', 'c1')]);
@@ -187,16 +202,22 @@ describe('DirectDraftClient (the console script asks the offscreen document dire
       { hits: [HIT], via: 'offscreen' },
       { hits: [], via: 'offscreen' },
     ]);
-    expect(b.stats).toEqual({ connects: 1, background: 0 });
+    expect(b.stats).toEqual({ connects: 1, closed: 0, background: 1 });
     expect(b.server.checks).toEqual(['保本保息', '您好', '保本', '好的']);
+    // The ready wait passing later changes nothing for a port the document took.
+    b.fire(2000);
+    expect(await b.client.check('保本', 'c1')).toEqual({ hits: [HIT], via: 'offscreen' });
   });
 
-  it('no offscreen document: the port closes and the check goes the background way; tried again later', async () => {
+  it('no offscreen document: the background way; the untaken port is closed and opened again later', async () => {
     const b = browserWith({ document: false });
+    await opened(b);
     expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [HIT], via: 'background' });
+    b.fire(2000); // nobody said ready: this end closes it (the background holds it open otherwise)
+    expect(b.stats).toMatchObject({ connects: 1, closed: 1 });
     // Within the retry wait: straight to the background, no new port per keystroke.
     expect(await b.client.check('保本', 'c1')).toEqual({ hits: [HIT], via: 'background' });
-    expect(b.stats).toEqual({ connects: 1, background: 2 });
+    expect(b.stats.connects).toBe(1);
     b.advance(1000);
     expect(await b.client.check('保本', 'c1')).toEqual({ hits: [HIT], via: 'background' });
     expect(b.stats.connects).toBe(2);
@@ -204,28 +225,33 @@ describe('DirectDraftClient (the console script asks the offscreen document dire
 
   it("a sender the document refuses is never answered by it: the background's way decides", async () => {
     const b = browserWith({ document: true, sender: { ...CONSOLE, frameId: 2 } });
+    await opened(b);
     expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [HIT], via: 'background' });
     expect(b.server.checks).toEqual([]);
-    expect(b.stats.background).toBe(1);
+    expect(b.stats.background).toBe(2);
+    expect(b.stats.connects).toBe(1); // not reopened within the retry wait
   });
 
   it('pre-send off: the document answers no hits itself, without the worker or the background', async () => {
     const b = browserWith({ document: true, on: false });
+    await opened(b);
     expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [], via: 'offscreen' });
     expect(b.server.checks).toEqual([]);
-    expect(b.stats.background).toBe(0);
+    expect(b.stats.background).toBe(1);
   });
 
   it('a document that does not answer in time: the background way answers instead', async () => {
     const b = browserWith({ document: true, silent: true });
+    await opened(b);
     const p = b.client.check('保本保息', 'c1');
     await flush();
-    b.firePatience();
+    b.fire(1000);
     expect(await p).toEqual({ hits: [HIT], via: 'background' });
   });
 
   it('the document goes away with checks waiting: they go the background way, never lost', async () => {
     const b = browserWith({ document: true, silent: true });
+    await opened(b);
     const p = Promise.all([b.client.check('保本', 'c1'), b.client.check('您好', 'c1')]);
     await flush();
     b.ports[0]!.disconnect();
