@@ -3,7 +3,7 @@
  * worker: declared once in lib/messages, sender-checked by the router like every other message.
  */
 import { describe, expect, it } from 'vitest';
-import { Router, type SessionStore } from '../../../lib/background/router';
+import { Router, type RouterDeps, type SessionStore } from '../../../lib/background/router';
 import { parseMessage } from '../../../lib/messages';
 
 const ID = 'ajhkiadnojbmcphcihpelckmpfafcenb';
@@ -21,7 +21,8 @@ const emptyStore: SessionStore = {
   unanalysed: async () => [],
 };
 
-function router(teamRulebooks?: () => Promise<unknown[] | undefined>) {
+/** A router over an empty session store that records what it logs; `extra` adds the team sources. */
+function router(extra: Partial<RouterDeps> = {}) {
   const logs: string[] = [];
   const r = new Router({
     store: emptyStore,
@@ -30,7 +31,7 @@ function router(teamRulebooks?: () => Promise<unknown[] | undefined>) {
     log: (_level, msg) => logs.push(msg),
     extensionId: ID,
     extensionOrigin: ORIGIN,
-    ...(teamRulebooks ? { teamRulebooks } : {}),
+    ...extra,
   });
   return { r, logs };
 }
@@ -39,7 +40,7 @@ describe('team rulebook messages', () => {
   const book = { id: 'team-a', version: '3' };
 
   it('answer the offscreen document with the stored team rulebooks', async () => {
-    const { r } = router(async () => [book]);
+    const { r } = router({ teamRulebooks: async () => [book] });
     expect(await r.handle({ type: 'team-rulebooks' }, offscreen)).toEqual({
       ok: true,
       reply: { rulebooks: [book] },
@@ -47,19 +48,23 @@ describe('team rulebook messages', () => {
   });
 
   it('answer with none when not enrolled or when reading them fails (the shipped set runs)', async () => {
-    expect(await router(async () => undefined).r.handle({ type: 'team-rulebooks' }, offscreen)).toEqual({
+    expect(
+      await router({ teamRulebooks: async () => undefined }).r.handle({ type: 'team-rulebooks' }, offscreen),
+    ).toEqual({
       ok: true,
       reply: {},
     });
-    const failing = router(async () => {
-      throw new Error('storage gone');
+    const failing = router({
+      teamRulebooks: async () => {
+        throw new Error('storage gone');
+      },
     });
     expect(await failing.r.handle({ type: 'team-rulebooks' }, offscreen)).toEqual({ ok: true, reply: {} });
     expect(failing.logs.some((l) => l.includes('storage gone'))).toBe(true);
   });
 
   it('are refused from content scripts and other extensions', async () => {
-    const { r, logs } = router(async () => [book]);
+    const { r, logs } = router({ teamRulebooks: async () => [book] });
     expect((await r.handle({ type: 'team-rulebooks' }, content)).ok).toBe(false);
     expect((await r.handle({ type: 'team-rulebooks' }, foreign)).ok).toBe(false);
     expect(logs.filter((l) => l.startsWith('rejected')).length).toBe(2);
@@ -74,7 +79,7 @@ describe('team rulebook messages', () => {
       false,
     );
     // The background does not take it: it is the offscreen document's to act on.
-    const { r } = router(async () => [book]);
+    const { r } = router({ teamRulebooks: async () => [book] });
     expect((await r.handle({ type: 'rulebooks-update', target: 'offscreen' }, offscreen)).ok).toBe(false);
   });
 });
@@ -86,21 +91,14 @@ describe('team model manifest and document push messages', () => {
 
   function pushRouter() {
     const changed: unknown[] = [];
-    const logs: string[] = [];
-    const r = new Router({
-      store: emptyStore,
-      analyse: async () => {},
-      broadcast: () => {},
-      log: (_level, msg) => logs.push(msg),
-      extensionId: ID,
-      extensionOrigin: ORIGIN,
+    const made = router({
       teamModels: async () => manifest,
       documentPush: {
         config: async () => ({ endpoint: 'http://qa.test', token: 'device-token' }),
         changed: async (c) => void changed.push(c),
       },
     });
-    return { r, changed, logs };
+    return { ...made, changed };
   }
 
   it('answer the offscreen document with the stored team model manifest', async () => {

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { URGENT_BACKOFF_CAP, urgentBackoff } from '../../../lib/sync/backoff';
-import { type FetchLike, SyncClient } from '../../../lib/sync/client';
+import { type FetchLike, SyncClient, type SyncClientOptions } from '../../../lib/sync/client';
 import { MemoryOutboxStore } from '../../../lib/sync/outbox';
 import { type FindingItem, URGENT_LANE_HEADER } from '../../../lib/sync/protocol';
 
@@ -62,6 +62,19 @@ function endpoint(down: 'refused' | '503') {
   return { state, fetch };
 }
 
+/** A client of `ep` with the bulk lane's usual backoff and the longest jitter, unless overridden. */
+function clientOf(ep: ReturnType<typeof endpoint>, overrides: Partial<SyncClientOptions> = {}) {
+  return new SyncClient({
+    endpoint: 'http://qa.test',
+    fetch: ep.fetch,
+    store: new MemoryOutboxStore(),
+    getToken: () => 'token',
+    backoff: { baseMs: 1_000, capMs: 300_000 },
+    random: () => 0.999,
+    ...overrides,
+  });
+}
+
 describe('the urgent lane after an outage', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: 1_800_000_000_000 });
@@ -77,15 +90,7 @@ describe('the urgent lane after an outage', () => {
 
   it('retries a warning within its cap while bulk waits out a 30 s Retry-After', async () => {
     const ep = endpoint('503');
-    const store = new MemoryOutboxStore();
-    const client = new SyncClient({
-      endpoint: 'http://qa.test',
-      fetch: ep.fetch,
-      store,
-      getToken: () => 'token',
-      backoff: { baseMs: 1_000, capMs: 300_000 },
-      random: () => 0.999,
-    });
+    const client = clientOf(ep);
     const start = Date.now();
     const warning = item('critical');
     await client.enqueue({ findings: [...Array.from({ length: 20 }, () => item('info')), warning] });
@@ -107,14 +112,7 @@ describe('the urgent lane after an outage', () => {
 
   it('keeps retrying a warning at least once per cap while connections are refused', async () => {
     const ep = endpoint('refused');
-    const client = new SyncClient({
-      endpoint: 'http://qa.test',
-      fetch: ep.fetch,
-      store: new MemoryOutboxStore(),
-      getToken: () => 'token',
-      backoff: { baseMs: 1_000, capMs: 300_000 },
-      random: () => 0.999,
-    });
+    const client = clientOf(ep);
     const warning = item('critical');
     await client.enqueue({ findings: [warning] });
     await client.flush();
@@ -129,15 +127,10 @@ describe('the urgent lane after an outage', () => {
 
   it('goes ahead of the bulk backlog once bulk gets through again, whatever its own backoff', async () => {
     const ep = endpoint('refused');
-    const client = new SyncClient({
-      endpoint: 'http://qa.test',
-      fetch: ep.fetch,
-      store: new MemoryOutboxStore(),
-      getToken: () => 'token',
+    const client = clientOf(ep, {
       batch: { maxItems: 5 },
       backoff: { baseMs: 10, capMs: 10 },
       urgentBackoff: { baseMs: 60_000, capMs: 60_000 },
-      random: () => 0.999,
     });
     const start = Date.now();
     // The warning is queued behind ten bulk batches, out of the bulk lane's view.
