@@ -189,14 +189,20 @@ export class DirectDraftClient {
         this.waiting.delete(id);
         resolve(r);
       };
+      let fellBack = false;
       const fallback = () => {
+        if (fellBack) return;
+        fellBack = true;
         this.waiting.delete(id);
         void background().then(finish);
       };
       this.waiting.set(id, { resolve: (hits) => finish({ hits, via: 'offscreen' }), fallback });
-      // The document is there but slow (its worker still starting): the background's way too.
+      // No answer in time: the background's way. The port is closed and opened again later: a
+      // document that went away leaves the port open (the background still holds it) and silent.
       timer = this.setTimer(() => {
-        if (!done) void background().then(finish);
+        if (done) return;
+        if (port === this.port) this.drop(port, true);
+        fallback();
       }, this.patienceMs);
       try {
         port.post({

@@ -247,6 +247,13 @@ describe('DirectDraftClient (the console script asks the offscreen document dire
     await flush();
     b.fire(1000);
     expect(await p).toEqual({ hits: [HIT], via: 'background' });
+    // A document that went away leaves the port silent, not closed: it is closed, reopened later.
+    expect(b.stats.closed).toBe(1);
+    expect(await b.client.check('保本', 'c1')).toEqual({ hits: [HIT], via: 'background' });
+    expect(b.stats.connects).toBe(1);
+    b.advance(1000);
+    await b.client.check('保本', 'c1');
+    expect(b.stats.connects).toBe(2);
   });
 
   it('the document goes away with checks waiting: they go the background way, never lost', async () => {
