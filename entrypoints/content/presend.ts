@@ -71,6 +71,7 @@ export function startPresend(opts: {
       }).then((r) => (r?.ok ? (r.reply?.hits ?? []) : [])),
   });
   const client = drafts;
+  client.open();
   new ComposeGuard({
     win: window,
     spec,

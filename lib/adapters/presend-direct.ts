@@ -170,6 +170,14 @@ export class DirectDraftClient {
     this.clearTimer = o.clearTimeout ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
   }
 
+  /**
+   * Opens the port ahead of the first check (when the console attaches), so the document has
+   * taken it by the time the agent types: checks before that go the background's way.
+   */
+  open(): void {
+    this.portNow();
+  }
+
   check(text: string, conversationId: string | undefined): Promise<{ hits: DraftHit[]; via: CheckPath }> {
     const background = () =>
       this.o

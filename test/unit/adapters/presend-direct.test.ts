@@ -209,6 +209,14 @@ describe('DirectDraftClient (the console script asks the offscreen document dire
     expect(await b.client.check('保本', 'c1')).toEqual({ hits: [HIT], via: 'offscreen' });
   });
 
+  it('opened ahead of the first check: the first check already goes to the document', async () => {
+    const b = browserWith({ document: true });
+    b.client.open();
+    await flush();
+    expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [HIT], via: 'offscreen' });
+    expect(b.stats).toEqual({ connects: 1, closed: 0, background: 0 });
+  });
+
   it('no offscreen document: the background way; the untaken port is closed and opened again later', async () => {
     const b = browserWith({ document: false });
     await opened(b);
