@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer } from '../fixtures/serve';
 import { EXTENSION_DIR, type Launched, launch, stopServiceWorkers } from './harness';
@@ -73,13 +74,32 @@ const lastTurn = () =>
     };
   });
 
-const logLines = (msg: string) =>
-  panel.page.evaluate(
-    async (m) =>
-      (((await chrome.storage.session.get('sotto:log'))['sotto:log'] ?? []) as { msg: string }[]).filter(
-        (line) => line.msg === m,
-      ),
-    msg,
+interface LogLine {
+  ts: number;
+  msg: string;
+  data?: { via?: string; version?: number };
+}
+
+/** The extension's session log, read in one of its pages or its service worker. */
+const readLog = (target: Page | Worker = panel.page): Promise<LogLine[]> =>
+  (target as Page).evaluate(
+    async () => ((await chrome.storage.session.get('sotto:log'))['sotto:log'] ?? []) as LogLine[],
+  );
+
+const logLines = async (msg: string) => (await readLog()).filter((line) => line.msg === msg);
+
+/** Until the extension logs `msg` (or a line starting with it). */
+const waitForLog = (msg: string, opts: { prefix?: boolean } = {}) =>
+  panel.page.waitForFunction(
+    ([m, prefix]) =>
+      chrome.storage.session
+        .get('sotto:log')
+        .then((got) =>
+          ((got['sotto:log'] ?? []) as { msg: string }[]).some((line) =>
+            prefix ? line.msg.startsWith(m) : line.msg === m,
+          ),
+        ),
+    [msg, opts.prefix ?? false] as const,
   );
 
 const ruleFindings = async () => (await panel.readFindings()).filter((f) => f.rule === NEW_RULE);
@@ -189,17 +209,7 @@ describe('team rulebook delivery', () => {
     const put = await qa('PUT', `/v1/teams/${TEAM}/documents/rulebook`, { body: broken });
     expect(put.status).toBe(201);
     await syncNow();
-    await panel.page.waitForFunction(
-      (v) =>
-        chrome.storage.session
-          .get('sotto:log')
-          .then((got) =>
-            ((got['sotto:log'] ?? []) as { msg: string }[]).some((line) =>
-              line.msg.startsWith(`team rulebook v${v} rejected`),
-            ),
-          ),
-      put.json.version,
-    );
+    await waitForLog(`team rulebook v${put.json.version} rejected`, { prefix: true });
     expect(await storedRulebook()).toEqual(before);
     expect(await pipelineText()).toContain('general@2026.12.30');
     expect(await pipelineText()).not.toContain('general@2026.12.31');
@@ -232,15 +242,7 @@ describe('team rulebook delivery', () => {
       ],
     };
     // The service worker follows the endpoint's document stream.
-    await panel.page.waitForFunction(() =>
-      chrome.storage.session
-        .get('sotto:log')
-        .then((got) =>
-          ((got['sotto:log'] ?? []) as { msg: string }[]).some(
-            (line) => line.msg === 'document push connected',
-          ),
-        ),
-    );
+    await waitForLog('document push connected');
     const put = await qa('PUT', `/v1/teams/${TEAM}/documents/scripts`, { body: library });
     expect(put.status).toBe(201);
     // No sync-now: the endpoint's document stream tells the service worker, which fetches,
@@ -256,13 +258,7 @@ describe('team rulebook delivery', () => {
     );
     expect(stored).toMatchObject({ teamId: TEAM, version: put.json.version, etag: put.json.etag });
     // It came by the push, not by the minute alarm's check.
-    const log = await panel.page.evaluate(
-      async () =>
-        ((await chrome.storage.session.get('sotto:log'))['sotto:log'] ?? []) as {
-          msg: string;
-          data?: { via?: string; version?: number };
-        }[],
-    );
+    const log = await readLog();
     const updated = log.filter((line) => line.msg === 'team script library updated');
     // Heard by the service worker's own follow or forwarded by the offscreen document's: once.
     expect(updated.map((line) => line.data)).toEqual([
@@ -309,15 +305,7 @@ describe('team rulebook delivery', () => {
   it('a script published while the service worker is stopped wakes it through the offscreen document', async () => {
     // The offscreen document (alive: it runs the live conversation's analysis) follows the push
     // and forwards its opening snapshot; the service worker logs each forward.
-    await panel.page.waitForFunction(() =>
-      chrome.storage.session
-        .get('sotto:log')
-        .then((got) =>
-          ((got['sotto:log'] ?? []) as { msg: string }[]).some(
-            (line) => line.msg === 'document change pushed by the offscreen document',
-          ),
-        ),
-    );
+    await waitForLog('document change pushed by the offscreen document');
     // Nothing else may wake the service worker: the side panel (its port reconnects at once) is
     // closed and the sync alarms are cleared; the service worker makes them again when it starts.
     const sw = await l.serviceWorker();
@@ -385,12 +373,7 @@ describe('team rulebook delivery', () => {
       return undefined;
     };
     const next = (await waitFor(fresh, (w) => w !== undefined, 'the restarted service worker', 100))!;
-    const dumpLog = async () =>
-      console.info(
-        JSON.stringify(
-          await next.evaluate(async () => (await chrome.storage.session.get('sotto:log'))['sotto:log'] ?? []),
-        ).slice(-4000),
-      );
+    const dumpLog = async () => console.info(JSON.stringify(await readLog(next)).slice(-4000));
     const stored = await waitFor(
       () =>
         next.evaluate(
@@ -410,9 +393,7 @@ describe('team rulebook delivery', () => {
     expect(stored).toMatchObject({ teamId: TEAM, version: put.json.version });
     console.info(`[delivery] published → stored by the woken service worker: ${Date.now() - publishedAt} ms`);
     // Woken by the offscreen document's forward of this publication.
-    const log = (await next.evaluate(
-      async () => (await chrome.storage.session.get('sotto:log'))['sotto:log'] ?? [],
-    )) as { ts: number; msg: string; data?: { version?: number } }[];
+    const log = await readLog(next);
     expect(
       log.some(
         (line) => line.msg === 'document change pushed by the offscreen document' && line.ts >= publishedAt,
