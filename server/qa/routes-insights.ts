@@ -47,89 +47,89 @@ export async function analytics(
   if (opts.team || s.p.role === 'lead') base = base.where('team_id', 'in', teams);
   if (opts.agent) base = base.where('agent_user_id', '=', opts.agent);
   const weekAgo = opts.to - 7 * DAY_MS;
-  const [daily, byAgent, byTeam, emotions, intents, rules, precision, phrases] = await Promise.all([
-    base
-      .select([
-        'day',
-        sql<number>`count(*)::int`.as('n'),
-        sql<number>`round(avg(score)::numeric, 2)::float8`.as('avgScore'),
-        sql<number>`(sum(case when emotion = 'angry' then 1 else 0 end))::int`.as('angry'),
-        sql<number>`(sum(case when passed then 0 else 1 end))::int`.as('failed'),
-      ])
-      .groupBy('day')
-      .orderBy('day')
-      .execute(),
-    base
-      .select([
-        'agent_user_id as agentUserId',
-        sql<number>`count(*)::int`.as('n'),
-        sql<number>`round(avg(score)::numeric, 2)::float8`.as('avgScore'),
-        sql<number>`(sum(case when emotion = 'angry' then 1 else 0 end))::int`.as('angry'),
-      ])
-      .groupBy('agent_user_id')
-      .orderBy('avgScore')
-      .limit(200)
-      .execute(),
-    base
-      .select([
-        'team_id as teamId',
-        sql<number>`count(*)::int`.as('n'),
-        sql<number>`round(avg(score)::numeric, 2)::float8`.as('avgScore'),
-      ])
-      .groupBy('team_id')
-      .execute(),
-    base
-      .select(['emotion', sql<number>`count(*)::int`.as('n')])
-      .groupBy('emotion')
-      .execute(),
-    // Intents this week against the week before, for hot topics.
-    sql<{ key: string; thisWeek: number; lastWeek: number }>`
+  const [daily, byAgent, byTeam, emotions, intents, rules, precision, phrases, allRuleNames] =
+    await Promise.all([
+      base
+        .select([
+          'day',
+          sql<number>`count(*)::int`.as('n'),
+          sql<number>`round(avg(score)::numeric, 2)::float8`.as('avgScore'),
+          sql<number>`(sum(case when emotion = 'angry' then 1 else 0 end))::int`.as('angry'),
+          sql<number>`(sum(case when passed then 0 else 1 end))::int`.as('failed'),
+        ])
+        .groupBy('day')
+        .orderBy('day')
+        .execute(),
+      base
+        .select([
+          'agent_user_id as agentUserId',
+          sql<number>`count(*)::int`.as('n'),
+          sql<number>`round(avg(score)::numeric, 2)::float8`.as('avgScore'),
+          sql<number>`(sum(case when emotion = 'angry' then 1 else 0 end))::int`.as('angry'),
+        ])
+        .groupBy('agent_user_id')
+        .orderBy('avgScore')
+        .limit(200)
+        .execute(),
+      base
+        .select([
+          'team_id as teamId',
+          sql<number>`count(*)::int`.as('n'),
+          sql<number>`round(avg(score)::numeric, 2)::float8`.as('avgScore'),
+        ])
+        .groupBy('team_id')
+        .execute(),
+      base
+        .select(['emotion', sql<number>`count(*)::int`.as('n')])
+        .groupBy('emotion')
+        .execute(),
+      // Intents this week against the week before, for hot topics.
+      sql<{ key: string; thisWeek: number; lastWeek: number }>`
       select i as key,
         sum(case when started_at >= ${weekAgo} then 1 else 0 end)::int as "thisWeek",
         sum(case when started_at < ${weekAgo} then 1 else 0 end)::int as "lastWeek"
       from (${base.select(['started_at', 'intents']).where('started_at', '>=', opts.to - 14 * DAY_MS)}) t,
         jsonb_array_elements_text(t.intents) i
       group by i`.execute(db),
-    db
-      .selectFrom('qa_rule_daily')
-      .select([
-        'rule_key as ruleId',
-        sql<number>`sum(hits)::int`.as('hits'),
-        sql<number>`sum(convs)::int`.as('convs'),
-        sql<number>`sum(case when day >= ${Math.floor(weekAgo / DAY_MS)} then hits else 0 end)::int`.as(
-          'thisWeek',
-        ),
-        sql<number>`sum(case when day < ${Math.floor(weekAgo / DAY_MS)} and day >= ${Math.floor((opts.to - 14 * DAY_MS) / DAY_MS)} then hits else 0 end)::int`.as(
-          'lastWeek',
-        ),
-      ])
-      .where('org_id', '=', s.p.orgId)
-      .where('team_id', 'in', teams)
-      .where('day', '>=', fromDay)
-      .where('day', '<', toDay)
-      .groupBy('rule_key')
-      .orderBy('hits', 'desc')
-      .limit(200)
-      .execute(),
-    rulePrecisions(deps, s.p.orgId, teams),
-    sql<{ key: string; thisWeek: number; lastWeek: number }>`
+      db
+        .selectFrom('qa_rule_daily')
+        .select([
+          'rule_key as ruleId',
+          sql<number>`sum(hits)::int`.as('hits'),
+          sql<number>`sum(convs)::int`.as('convs'),
+          sql<number>`sum(case when day >= ${Math.floor(weekAgo / DAY_MS)} then hits else 0 end)::int`.as(
+            'thisWeek',
+          ),
+          sql<number>`sum(case when day < ${Math.floor(weekAgo / DAY_MS)} and day >= ${Math.floor((opts.to - 14 * DAY_MS) / DAY_MS)} then hits else 0 end)::int`.as(
+            'lastWeek',
+          ),
+        ])
+        .where('org_id', '=', s.p.orgId)
+        .where('team_id', 'in', teams)
+        .where('day', '>=', fromDay)
+        .where('day', '<', toDay)
+        .groupBy('rule_key')
+        .orderBy('hits', 'desc')
+        .limit(200)
+        .execute(),
+      rulePrecisions(deps, s.p.orgId, teams),
+      sql<{ key: string; thisWeek: number; lastWeek: number }>`
       select p as key,
         sum(case when started_at >= ${weekAgo} then 1 else 0 end)::int as "thisWeek",
         sum(case when started_at < ${weekAgo} then 1 else 0 end)::int as "lastWeek"
       from (${base.select(['started_at', 'phrases']).where('started_at', '>=', opts.to - 14 * DAY_MS)}) t,
         jsonb_array_elements_text(t.phrases) p
       group by p`.execute(db),
-  ]);
+      ruleNamesFor(db, teams),
+    ]);
   const names = await db
     .selectFrom('users')
     .select(['id', 'display_name'])
     .where('id', 'in', [...byAgent.map((a) => a.agentUserId), ''])
     .execute();
   const nameBy = new Map(names.map((n) => [n.id, n.display_name]));
-  const ruleNames = await ruleNamesFor(
-    db,
-    teams,
-    rules.map((r) => r.ruleId),
+  const ruleNames = Object.fromEntries(
+    rules.flatMap((r) => (allRuleNames[r.ruleId] ? [[r.ruleId, allRuleNames[r.ruleId]!]] : [])),
   );
   return {
     from: opts.from,

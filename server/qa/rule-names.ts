@@ -42,35 +42,27 @@ export function shippedRuleNames(dir = new URL('../../rulebooks/', import.meta.u
   return names;
 }
 
-/** Names for `keys`: shipped rulebooks, overridden by the teams' latest published rulebooks. */
-export async function ruleNamesFor(
-  db: Kysely<QaDB>,
-  teamIds: readonly string[],
-  keys: readonly string[],
-): Promise<RuleNames> {
-  if (!keys.length) return {};
+/** Rule names for these teams: the shipped rulebooks', overridden by the teams' latest published ones. */
+export async function ruleNamesFor(db: Kysely<QaDB>, teamIds: readonly string[]): Promise<RuleNames> {
   const all: RuleNames = { ...shippedRuleNames() };
-  if (teamIds.length) {
-    const docs = await db
-      .selectFrom('documents as d')
-      .select(['d.team_id', 'd.version', 'd.body'])
-      .where('d.kind', '=', 'rulebook')
-      .where('d.team_id', 'in', [...teamIds])
-      .where(({ eb, selectFrom }) =>
-        eb(
-          'd.version',
-          '=',
-          selectFrom('documents as l')
-            .select(({ fn }) => fn.max('l.version').as('v'))
-            .whereRef('l.team_id', '=', 'd.team_id')
-            .where('l.kind', '=', 'rulebook'),
-        ),
-      )
-      .orderBy('d.team_id')
-      .execute();
-    for (const d of docs) addRuleNames(all, typeof d.body === 'string' ? JSON.parse(d.body) : d.body);
-  }
-  const out: RuleNames = {};
-  for (const k of keys) if (all[k]) out[k] = all[k];
-  return out;
+  if (!teamIds.length) return all;
+  const docs = await db
+    .selectFrom('documents as d')
+    .select(['d.team_id', 'd.version', 'd.body'])
+    .where('d.kind', '=', 'rulebook')
+    .where('d.team_id', 'in', [...teamIds])
+    .where(({ eb, selectFrom }) =>
+      eb(
+        'd.version',
+        '=',
+        selectFrom('documents as l')
+          .select(({ fn }) => fn.max('l.version').as('v'))
+          .whereRef('l.team_id', '=', 'd.team_id')
+          .where('l.kind', '=', 'rulebook'),
+      ),
+    )
+    .orderBy('d.team_id')
+    .execute();
+  for (const d of docs) addRuleNames(all, typeof d.body === 'string' ? JSON.parse(d.body) : d.body);
+  return all;
 }
