@@ -10,7 +10,13 @@
  *    by the background, offscreen document and analysis worker); once every turn has its analysis,
  *    the same prefixes are checked
  *    - as bench:host asks: service worker → offscreen → worker and back (`check-draft`);
- *    - as the console script asks while the agent types (`draft-check`, the product's path).
+ *    - as the console script asks while the agent types (the product's path): on its `presend`
+ *      port straight to the offscreen document (lib/adapters/presend-direct.ts), and, as a
+ *      baseline in the same run, the background's way it falls back to (`draft-check` by
+ *      `runtime.sendMessage`: console script → background → offscreen → worker);
+ *    - port or one-time message: the console script's messaging alone, on the port (round trip
+ *      less the time the document held the check) and by `runtime.sendMessage` to the offscreen
+ *      document (a `check-draft`, which the document refuses from a console script at once).
  *    The offscreen document's reply says how long it held the check and how long the worker's
  *    check took, so each round trip splits into messaging (browser IPC), the worker hop (comlink)
  *    and the worker's compute.
@@ -18,7 +24,7 @@
  * Needs a build: `SOTTO_OUT_DIR=.output-x npx wxt build`, then `SOTTO_OUT_DIR=.output-x npm run bench:presend`.
  * `TURNS` and `ROUNDS` (passes over the prefixes) change the workload, `DRAIN_POLLS` (250 ms each)
  * bounds the wait for the analysis; `PRESEND_NODE_ONLY=1` runs part 1 only.
- * Last line: {"bench":"presend","keystroke_check_p95_ms":…,"worker_p95_ms":…,"messaging_p95_ms":…}
+ * Last line: {"bench":"presend","keystroke_check_p95_ms":…,"content_check_p95_ms":…,"content_background_p95_ms":…,…}
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -147,7 +153,12 @@ interface Sample {
 }
 
 /** Part 2: the round trips in Chromium. */
-async function browserChecks(): Promise<{ sw: Sample[]; content: number[] }> {
+async function browserChecks(): Promise<{
+  sw: Sample[];
+  content: Sample[];
+  background: number[];
+  sendMessage: number[];
+}> {
   const server = await startFixtureServer({ port: 0 });
   const l = await launch();
   try {
@@ -214,17 +225,88 @@ async function browserChecks(): Promise<{ sw: Sample[]; content: number[] }> {
           return out;
         })()`,
       );
-    await swRound(); // warm-up: first checks compile the check path's code in each process
+    // The product's path: the console script's port straight to the offscreen document, asked as
+    // lib/adapters/presend-direct.ts asks (one port, an id per check); every answer must say it
+    // came from the offscreen document.
+    const directRound = () =>
+      inWorld<{ total: number; offscreen: number; worker: number }[]>(
+        world,
+        `(async () => {
+          globalThis.__benchPort ??= await new Promise((ready, fail) => {
+            const port = chrome.runtime.connect({ name: 'presend' });
+            const waiting = new Map();
+            let id = 0;
+            const api = {
+              ask: (text) => new Promise((resolve, reject) => {
+                const n = id++;
+                waiting.set(n, { resolve, reject });
+                port.postMessage({ type: 'draft-check', id: n, conversationId: ${JSON.stringify(CONV)}, text });
+              }),
+            };
+            // The offscreen document says it took the port first; the background never answers on it.
+            const timer = setTimeout(() => fail(new Error('no offscreen document took the presend port')), 5000);
+            port.onMessage.addListener((m) => {
+              if (m.type === 'presend-ready') {
+                clearTimeout(timer);
+                if (m.ok) ready(api); else fail(new Error('presend port refused: ' + m.reason));
+                return;
+              }
+              const w = waiting.get(m.id);
+              waiting.delete(m.id);
+              w?.resolve(m);
+            });
+            port.onDisconnect.addListener(() => {
+              globalThis.__benchPort = undefined;
+              for (const w of waiting.values()) w.reject(new Error('the presend port closed'));
+              fail(new Error('the presend port closed'));
+            });
+          });
+          const out = [];
+          for (const text of ${JSON.stringify(PREFIXES)}) {
+            const t = performance.now();
+            const r = await globalThis.__benchPort.ask(text);
+            const total = performance.now() - t;
+            if (!r || !r.ok || r.via !== 'offscreen') throw new Error('direct draft check failed: ' + JSON.stringify(r));
+            out.push({ total, offscreen: r.timing ? r.timing.offscreenMs : -1, worker: r.timing ? r.timing.workerMs : -1 });
+          }
+          return out;
+        })()`,
+      );
+    // A one-time message from the console script to the offscreen document: refused there at once
+    // (check-draft is the background's), so the round trip is the messaging alone.
+    const sendMessageRound = () =>
+      inWorld<number[]>(
+        world,
+        `(async () => {
+          const out = [];
+          for (const text of ${JSON.stringify(PREFIXES)}) {
+            const t = performance.now();
+            const r = await chrome.runtime.sendMessage({ type: 'check-draft', target: 'offscreen', conversationId: ${JSON.stringify(CONV)}, text });
+            out.push(performance.now() - t);
+            if (!r || r.ok !== false) throw new Error('expected the offscreen document to refuse: ' + JSON.stringify(r));
+          }
+          return out;
+        })()`,
+      );
+    // Warm-up: first checks compile the check path's code in each process.
+    await swRound();
     await contentRound();
+    await directRound();
+    await sendMessageRound();
     const swSamples: Sample[] = [];
-    const content: number[] = [];
+    const background: number[] = [];
+    const content: Sample[] = [];
+    const sendMessage: number[] = [];
+    // Interleaved, so every path sees the same machine minute.
     for (let r = 0; r < ROUNDS; r++) {
       swSamples.push(...(await swRound()));
-      content.push(...(await contentRound()));
+      background.push(...(await contentRound()));
+      content.push(...(await directRound()));
+      sendMessage.push(...(await sendMessageRound()));
     }
     if (desk.errors.length) throw new Error(`console page errors: ${desk.errors.join('; ')}`);
     await world.s.detach().catch(() => {});
-    return { sw: swSamples, content };
+    return { sw: swSamples, content, background, sendMessage };
   } finally {
     await l.close();
     await server.close();
@@ -256,8 +338,15 @@ if (process.env.PRESEND_NODE_ONLY === '1') {
   log(`  messaging (browser IPC)     ${JSON.stringify(stats(hops.messaging))} ms`);
   log(`  offscreen ↔ worker (comlink) ${JSON.stringify(stats(hops.workerHop))} ms`);
   log(`  worker's check              ${JSON.stringify(stats(hops.worker))} ms`);
-  log(`console script → background → offscreen → worker → back (the product's path):`);
-  log(`  round trip                  ${JSON.stringify(stats(b.content))} ms`);
+  const direct = b.content.map((s) => s.total);
+  const portMessaging = b.content.filter((s) => s.offscreen >= 0).map((s) => s.total - s.offscreen);
+  log(`console script → offscreen → worker → back on the presend port (the product's path):`);
+  log(`  round trip                  ${JSON.stringify(stats(direct))} ms`);
+  log(`  messaging (port)            ${JSON.stringify(stats(portMessaging))} ms`);
+  log(`console script → background → offscreen → worker → back (the fallback, draft-check):`);
+  log(`  round trip                  ${JSON.stringify(stats(b.background))} ms`);
+  log(`console script → offscreen by runtime.sendMessage, refused at once (messaging alone):`);
+  log(`  round trip                  ${JSON.stringify(stats(b.sendMessage))} ms`);
   console.log(
     JSON.stringify({
       bench: 'presend',
@@ -268,8 +357,12 @@ if (process.env.PRESEND_NODE_ONLY === '1') {
       worker_p95_ms: timed.length ? r3(q(hops.worker, 0.95)) : null,
       worker_hop_p95_ms: timed.length ? r3(q(hops.workerHop, 0.95)) : null,
       messaging_p95_ms: timed.length ? r3(q(hops.messaging, 0.95)) : null,
-      content_check_p95_ms: r3(q(b.content, 0.95)),
-      content_check_p50_ms: r3(q(b.content, 0.5)),
+      content_check_p95_ms: r3(q(direct, 0.95)),
+      content_check_p50_ms: r3(q(direct, 0.5)),
+      content_background_p95_ms: r3(q(b.background, 0.95)),
+      content_background_p50_ms: r3(q(b.background, 0.5)),
+      content_port_messaging_p95_ms: r3(q(portMessaging, 0.95)),
+      content_sendmessage_messaging_p95_ms: r3(q(b.sendMessage, 0.95)),
       ...nodeSummary,
     }),
   );

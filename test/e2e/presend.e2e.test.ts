@@ -5,9 +5,13 @@
  * - the draft is checked in the context of the conversation: the same account-balance reply is
  *   stopped before the customer's identity was verified and passes after;
  * - a rule in warn mode shows a notice and the send is not intercepted;
- * - "send anyway" is recorded.
+ * - "send anyway" is recorded;
+ * - the console script's checks go straight to the offscreen document (its `presend` port) and
+ *   still stop a send with the background's way closed to them.
  */
+import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_EXTENSION_ID } from '../../lib/extension-key';
 import { startFixtureServer } from '../fixtures/serve';
 import { type Launched, launch } from './harness';
 import { FixtureConsole } from './pages/console';
@@ -43,6 +47,39 @@ async function workerHits(conv: string, text: string): Promise<string[]> {
     },
     [conv, text] as const,
   );
+}
+
+/** The console script's isolated world in the page's top frame, to evaluate in over CDP. */
+async function scriptWorld(page: Page): Promise<{ s: CDPSession; id: number }> {
+  const s = await page.context().newCDPSession(page);
+  const contexts: { id: number; origin: string; frameId?: string }[] = [];
+  s.on('Runtime.executionContextCreated', (e) => {
+    const c = e.context as { id: number; origin: string; auxData?: { frameId?: string } };
+    contexts.push({
+      id: c.id,
+      origin: c.origin,
+      ...(c.auxData?.frameId ? { frameId: c.auxData.frameId } : {}),
+    });
+  });
+  await s.send('Runtime.enable');
+  const { frameTree } = (await s.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+  const ctx = contexts.find(
+    (c) => c.frameId === frameTree.frame.id && c.origin === `chrome-extension://${DEV_EXTENSION_ID}`,
+  );
+  if (!ctx) throw new Error('the console script is not running in the page');
+  return { s, id: ctx.id };
+}
+
+async function inWorld<T>(w: { s: CDPSession; id: number }, expression: string): Promise<T> {
+  const r = (await w.s.send('Runtime.evaluate', {
+    expression,
+    contextId: w.id,
+    awaitPromise: true,
+    returnByValue: true,
+  })) as { result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } };
+  if (r.exceptionDetails)
+    throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
+  return r.result.value as T;
 }
 
 async function logLines(): Promise<string[]> {
@@ -164,6 +201,65 @@ describe('pre-send check', () => {
       await expect.poll(() => has(c, conv, promise)).toBe(true);
       await expect.poll(logLines).toContain('sent despite a pre-send warning');
     } finally {
+      await c.page.close();
+    }
+  });
+
+  it('the console script asks the offscreen document directly: a send is stopped with the background way closed', async () => {
+    const c = await FixtureConsole.open(l.context, new URL('desk/', server.url).href);
+    const w = await scriptWorld(c.page);
+    try {
+      const conv = (await c.selected()) ?? (await c.conversations())[0]!;
+      const promise = '放心，这款产品保本保息，稳赚不赔';
+      // The offscreen document runs (earlier conversations were analysed) and the rule fires.
+      await expect.poll(() => workerHits(conv, promise).catch(() => []), { timeout: 20_000 }).not.toEqual([]);
+      // Close the background's way in the console script's own world: a draft-check message fails.
+      await inWorld(
+        w,
+        `(() => {
+          globalThis.__backgroundAsked = 0;
+          for (const rt of new Set([chrome.runtime, globalThis.browser?.runtime].filter(Boolean))) {
+            const send = rt.sendMessage.bind(rt);
+            rt.sendMessage = (m, ...rest) => {
+              if (m && m.type === 'draft-check') {
+                globalThis.__backgroundAsked++;
+                return Promise.reject(new Error('the background way is closed in this test'));
+              }
+              return send(m, ...rest);
+            };
+          }
+          return true;
+        })()`,
+      );
+      // Asked as the console script asks (its port, an id per check): the offscreen document answers.
+      const direct = await inWorld<{ ok: boolean; via?: string; hits?: { ruleId: string }[] }>(
+        w,
+        `new Promise((resolve, reject) => {
+          const port = chrome.runtime.connect({ name: 'presend' });
+          port.onMessage.addListener((m) => {
+            if (m.type !== 'draft-checked') return; // 'presend-ready' comes first
+            port.disconnect();
+            resolve(m);
+          });
+          port.onDisconnect.addListener(() => reject(new Error('the offscreen document closed the port')));
+          setTimeout(() => reject(new Error('no answer on the presend port')), 10000);
+          port.postMessage({ type: 'draft-check', id: 7, conversationId: ${JSON.stringify(conv)}, text: ${JSON.stringify(promise)} });
+        })`,
+      );
+      expect(direct).toMatchObject({ id: 7, ok: true, via: 'offscreen' });
+      expect(direct.hits?.map((h) => h.ruleId)).toEqual(await workerHits(conv, promise));
+      // The console script's own checks while the agent types: the send is stopped once.
+      await c.page.click(await c.composeSelector());
+      await c.page.keyboard.type(promise);
+      await c.page.keyboard.press('Enter');
+      await c.page.waitForSelector('sotto-presend', { state: 'attached' });
+      expect(await inWorld(w, 'globalThis.__sottoPresendVia')).toBe('offscreen');
+      expect(await inWorld(w, 'globalThis.__backgroundAsked')).toBe(0);
+      await c.page.keyboard.press('Escape');
+      expect(await has(c, conv, promise)).toBe(false);
+      expect(c.errors).toEqual([]);
+    } finally {
+      await w.s.detach().catch(() => {});
       await c.page.close();
     }
   });
