@@ -136,8 +136,11 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
     });
 
   let database: Database;
+  const openStarted = Date.now();
   try {
-    database = isDatabase(opts.db) ? opts.db : await openDatabase(opts.db);
+    // An endpoint that owns its database can be restarted in-process: keep the next database
+    // thread warm (PGlite on disk), so the restart only waits for PostgreSQL to start.
+    database = isDatabase(opts.db) ? opts.db : await openDatabase({ log, spare: true, ...opts.db });
   } catch (err) {
     setReady(undefined);
     await stopListening();
@@ -209,7 +212,7 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
 
   handler = app.fetch as FetchHandler;
   setReady(handler);
-  ctx.log.log('info', 'listening', { url, db: database.kind });
+  ctx.log.log('info', 'listening', { url, db: database.kind, dbOpenMs: Date.now() - openStarted });
 
   let closing: Promise<void> | undefined;
   return {
@@ -219,6 +222,10 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
     ingestStats: () => ctx.ingestGate.stats(),
     close() {
       closing ??= (async () => {
+        const started = Date.now();
+        // The next endpoint on the same data (a restart) takes the kept thread; if there is none
+        // (it was taken or failed), one warms up while this endpoint drains and closes.
+        if (owned) database.warmSpare?.();
         clearInterval(sweeper);
         clearInterval(retention);
         // Stop accepting, let what is in flight finish while the database is still open (a
@@ -234,17 +241,30 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
             : new Promise<void>((resolve) => {
                 drained = resolve;
               });
+        // One deadline for everything the database is kept open for: requests in flight, the
+        // webhook pass and the escalation sweep. Their queries queue behind the bulk inserts in
+        // flight, which on a loaded machine held a close for several seconds; what is cut here
+        // is retried (devices resend, the next endpoint sweeps and delivers again).
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const drainTimeout = new Promise<void>((resolve) => {
+        const deadline = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, opts.drainMs ?? DEFAULT_DRAIN_MS);
         });
-        await Promise.all([deliveries.stop(), Promise.race([idle, drainTimeout])]);
-        clearTimeout(timer);
+        let pastDeadline = false;
+        void deadline.then(() => {
+          pastDeadline = true;
+        });
+        await Promise.race([Promise.all([deliveries.stop(), idle]), deadline]);
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         await listenerClosed;
-        while (sweeping || retaining) await new Promise((r) => setTimeout(r, 10));
+        while ((sweeping || retaining) && !pastDeadline) await new Promise((r) => setTimeout(r, 10));
+        clearTimeout(timer);
+        const drainedAt = Date.now();
         if (owned) await database.close();
-        ctx.log.log('info', 'closed', { url });
+        ctx.log.log('info', 'closed', {
+          url,
+          drainMs: drainedAt - started,
+          dbCloseMs: Date.now() - drainedAt,
+        });
       })();
       return closing;
     },
