@@ -27,7 +27,7 @@ import { followAlerts } from '../lib/sync/sse';
 import { newEnrolmentCode, normaliseCode, sha256 } from '../server/crypto';
 import { type OpenOptions, openDatabase } from '../server/db/connect';
 import { type RunningServer, createServer } from '../server/index';
-import { jsonLogger } from '../server/log';
+import { type Logger, jsonLogger } from '../server/log';
 import { seedDemo } from '../server/seed';
 import { startFlakyProxy } from '../server/testing/flaky-proxy';
 
@@ -233,10 +233,19 @@ async function main(): Promise<void> {
     .execute();
   await setup.close();
 
+  const serverLog = jsonLogger((process.env.SOTTO_BENCH_LOG as 'debug' | undefined) ?? 'error');
+  // Traced runs also show where each restart's time goes (drain, database close, database open).
+  const restartSteps = new Set(['closed', 'listening']);
+  const traceLog: Logger = {
+    log(level, msg, fields) {
+      if (restartSteps.has(msg)) log({ phase: 'restart-step', step: msg, ...fields });
+      serverLog.log(level, msg, fields);
+    },
+  };
   const serverOptions = (port: number) => ({
     db: open,
     port,
-    log: jsonLogger((process.env.SOTTO_BENCH_LOG as 'debug' | undefined) ?? 'error'),
+    log: process.env.SOTTO_BENCH_TRACE ? traceLog : serverLog,
     limits: { ingestPerSecond: 200, ingestBurst: 400, loginPerMinute: 100_000, leadAlertsPerMinute: 100_000 },
   });
   let server: RunningServer = await createServer(serverOptions(0));
