@@ -82,6 +82,28 @@ async function inWorld<T>(w: { s: CDPSession; id: number }, expression: string):
   return r.result.value as T;
 }
 
+/** A check asked as the console script asks it, on its own `presend` port, from its isolated world. */
+function directCheck(
+  w: { s: CDPSession; id: number },
+  conv: string,
+  text: string,
+): Promise<{ id: number; ok: boolean; via?: string; hits?: { ruleId: string }[] }> {
+  return inWorld(
+    w,
+    `new Promise((resolve, reject) => {
+      const port = chrome.runtime.connect({ name: 'presend' });
+      port.onMessage.addListener((m) => {
+        if (m.type !== 'draft-checked') return; // 'presend-ready' comes first
+        port.disconnect();
+        resolve(m);
+      });
+      port.onDisconnect.addListener(() => reject(new Error('the offscreen document closed the port')));
+      setTimeout(() => reject(new Error('no answer on the presend port')), 10000);
+      port.postMessage({ type: 'draft-check', id: 7, conversationId: ${JSON.stringify(conv)}, text: ${JSON.stringify(text)} });
+    })`,
+  );
+}
+
 async function logLines(): Promise<string[]> {
   const sw = await l.serviceWorker();
   return sw.evaluate(async () =>
@@ -232,20 +254,7 @@ describe('pre-send check', () => {
         })()`,
       );
       // Asked as the console script asks (its port, an id per check): the offscreen document answers.
-      const direct = await inWorld<{ ok: boolean; via?: string; hits?: { ruleId: string }[] }>(
-        w,
-        `new Promise((resolve, reject) => {
-          const port = chrome.runtime.connect({ name: 'presend' });
-          port.onMessage.addListener((m) => {
-            if (m.type !== 'draft-checked') return; // 'presend-ready' comes first
-            port.disconnect();
-            resolve(m);
-          });
-          port.onDisconnect.addListener(() => reject(new Error('the offscreen document closed the port')));
-          setTimeout(() => reject(new Error('no answer on the presend port')), 10000);
-          port.postMessage({ type: 'draft-check', id: 7, conversationId: ${JSON.stringify(conv)}, text: ${JSON.stringify(promise)} });
-        })`,
-      );
+      const direct = await directCheck(w, conv, promise);
       expect(direct).toMatchObject({ id: 7, ok: true, via: 'offscreen' });
       expect(direct.hits?.map((h) => h.ruleId)).toEqual(await workerHits(conv, promise));
       // The console script's own checks while the agent types: the send is stopped once.
@@ -257,6 +266,23 @@ describe('pre-send check', () => {
       expect(await inWorld(w, 'globalThis.__backgroundAsked')).toBe(0);
       await c.page.keyboard.press('Escape');
       expect(await has(c, conv, promise)).toBe(false);
+      // The options page turns the check off: the background hands the document the switch, and
+      // the document answers no hits itself; on again, the rule fires again.
+      const sw = await l.serviceWorker();
+      const setCheck = (on: boolean) =>
+        sw.evaluate(
+          (on) => chrome.storage.local.set({ 'sotto:sync-settings': { features: { presendCheck: on } } }),
+          on,
+        );
+      await setCheck(false);
+      await expect
+        .poll(() => directCheck(w, conv, promise).then((r) => [r.via, r.hits?.length]), { timeout: 10_000 })
+        .toEqual(['offscreen', 0]);
+      await setCheck(true);
+      await expect
+        .poll(() => directCheck(w, conv, promise).then((r) => r.hits?.length ?? 0), { timeout: 10_000 })
+        .toBeGreaterThan(0);
+      await sw.evaluate(() => chrome.storage.local.remove('sotto:sync-settings'));
       expect(c.errors).toEqual([]);
     } finally {
       await w.s.detach().catch(() => {});
