@@ -7,13 +7,16 @@
  * - a rule in warn mode shows a notice and the send is not intercepted;
  * - "send anyway" is recorded;
  * - the console script's checks go straight to the offscreen document (its `presend` port) and
- *   still stop a send with the background's way closed to them.
+ *   still stop a send with the background's way closed to them;
+ * - an enrolled extension starts the offscreen document (document push, direct checks) at
+ *   enrolment and at service-worker start, before any conversation.
  */
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_EXTENSION_ID } from '../../lib/extension-key';
 import { startFixtureServer } from '../fixtures/serve';
-import { type Launched, launch } from './harness';
+import { type Launched, launch, stopServiceWorkers } from './harness';
+import { TestEndpoint, waitFor } from './pages/endpoint';
 import { FixtureConsole } from './pages/console';
 
 let server: Awaited<ReturnType<typeof startFixtureServer>>;
@@ -287,6 +290,49 @@ describe('pre-send check', () => {
     } finally {
       await w.s.detach().catch(() => {});
       await c.page.close();
+    }
+  });
+});
+
+describe('offscreen document at enrolment', () => {
+  it('starts when the device enrols and again when the service worker starts, before any conversation', async () => {
+    const endpoint = await TestEndpoint.start({ name: 'presend', password: 'e2e-password-1' });
+    const b = await launch();
+    try {
+      const offscreenDocuments = async () => {
+        const sw = await b.serviceWorker();
+        return sw.evaluate(
+          async () =>
+            (
+              await chrome.runtime.getContexts({
+                contextTypes: ['OFFSCREEN_DOCUMENT' as chrome.runtime.ContextType],
+              })
+            ).length,
+        );
+      };
+      // A fresh browser, not enrolled, no console open: no offscreen document.
+      expect(await offscreenDocuments()).toBe(0);
+      const sw = await b.serviceWorker();
+      await sw.evaluate((s) => chrome.storage.local.set({ 'sotto:sync-settings': s }), {
+        endpoint: endpoint.url,
+        enrolmentCode: endpoint.demo.enrolmentCodes.agent,
+      });
+      await waitFor(offscreenDocuments, (n) => n === 1, 'the offscreen document after enrolment', 300);
+      // Gone (closed) and the service worker stopped: its next start brings the document back.
+      await sw.evaluate(() => chrome.offscreen.closeDocument());
+      const page = await b.context.newPage();
+      await stopServiceWorkers(b, page);
+      // An extension page wakes the service worker (its side panel port).
+      await page.goto(`chrome-extension://${b.extensionId}/sidepanel.html`);
+      await waitFor(
+        () => offscreenDocuments().catch(() => -1),
+        (n) => n === 1,
+        'the offscreen document after a service-worker start',
+        300,
+      );
+    } finally {
+      await b.close();
+      await endpoint.close();
     }
   });
 });
