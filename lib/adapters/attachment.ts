@@ -9,9 +9,11 @@ import { scopesOnPath } from './path';
 import {
   type Geometry,
   alignElements,
+  conversationElement,
+  conversationFrom,
+  conversationFromUrl,
   findLogRoot,
   listItems,
-  readConversationId,
   readItem,
   readsLayout,
 } from './reader';
@@ -46,6 +48,8 @@ interface Batch {
   positions: number[];
   /** Elements whose boxes it waits for. */
   need?: Element[];
+  /** When it started waiting (Date.now), for the fallback. */
+  at?: number;
 }
 
 export class ConsoleAttachment {
@@ -64,25 +68,68 @@ export class ConsoleAttachment {
   /** Batches waiting for boxes, oldest first, and the boxes reported so far (see `defer`). */
   private deferred: Batch[] = [];
   private boxes: IntersectionObserver | undefined;
-  private boxesSeen = new WeakMap<Element, DOMRectReadOnly>();
+  /** Boxes reported for waiting batches; emptied whenever no batch waits. */
+  private readonly boxesSeen = new Map<Element, DOMRectReadOnly>();
   private fallback: number | undefined;
   /** Time of callbacks whose messages wait for boxes: counted with them when they are read. */
   private owedMs = 0;
   /** What each element showed, and in which conversation, when it was last read. */
   private readAs = new WeakMap<Element, { conv: string; mark: string }>();
 
+  /**
+   * What the observer asks the browser to queue. Around the log (the document, shadow roots and
+   * frames on the way): added and removed nodes, and the attributes that can move the selection
+   * to another conversation; text only when the id is read from text. Inside the log (its root
+   * and the messages' own shadow roots) also text edits and the attributes messages are read
+   * from. A page's own text and attribute changes elsewhere (clocks, receipts, typing
+   * indicators, avatars loading) then queue nothing for us.
+   */
+  private readonly pageOptions: MutationObserverInit;
+  /** On the log root, beside the page's registration above it: only what that one leaves out. */
+  private readonly logOptions: MutationObserverInit;
+  /** In a message's own shadow root, which nothing above reaches: everything. */
+  private readonly itemOptions: MutationObserverInit;
+  /** The element the conversation id was last read from, and the URL it was read at. */
+  private convEl: Element | null = null;
+  private href = '';
+
   constructor(private readonly d: AttachmentDeps) {
     this.tracker = new ConversationTracker(d.spec.id, d.spec.channel);
+    const { spec } = d;
+    const page = new Set(['class', 'aria-selected']);
+    if (spec.conversation.from === 'attribute') page.add(spec.conversation.attribute);
+    this.pageOptions = {
+      childList: true,
+      subtree: true,
+      characterData: spec.conversation.from === 'text',
+      attributes: true,
+      attributeFilter: [...page],
+    };
+    const item = this.watchedAttributes();
+    const inLogOnly = item.filter((a) => !page.has(a));
+    this.logOptions = {
+      subtree: true,
+      characterData: true,
+      ...(inLogOnly.length ? { attributes: true, attributeFilter: inLogOnly } : {}),
+    };
+    this.itemOptions = {
+      childList: true,
+      subtree: true,
+      characterData: true,
+      attributes: true,
+      attributeFilter: item,
+    };
   }
 
   start(): void {
     const { win, signal } = this.d;
     this.observer = new win.MutationObserver((records) => this.timed(() => this.onMutations(records)));
-    this.watch(win.document);
+    this.watch(win.document, this.pageOptions);
     signal.addEventListener('abort', () => {
       this.observer?.disconnect();
       this.boxes?.disconnect();
       if (this.fallback !== undefined) win.clearTimeout(this.fallback);
+      if (this.retryTimer !== undefined) win.clearTimeout(this.retryTimer);
     });
     // A frame on the path may (re)load without any mutation in this document; `load` does not
     // bubble, so listen in the capture phase.
@@ -103,16 +150,10 @@ export class ConsoleAttachment {
       this.reportState(false, `message log not found: no element matches "${this.d.spec.log.root}"`);
   }
 
-  private watch(target: Node): void {
+  private watch(target: Node, options: MutationObserverInit): void {
     if (!this.observer || this.watched.has(target)) return;
     this.watched.add(target);
-    this.observer.observe(target, {
-      childList: true,
-      subtree: true,
-      characterData: true,
-      attributes: true,
-      attributeFilter: this.watchedAttributes(),
-    });
+    this.observer.observe(target, options);
     // A frame's document gets its own load listener for frames nested inside it.
     if (target.nodeType === 9 && target !== this.d.win.document) {
       target.addEventListener(
@@ -131,7 +172,8 @@ export class ConsoleAttachment {
     const { win, spec } = this.d;
     const paths = [spec.log.root];
     if (spec.conversation.from !== 'url') paths.push(spec.conversation.selector);
-    for (const p of paths) for (const scope of scopesOnPath(win.document, p)) this.watch(scope);
+    for (const p of paths)
+      for (const scope of scopesOnPath(win.document, p)) this.watch(scope, this.pageOptions);
   }
 
   /** Utterances not yet accepted by the background (for tests and the status line). */
@@ -199,13 +241,56 @@ export class ConsoleAttachment {
   /** Items in the log when it was last read (used without a message key). */
   private listed = 0;
 
+  /** Is `node` inside the log (through the shadow roots of the messages in it)? */
+  private inLog(node: Node, root: Element): boolean {
+    for (let n: Node | null | undefined = node; n; n = (n.getRootNode() as Partial<ShadowRoot>).host) {
+      if (root.contains(n)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether the log or the conversation may have changed: only when something outside the log
+   * changed (the log re-rendered or replaced, another conversation selected, its id's text or
+   * attribute changed), the URL changed, or the log or the id's element left the page. A record
+   * inside the log cannot move either, unless the id is read from inside the log itself. Most
+   * callbacks (a message appended, a text edit) then skip the lookups through the page.
+   */
+  private mayHaveMoved(records: MutationRecord[], root: Element | null): boolean {
+    if (!root?.isConnected) return true;
+    const { spec, win } = this.d;
+    if (spec.conversation.from === 'url') {
+      if (win.location.href !== this.href) return true;
+    } else {
+      const el = this.convEl;
+      if (!el?.isConnected || el === root || root.contains(el)) return true;
+    }
+    for (let i = 0; i < records.length; i++) if (!this.inLog(records[i]!.target, root)) return true;
+    return records.length === 0;
+  }
+
+  /** The conversation on screen now (remembers where it was read, see `mayHaveMoved`). */
+  private readConversation(): string | undefined {
+    const { win, spec } = this.d;
+    if (spec.conversation.from === 'url') {
+      this.href = win.location.href;
+      return conversationFromUrl(spec, this.href);
+    }
+    this.convEl = conversationElement(win.document, spec);
+    return conversationFrom(this.convEl, spec);
+  }
+
   private onMutations(records: MutationRecord[]): void {
     if (this.d.signal.aborted) return;
-    const root = findLogRoot(this.d.win.document, this.d.spec);
-    const conv = readConversationId(this.d.win.document, this.d.spec, this.d.win.location.href);
-    if (root !== this.root || conv !== this.conversationId) {
-      this.rescan();
-      return;
+    let root = this.root;
+    let conv = this.conversationId;
+    if (this.mayHaveMoved(records, root)) {
+      root = findLogRoot(this.d.win.document, this.d.spec);
+      conv = this.readConversation();
+      if (root !== this.root || conv !== this.conversationId) {
+        this.rescan();
+        return;
+      }
     }
     if (!root) return;
     // Only the items touched by these mutations: O(changed messages), not O(log length).
@@ -213,22 +298,29 @@ export class ConsoleAttachment {
     const added = new Set<Element>();
     const item = this.d.spec.log.item;
     let removed = false;
-    for (const r of records) {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
       if (r.removedNodes.length && root.contains(r.target)) removed = true;
-      const owner = this.ownerItem(r.target, root);
-      if (owner) touched.add(owner);
-      for (const n of Array.from(r.addedNodes)) {
+      // A child added to the log itself (the usual new message) has no owner above it.
+      if (r.target !== root) {
+        const owner = this.ownerItem(r.target, root);
+        if (owner) touched.add(owner);
+      }
+      const nodes = r.addedNodes;
+      for (let j = 0; j < nodes.length; j++) {
+        const n = nodes[j]!;
         if (n.nodeType !== 1) continue;
         const el = n as Element;
         if (el.matches(item)) added.add(el);
-        else for (const x of Array.from(el.querySelectorAll(item))) added.add(x);
+        else for (const x of el.querySelectorAll(item)) added.add(x);
       }
     }
     for (const el of added) touched.add(el);
     // Without a message key a removal shifts the positions of the messages after it.
     if (touched.size === 0 && !(removed && !this.d.spec.messageKey)) return;
     // Document order without re-listing the whole log (10,000-message logs stay cheap).
-    const ordered = [...touched].sort((a, b) => (a.compareDocumentPosition(b) & 4 ? -1 : 1));
+    const ordered = [...touched];
+    if (ordered.length > 1) ordered.sort((a, b) => (a.compareDocumentPosition(b) & 4 ? -1 : 1));
     if (this.d.spec.messageKey) {
       this.ingest(conv, ordered);
       return;
@@ -251,8 +343,9 @@ export class ConsoleAttachment {
     const { win, spec } = this.d;
     this.watchPaths();
     this.root = findLogRoot(win.document, spec);
-    this.conversationId = readConversationId(win.document, spec, win.location.href);
+    this.conversationId = this.readConversation();
     if (!this.root) return;
+    this.watch(this.root, this.logOptions);
     if (!this.conversationId) {
       this.reportState(false, 'no conversation is selected');
       return;
@@ -276,7 +369,7 @@ export class ConsoleAttachment {
     };
     const batch: Batch = { conv, els, positions: els.map(position) };
     // Text inside a message component's own shadow root changes without touching the log.
-    for (const el of els) if (el.shadowRoot) this.watch(el.shadowRoot);
+    for (const el of els) if (el.shadowRoot) this.watch(el.shadowRoot, this.itemOptions);
     if (this.defer(batch)) return;
     this.read(batch);
   }
@@ -328,12 +421,30 @@ export class ConsoleAttachment {
       for (const x of alignElements(el, spec)) if (!this.boxesSeen.has(x) && !need.includes(x)) need.push(x);
     for (const x of need) this.boxes.observe(x);
     b.need = need;
+    b.at = win.Date.now();
     this.deferred.push(b);
-    this.fallback ??= win.setTimeout(() => {
-      this.fallback = undefined;
-      this.timed(() => this.drain(true));
-    }, FALLBACK_MS);
+    this.armFallback(FALLBACK_MS);
     return true;
+  }
+
+  /**
+   * One timer for all waiting batches, left running when they are read: at 20 messages a second
+   * a timer set and cleared per message cost more than the message's reading. When it fires, the
+   * batches that waited FALLBACK_MS are read with layout asked now; it is set again for the rest.
+   */
+  private armFallback(ms: number): void {
+    if (this.fallback !== undefined) return;
+    const { win } = this.d;
+    this.fallback = win.setTimeout(() => {
+      this.fallback = undefined;
+      this.timed(() => {
+        const first = this.deferred[0];
+        if (!first) return;
+        const waited = win.Date.now() - first.at!;
+        if (waited >= FALLBACK_MS) this.drain(true);
+        else this.armFallback(FALLBACK_MS - waited);
+      });
+    }, ms);
   }
 
   /** Reads the waiting batches, in order, as far as their boxes have come (all when `now`). */
@@ -342,6 +453,8 @@ export class ConsoleAttachment {
       const b = this.deferred[0]!;
       if (!now && b.need!.some((x) => !this.boxesSeen.has(x))) break;
       this.deferred.shift();
+      // Read without a report: no element of it stays observed (each adds to every frame's work).
+      if (now) for (const x of b.need!) this.boxes?.unobserve(x);
       // The console moved on to another conversation meanwhile: these elements may show its
       // messages now; the rescan that noticed it reads them under the right id.
       if (b.conv !== this.conversationId) continue;
@@ -349,9 +462,7 @@ export class ConsoleAttachment {
       this.read(b, (el) => seen.get(el) ?? (now ? el.getBoundingClientRect() : undefined));
     }
     if (this.deferred.length === 0) {
-      this.boxesSeen = new WeakMap();
-      if (this.fallback !== undefined) this.d.win.clearTimeout(this.fallback);
-      this.fallback = undefined;
+      this.boxesSeen.clear();
     }
   }
 
@@ -377,12 +488,14 @@ export class ConsoleAttachment {
     const batch = this.pending.splice(0, 500);
     this.inFlight = batch.length;
     this.d.send(batch).then(
-      () => {
-        this.sending = false;
-        this.inFlight = 0;
-        this.attempt = 0;
-        if (this.pending.length > 0) this.timed(() => this.flush(), true);
-      },
+      () =>
+        // The acknowledgement is handled on the page's thread too: counted with the next message.
+        this.timed(() => {
+          this.sending = false;
+          this.inFlight = 0;
+          this.attempt = 0;
+          this.flush();
+        }, true),
       () => {
         // The background may be restarting; keep the batch and try again shortly.
         this.sending = false;

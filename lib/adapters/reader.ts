@@ -36,7 +36,7 @@ export interface ReadItem {
 export function itemText(el: Element, spec: AdapterSpec): string {
   const host = spec.text.selector ? (within(el, spec.text.selector) ?? el) : el;
   if (spec.text.ignore.length === 0) return normaliseSpace(host.textContent ?? '');
-  const ignore = spec.text.ignore.join(',');
+  const ignore = ignoreSelector(spec.text.ignore);
   let out = '';
   const walk = (node: Node) => {
     for (let c = node.firstChild; c; c = c.nextSibling) {
@@ -51,6 +51,17 @@ export function itemText(el: Element, spec: AdapterSpec): string {
   };
   walk(host);
   return normaliseSpace(out);
+}
+
+// One selector list per adapter, not one join per message read.
+const ignoreCache = new WeakMap<readonly string[], string>();
+function ignoreSelector(parts: readonly string[]): string {
+  let sel = ignoreCache.get(parts);
+  if (sel === undefined) {
+    sel = parts.join(',');
+    ignoreCache.set(parts, sel);
+  }
+  return sel;
 }
 
 function normaliseSpace(s: string): string {
@@ -114,7 +125,7 @@ function side(target: Element, item: Element, geometry: Geometry): 'left' | 'rig
   return a && b ? sideOf(a, b) : undefined;
 }
 
-function ruleHolds(rule: SpeakerRule, el: Element, spec: AdapterSpec, geometry: Geometry): boolean {
+function ruleHolds(rule: SpeakerRule, el: Element, text: () => string, geometry: Geometry): boolean {
   const target = rule.selector ? within(el, rule.selector) : el;
   if (!target) return false;
   if (rule.attribute) {
@@ -129,17 +140,19 @@ function ruleHolds(rule: SpeakerRule, el: Element, spec: AdapterSpec, geometry: 
     if (v == null || !re(rule.avatar.matches).test(v)) return false;
   }
   if (rule.align && side(target, el, geometry) !== rule.align) return false;
-  if (rule.textPrefix && !itemText(el, spec).startsWith(rule.textPrefix)) return false;
+  if (rule.textPrefix && !text().startsWith(rule.textPrefix)) return false;
   return true;
 }
 
+/** `text`: the item's text, when the caller has it (or reads it once for several rules). */
 export function itemSpeaker(
   el: Element,
   spec: AdapterSpec,
   geometry: Geometry = layoutNow,
+  text: () => string = () => itemText(el, spec),
 ): { speaker: Speaker; strip?: string } | undefined {
   for (const rule of spec.speaker.rules) {
-    if (!ruleHolds(rule, el, spec, geometry)) continue;
+    if (!ruleHolds(rule, el, text, geometry)) continue;
     return rule.textPrefix ? { speaker: rule.speaker, strip: rule.textPrefix } : { speaker: rule.speaker };
   }
   return spec.speaker.default ? { speaker: spec.speaker.default } : undefined;
@@ -151,9 +164,12 @@ export function readItem(
   spec: AdapterSpec,
   geometry: Geometry = layoutNow,
 ): ReadItem | undefined {
-  const who = itemSpeaker(el, spec, geometry);
+  // Read once: speaker rules by text prefix and the utterance share it.
+  let read: string | undefined;
+  const full = () => (read ??= itemText(el, spec));
+  const who = itemSpeaker(el, spec, geometry, full);
   if (!who) return undefined;
-  let text = itemText(el, spec);
+  let text = full();
   if (who.strip) text = text.slice(who.strip.length).trim();
   const attr = spec.messageKey ? el.getAttribute(spec.messageKey.attribute) : null;
   return { key: attr ?? `pos:${index}`, speaker: who.speaker, text };
@@ -172,12 +188,27 @@ export function listItems(root: ParentNode, spec: AdapterSpec): Element[] {
 /** The conversation on screen, or undefined when the page shows none. */
 export function readConversationId(doc: ParentNode, spec: AdapterSpec, href: string): string | undefined {
   const c = spec.conversation;
-  if (c.from === 'url') {
-    const m = re(c.pattern).exec(href);
-    return m?.[1] ?? m?.[0] ?? undefined;
-  }
-  const el = queryPath(doc, c.selector);
-  if (!el) return undefined;
+  if (c.from === 'url') return conversationFromUrl(spec, href);
+  return conversationFrom(queryPath(doc, c.selector), spec);
+}
+
+/** The element the conversation id is read from (none when it comes from the URL). */
+export function conversationElement(doc: ParentNode, spec: AdapterSpec): Element | null {
+  const c = spec.conversation;
+  return c.from === 'url' ? null : queryPath(doc, c.selector);
+}
+
+export function conversationFromUrl(spec: AdapterSpec, href: string): string | undefined {
+  const c = spec.conversation;
+  if (c.from !== 'url') return undefined;
+  const m = re(c.pattern).exec(href);
+  return m?.[1] ?? m?.[0] ?? undefined;
+}
+
+/** The id an element of `conversationElement` shows. */
+export function conversationFrom(el: Element | null, spec: AdapterSpec): string | undefined {
+  const c = spec.conversation;
+  if (!el || c.from === 'url') return undefined;
   let v = c.from === 'attribute' ? el.getAttribute(c.attribute) : (el.textContent ?? '').trim();
   if (v && c.pattern) {
     const m = re(c.pattern).exec(v);

@@ -30,6 +30,17 @@ function fakePort() {
   };
 }
 
+/** An AckedPort whose every connection is a fake port the test can reach in `ports`. */
+function opened() {
+  const ports: ReturnType<typeof fakePort>[] = [];
+  const port = new AckedPort(() => {
+    const f = fakePort();
+    ports.push(f);
+    return f.ends;
+  }, ackOf);
+  return { port, ports };
+}
+
 const ackOf = (raw: unknown) => {
   const m = raw as { type?: string; ok: boolean; reason?: string };
   return m?.type === 'ack' ? { ok: m.ok, ...(m.reason ? { reason: m.reason } : {}) } : undefined;
@@ -37,12 +48,7 @@ const ackOf = (raw: unknown) => {
 
 describe('acked port', () => {
   it('answers each message by the acknowledgements in order, on one connection', async () => {
-    const ports: ReturnType<typeof fakePort>[] = [];
-    const p = new AckedPort(() => {
-      const f = fakePort();
-      ports.push(f);
-      return f.ends;
-    }, ackOf);
+    const { port: p, ports } = opened();
     const a = p.send('a');
     const b = p.send('b');
     const c = p.send('c');
@@ -60,12 +66,7 @@ describe('acked port', () => {
   });
 
   it('fails what waits on a port that hung up and reconnects for the next message', async () => {
-    const ports: ReturnType<typeof fakePort>[] = [];
-    const p = new AckedPort(() => {
-      const f = fakePort();
-      ports.push(f);
-      return f.ends;
-    }, ackOf);
+    const { port: p, ports } = opened();
     const a = p.send('a');
     ports[0]!.hangUp();
     await expect(a).rejects.toThrow('disconnected');

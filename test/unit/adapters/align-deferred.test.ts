@@ -7,9 +7,8 @@
  * layout itself when no report comes.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConsoleAttachment } from '../../../lib/adapters/attachment';
 import { AdapterSpec, type AdapterSpecInput } from '../../../lib/adapters/spec';
-import type { Utterance } from '../../../lib/utterance';
+import { attachTo, detachAll, tick } from './attach-harness';
 
 const spec = AdapterSpec.parse({
   id: 'align-test',
@@ -56,8 +55,6 @@ class FakeIO {
   }
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 0));
-let controller: AbortController;
 let layoutReads: ReturnType<typeof vi.spyOn>;
 const realIO = (window as unknown as { IntersectionObserver: unknown }).IntersectionObserver;
 
@@ -68,7 +65,7 @@ beforeEach(() => {
   document.body.innerHTML = '<div id="log" data-conv="c1"></div>';
 });
 afterEach(() => {
-  controller?.abort();
+  detachAll();
   layoutReads.mockRestore();
   (window as unknown as { IntersectionObserver: unknown }).IntersectionObserver = realIO;
 });
@@ -89,23 +86,7 @@ const boxes = (agentBubbles: Element[]) => (el: Element) =>
     ? { left: 0, width: 600 }
     : { left: agentBubbles.includes(el) ? 390 : 10, width: 200 };
 
-function attach() {
-  controller = new AbortController();
-  const sent: Utterance[] = [];
-  const costs: [number, number][] = [];
-  new ConsoleAttachment({
-    win: window as unknown as Window & typeof globalThis,
-    spec,
-    signal: controller.signal,
-    now: () => 1000,
-    send: async (us) => {
-      sent.push(...us);
-    },
-    report: () => {},
-    cost: (ms, n) => costs.push([ms, n]),
-  }).start();
-  return { sent, costs };
-}
+const attach = () => attachTo(spec);
 
 describe('speaker by alignment, from the browser’s own layout', () => {
   it('reads a new message once its boxes are reported, without asking layout in the callback', async () => {
@@ -121,7 +102,7 @@ describe('speaker by alignment, from the browser’s own layout', () => {
     expect(sent.map((u) => [u.seq, u.speaker, u.text])).toEqual([[0, 'agent', 'Hello, how can I help?']]);
     // One cost for the message: the mutation callback's time and the report's, together.
     expect(costs).toHaveLength(1);
-    expect(costs[0]![1]).toBe(1);
+    expect(costs[0]!.utterances).toBe(1);
     expect(io.observed.size).toBe(0);
     expect(layoutReads).not.toHaveBeenCalled();
   });

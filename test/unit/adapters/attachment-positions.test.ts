@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConsoleAttachment } from '../../../lib/adapters/attachment';
 import { type AdapterSpecInput, AdapterSpec } from '../../../lib/adapters/spec';
 import type { Utterance } from '../../../lib/utterance';
+import { attachTo, detachAll, tick as flush } from './attach-harness';
 
 // A console without message ids (as the react-chat-elements ticket chat): messages are known by position.
 const spec = AdapterSpec.parse({
@@ -21,8 +21,6 @@ const spec = AdapterSpec.parse({
   conversation: { from: 'text', selector: '#title', pattern: '#(\\d+)' },
 } satisfies AdapterSpecInput);
 
-const flush = () => new Promise((r) => setTimeout(r, 0));
-
 function row(text: string, agent = false): HTMLElement {
   const el = document.createElement('div');
   el.className = 'row';
@@ -38,29 +36,11 @@ function page(texts: string[]) {
   return log;
 }
 
-let controller: AbortController;
 afterEach(() => {
-  controller?.abort();
+  detachAll();
   vi.restoreAllMocks();
 });
-
-function attach() {
-  controller = new AbortController();
-  const sent: Utterance[] = [];
-  const costs: { ms: number; utterances: number }[] = [];
-  new ConsoleAttachment({
-    win: window as unknown as Window & typeof globalThis,
-    spec,
-    signal: controller.signal,
-    now: () => 1000,
-    send: async (us) => {
-      sent.push(...us);
-    },
-    report: () => {},
-    cost: (ms, utterances) => costs.push({ ms, utterances }),
-  }).start();
-  return { sent, costs };
-}
+const attach = () => attachTo(spec);
 
 const view = (us: Utterance[]) => us.map((u) => [u.seq, u.speaker, u.text]);
 

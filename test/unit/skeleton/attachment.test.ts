@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConsoleAttachment } from '../../../lib/adapters/attachment';
 import { type AdapterSpecInput, AdapterSpec } from '../../../lib/adapters/spec';
 import type { Utterance } from '../../../lib/utterance';
+import { attachTo, detachAll, tick as flush } from '../adapters/attach-harness';
 
 const spec = AdapterSpec.parse({
   id: 'mini-desk',
@@ -21,8 +21,6 @@ const spec = AdapterSpec.parse({
   conversation: { from: 'attribute', selector: '#list [aria-selected="true"]', attribute: 'data-conv' },
 } satisfies AdapterSpecInput);
 
-const flush = () => new Promise((r) => setTimeout(r, 0));
-
 function page(conv: string, msgs: [string, 'agent' | 'customer', string][]) {
   document.body.innerHTML = `<ul id="list"><li data-conv="${conv}" aria-selected="true"></li></ul><ol id="log"></ol>`;
   for (const m of msgs) add(...m);
@@ -39,26 +37,8 @@ function add(id: string, who: 'agent' | 'customer', text: string) {
   return li;
 }
 
-let controller: AbortController;
-afterEach(() => controller?.abort());
-
-function attach() {
-  controller = new AbortController();
-  const sent: Utterance[] = [];
-  const states: unknown[] = [];
-  const a = new ConsoleAttachment({
-    win: window as unknown as Window & typeof globalThis,
-    spec,
-    signal: controller.signal,
-    now: () => 1000,
-    send: async (us) => {
-      sent.push(...us);
-    },
-    report: (s) => states.push(s),
-  });
-  a.start();
-  return { sent, states };
-}
+afterEach(detachAll);
+const attach = () => attachTo(spec);
 
 describe('console attachment', () => {
   it('picks up messages already on the page, without timestamps', async () => {
@@ -112,19 +92,14 @@ describe('console attachment', () => {
 
   it('retries a batch the background could not take', async () => {
     page('c1', [['1', 'customer', 'a']]);
-    controller = new AbortController();
     let calls = 0;
     const got: Utterance[] = [];
-    new ConsoleAttachment({
-      win: window as unknown as Window & typeof globalThis,
-      spec,
-      signal: controller.signal,
+    attachTo(spec, {
       send: async (us) => {
         if (calls++ === 0) throw new Error('Could not establish connection');
         got.push(...us);
       },
-      report: () => {},
-    }).start();
+    });
     await new Promise((r) => setTimeout(r, 120));
     expect(calls).toBe(2);
     expect(got.map((u) => u.text)).toEqual(['a']);
