@@ -51,6 +51,8 @@ export interface PortLike {
   post(msg: Message): void;
   onMessage(fn: (raw: unknown) => void): void;
   onDisconnect(fn: () => void): void;
+  /** Closes this end; the other end's onDisconnect fires (Chrome closes the whole channel). */
+  disconnect(): void;
 }
 
 export function connect(name: string): PortLike {
@@ -70,5 +72,6 @@ function wrapPort(port: ReturnType<typeof browser.runtime.connect>): PortLike {
     post: (msg) => port.postMessage(msg),
     onMessage: (fn) => port.onMessage.addListener((m: unknown) => fn(m)),
     onDisconnect: (fn) => port.onDisconnect.addListener(() => fn()),
+    disconnect: () => port.disconnect(),
   };
 }

@@ -4,7 +4,6 @@
  * document is not there; with a deadline, so a cold or dead worker never holds the agent up) and
  * "send anyway" reported as a finding.
  */
-import { browser } from 'wxt/browser';
 import type { Localized } from '@/lib/finding';
 import { type DraftHit, suggestRewrite } from '@/lib/adapters/presend';
 import { type CheckPath, DirectDraftClient, PRESEND_PORT } from '@/lib/adapters/presend-direct';
@@ -14,7 +13,7 @@ import { presendUi } from '@/lib/adapters/presend-ui';
 import type { AdapterSpec } from '@/lib/adapters/spec';
 import { newId } from '@/lib/ids';
 import { t } from '@/platform/i18n';
-import { send } from '@/platform/runtime';
+import { connect, send } from '@/platform/runtime';
 
 /** A debounced check that has not answered by then is dropped (the background keeps retrying). */
 const CHECK_DEADLINE_MS = 5000;
@@ -52,17 +51,7 @@ export function startPresend(opts: {
   if (!spec.compose) return;
   const rewrite = (draft: string, hits: DraftHit[]) => suggestRewrite(draft, hits, lang);
   drafts ??= new DirectDraftClient({
-    connect: () => {
-      // Not platform/runtime's connect: this end must be able to close the port (a port no
-      // offscreen document took is still held open by the background).
-      const port = browser.runtime.connect({ name: PRESEND_PORT });
-      return {
-        post: (msg) => port.postMessage(msg),
-        onMessage: (fn) => port.onMessage.addListener((m: unknown) => fn(m)),
-        onDisconnect: (fn) => port.onDisconnect.addListener(() => fn()),
-        disconnect: () => port.disconnect(),
-      };
-    },
+    connect: () => connect(PRESEND_PORT),
     viaBackground: (text, conv) =>
       send<{ ok: boolean; reply?: { hits: DraftHit[] } }>({
         type: 'draft-check',
