@@ -13,7 +13,12 @@
  * - the pre-send check of a draft typed key by key, each prefix checked by the analysis worker
  *   against the live 10,000-turn conversation (the service worker → offscreen → worker round trip);
  *   and the main-thread time of a keystroke in the compose box, with − without;
- * - the renderer's JavaScript heap after a full GC, with − without.
+ * - the renderer's JavaScript heap after a full GC, with − without;
+ * - at 20 msgs/s, the CPU time (/proc, user + system) of each kind of browser process per message,
+ *   with and without the extension: whether the page's extra long frames come from the console
+ *   script (page renderer) or from the extension's own process (service worker, offscreen
+ *   document, analysis worker) taking one of the two cores. The with-run is also traced, which
+ *   costs the browser process and the page's renderer some CPU of its own.
  *
  * Needs a build: `SOTTO_OUT_DIR=.output-x npx wxt build`, then `SOTTO_OUT_DIR=.output-x npm run bench:host`.
  * Last line: {"bench":"host","long_tasks_over_50ms":…,"content_ms_per_msg_p95":…,"keystroke_check_p95_ms":…,"content_heap_mb":…}
@@ -23,7 +28,7 @@
  * extension and prints where the console script's time goes (its own functions and the layout and
  * style work they force, by function).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
@@ -77,6 +82,12 @@ interface RunResult {
   tracedWallPerMsg: number[];
   tracedLongTasks: number;
   tracedLongTasksWithExt: number;
+  /** At 20 msgs/s, from the traces: CPU of the page's main thread and of the extension's other processes. */
+  tracedPageCpuMs: number;
+  tracedMessages: number;
+  /** At 20 msgs/s, CPU of the browser's processes by kind (/proc), and the messages played. */
+  processCpuMs: Record<string, number>;
+  rateMessages: number;
   heapMb: number;
   messages: number;
 }
@@ -254,14 +265,59 @@ interface TraceEvent {
 }
 
 /**
+ * CPU time (user + system, ms) of this browser's processes by kind, from /proc: the extension's
+ * own process (service worker, offscreen document, analysis worker), page renderers, the GPU and
+ * utility processes, and the browser process. Linux only; empty elsewhere.
+ */
+function processCpuMs(profileDir: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes(profileDir)) continue;
+      const kind = cmd.includes('--extension-process')
+        ? 'extension'
+        : (/--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser');
+      // Fields after the command name (which may hold spaces): utime and stime are 14th and 15th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(f[11]) + Number(f[12]);
+      out[kind] = (out[kind] ?? 0) + (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** Thread (tdur) time of the top-level tasks `which` picks in a trace, in ms. */
+function taskCpuMs(events: readonly TraceEvent[], which: (e: TraceEvent) => boolean): number {
+  let us = 0;
+  for (const e of events) if (e.ph === 'X' && e.name === 'RunTask' && which(e)) us += e.tdur ?? e.dur ?? 0;
+  return us / 1000;
+}
+
+/**
  * Records a trace of the page while messages arrive and returns, per message, the main-thread
  * CPU time (thread time, `tdur`) of the extension's script calls between its mark and the next:
  * what the console script cost the page's thread, without the time the OS gave the CPU to other
  * processes (wall time on a loaded 2-core machine swings by several ms).
  */
-async function traceCpu(
-  page: Page,
-): Promise<() => Promise<{ cpu: number[]; wall: number[]; longTasks: number; longTasksWithExt: number }>> {
+async function traceCpu(page: Page): Promise<
+  () => Promise<{
+    cpu: number[];
+    wall: number[];
+    longTasks: number;
+    longTasksWithExt: number;
+    pageCpuMs: number;
+  }>
+> {
   const s = await page.context().newCDPSession(page);
   const events: TraceEvent[] = [];
   s.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as TraceEvent[])));
@@ -277,7 +333,7 @@ async function traceCpu(
     const marks = events
       .filter((e) => e.name === 'TimeStamp' && e.args?.data?.message?.startsWith('sotto-bench-msg-'))
       .sort((a, b) => a.ts - b.ts);
-    if (marks.length === 0) return { cpu: [], wall: [], longTasks: 0, longTasksWithExt: 0 };
+    if (marks.length === 0) return { cpu: [], wall: [], longTasks: 0, longTasksWithExt: 0, pageCpuMs: 0 };
     const { pid, tid } = marks[0]!;
     const calls = events
       .filter(
@@ -308,7 +364,16 @@ async function traceCpu(
     const longTasksWithExt = long.filter((t) =>
       calls.some((c) => c.ts >= t.ts && c.ts < t.ts + (t.dur ?? 0)),
     ).length;
-    return { cpu, wall, longTasks: long.length, longTasksWithExt };
+    // The page's main thread over the same window: its own work and the console script's.
+    const from = marks[0]!.ts;
+    const inWindow = events.filter((e) => e.ts >= from);
+    return {
+      cpu,
+      wall,
+      longTasks: long.length,
+      longTasksWithExt,
+      pageCpuMs: taskCpuMs(inWindow, (e) => e.pid === pid && e.tid === tid),
+    };
   };
 }
 
@@ -412,6 +477,10 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
       tracedWallPerMsg: [],
       tracedLongTasks: 0,
       tracedLongTasksWithExt: 0,
+      tracedPageCpuMs: 0,
+      tracedMessages: 0,
+      processCpuMs: {},
+      rateMessages: 0,
       heapMb: 0,
       messages: 0,
       checks: [],
@@ -531,14 +600,25 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
       await c.select(id!);
       const prof = withExtension && PROFILE ? await startProfile(c.page) : undefined;
       const trace = withExtension && !PROFILE ? await traceCpu(c.page) : undefined;
+      const cpu0 = processCpuMs(dir);
       const rate = await playRate(c.page, id!, RATE_SECONDS);
+      // Let the extension finish what these messages started (analysis) within the window.
+      await c.page.waitForTimeout(500);
+      const cpu1 = processCpuMs(dir);
+      for (const [k, v] of Object.entries(cpu1))
+        result.processCpuMs[k] = (result.processCpuMs[k] ?? 0) + v - (cpu0[k] ?? 0);
+      result.rateMessages += rate.length;
       if (prof) log(`${f.id} profile: ${await prof()}`);
       if (trace) {
         const t = await trace();
         result.cpuPerMsg.push(...t.cpu);
         result.tracedWallPerMsg.push(...t.wall);
+        result.tracedLongTasks += t.longTasks;
+        result.tracedLongTasksWithExt += t.longTasksWithExt;
+        result.tracedPageCpuMs += t.pageCpuMs;
+        result.tracedMessages += t.cpu.length;
         log(
-          `${f.id} traced: console script CPU per message p95 ${r3(p95(t.cpu))} ms (wall ${r3(p95(t.wall))})`,
+          `${f.id} traced: console script CPU per message p95 ${r3(p95(t.cpu))} ms (wall ${r3(p95(t.wall))}); the page's main thread ${r3(t.pageCpuMs / Math.max(1, t.cpu.length))} ms CPU per message`,
         );
       }
       result.messages += RATE_SECONDS * 20;
@@ -573,6 +653,10 @@ try {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 6);
   for (const [k, n] of extra) log(`extra long frames: ${n} × ${k}`);
+  const perKind = (r: RunResult) =>
+    Object.fromEntries(
+      Object.entries(r.processCpuMs).map(([k, v]) => [k, r3(v / Math.max(1, r.rateMessages))]),
+    );
   const summary = {
     bench: 'host',
     browser: 'chromium',
@@ -598,6 +682,17 @@ try {
     // Page tasks over 50 ms in those traces, and how many had a console script call inside.
     traced_long_tasks_at_rate: withExt.tracedLongTasks,
     traced_long_tasks_with_extension_script_at_rate: withExt.tracedLongTasksWithExt,
+    // Same traces: per message, the CPU of the page's main thread (its own work and
+    // the console script's) and of the extension's other processes (service worker, offscreen
+    // document, analysis worker), which share the machine's cores with the page.
+    page_main_thread_cpu_ms_per_msg_at_rate: r3(
+      withExt.tracedPageCpuMs / Math.max(1, withExt.tracedMessages),
+    ),
+    // At 20 msgs/s, CPU per message of each kind of browser process (/proc, user + system), with
+    // and without the extension: the extension's process (service worker, offscreen document,
+    // analysis worker) competes with the page's renderer for the machine's two cores.
+    process_cpu_ms_per_msg_at_rate_with: perKind(withExt),
+    process_cpu_ms_per_msg_at_rate_without: perKind(without),
     content_callback_max_ms: r3(Math.max(0, ...withExt.selfMs)),
     content_callbacks: withExt.selfMs.length,
     content_utterances: withExt.selfUtterances.reduce((a, b) => a + b, 0),
