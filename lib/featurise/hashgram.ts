@@ -22,9 +22,9 @@ import { normalise } from './normalise';
 
 export const HASHGRAM_ID = 'sotto-hashgram';
 /** Bump whenever a change would move any id or weight: models record the version they were trained with. */
-export const HASHGRAM_VERSION = 3;
+export const HASHGRAM_VERSION = 4;
 /** Versions this file still computes, so a customer's model trained on an older one keeps loading. */
-export const HASHGRAM_VERSIONS: readonly number[] = [2, 3];
+export const HASHGRAM_VERSIONS: readonly number[] = [2, 3, 4];
 
 export interface HashgramParams {
   /** Embedding rows, including the padding row 0. */
@@ -371,6 +371,42 @@ function subwordGrams(words: string[], out: Sink): void {
   }
 }
 
+const HAN = /[\u3400-\u9fff]/;
+
+/** Script of the turn after normalisation: Chinese, English, both, or neither (emoji, digits). */
+function scriptOf(units: string[], words: string[]): 'zh' | 'en' | 'mx' | 'x' {
+  const han = units.some((u) => HAN.test(u));
+  return han ? (words.length ? 'mx' : 'zh') : words.length ? 'en' : 'x';
+}
+
+/**
+ * v4: features that let the model learn per-language priors and where a turn starts and ends.
+ * - the speaker crossed with the script (a per-language, per-speaker prior: English agent lines are
+ *   curt far more often than the bare speaker token says);
+ * - the turn-length bucket crossed with the script as well (four units are four characters in
+ *   Chinese but four words in English);
+ * - the first and last unit (and first and last two) with boundary marks: "Fantastic, …" and
+ *   "… Top service." open and close sarcasm, "Policy is policy." ends on a full stop, 吧/呢/啊 end
+ *   a Chinese turn;
+ * - for English, each word crossed with the speaker: the same words read differently from an agent
+ *   and from a customer ("pending means pending"), which v3 only had for agent unigrams.
+ * Chosen with cross-validation on train+dev (models/train/cv.ts), one feature group at a time.
+ */
+function featuresV4(units: string[], words: string[], speaker: string, out: Sink): void {
+  const script = scriptOf(units, words);
+  out.two('sl:', speaker, script);
+  if (units.length === 0) return;
+  out.three('Ll:', speaker, script, lengthBucket(units.length));
+  const last = units.length - 1;
+  out.two('b2:', '^', units[0]!);
+  out.two('b2:', units[last]!, '$');
+  if (units.length > 1) {
+    out.three('b3:', '^', units[0]!, units[1]!);
+    out.three('b3:', units[last - 1]!, units[last]!, '$');
+  }
+  if (script === 'en') for (const w of words) out.two('sw:', speaker, w);
+}
+
 /** Runs the feature definition for one input into `main` and (previous turn) `context`. */
 function generate(input: FeaturiseInput, version: number, main: Sink, context: Sink | undefined): void {
   // An unknown speaker gets a token no training line had: its row is zero, so it adds nothing.
@@ -395,6 +431,7 @@ function generate(input: FeaturiseInput, version: number, main: Sink, context: S
     wordFeaturesV2(words, main);
     if (input.speaker === 'agent') for (const u of units) main.one('a1:', u);
   }
+  if (version >= 4) featuresV4(units, words, speaker, main);
   subwordGrams(words, main);
   if (context && input.context) unitGrams(toUnits(normalise(input.context), version).units, 2, 'c', context);
 }

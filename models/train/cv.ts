@@ -4,12 +4,16 @@
  * train+dev (folds by a stable hash of the normalised text, a fixed epoch count, test left out).
  * Prints per-language macro-F1, the widest gap, English confusions and, with --errors, the English
  * errors. Usage: npx tsx models/train/cv.ts [--folds 3] [--epochs 13] [--candidate 0] [--errors]
+ *   [--repeats 1]             repeated CV: repeat r reshuffles the folds (salt r) and the seed (SEED + r);
+ *                             numbers are pooled over all repeats
+ *   [--weighting class|lang-class] [--set lr=0.01,featureDropout=0.5,dim=32,hidden=64,...]
+ *                             variants of the candidate (config and shape keys), to measure one change at a time
  */
 import { normalise } from '../../lib/featurise';
 import { loadExamples } from '../data/check';
 import { report } from './metrics';
 import { initParams, train } from './model';
-import { predictAll, toTrainExamples, trainCandidate } from './pipeline';
+import { type Candidate, predictAll, toTrainExamples, trainCandidate, type Weighting } from './pipeline';
 import { splitExamples } from './split';
 import { TASK_SPECS } from './task';
 import { CANDIDATES, SEED } from './train';
@@ -19,9 +23,9 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1]! : fallback;
 }
 
-function fold(text: string, k: number): number {
+function fold(text: string, k: number, repeat: number): number {
   let h = 0x811c9dc5;
-  const s = `sotto-cv-v1|${normalise(text)}`;
+  const s = `${repeat === 0 ? 'sotto-cv-v1' : `sotto-cv-v1-${repeat}`}|${normalise(text)}`;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
@@ -34,28 +38,54 @@ const labels = spec.labels;
 const k = Number(arg('--folds', '3'));
 const epochs = Number(arg('--epochs', '13'));
 const showErrors = process.argv.includes('--errors');
-const c = CANDIDATES[Number(arg('--candidate', '0'))]!;
+const repeats = Number(arg('--repeats', '1'));
+const base = CANDIDATES[Number(arg('--candidate', '0'))]!;
+const overrides = Object.fromEntries(
+  arg('--set', '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => {
+      const [key, v] = kv.split('=');
+      return [key!, Number(v)];
+    }),
+);
+const SHAPE_KEYS = ['buckets', 'dim', 'hidden'];
+const c: Candidate = {
+  ...base,
+  shape: {
+    ...base.shape,
+    ...Object.fromEntries(Object.entries(overrides).filter(([key]) => SHAPE_KEYS.includes(key))),
+  },
+  config: {
+    ...base.config,
+    ...Object.fromEntries(Object.entries(overrides).filter(([key]) => !SHAPE_KEYS.includes(key))),
+  },
+  weighting: (arg('--weighting', base.weighting ?? 'class') as Weighting) ?? 'class',
+};
+console.log(`candidate ${c.id} weighting ${c.weighting} overrides ${JSON.stringify(overrides)}`);
 const fp = { buckets: c.shape.buckets, contextWeight: c.contextWeight };
 const { examples } = loadExamples('emotion', new URL('../data/', import.meta.url).pathname);
 const split = splitExamples(examples);
 
 type Row = { e: (typeof examples)[number]; pred: number; conf: number; where: string };
 const rows: Row[] = [];
-const dev = trainCandidate(c, spec, split.train, split.dev, SEED);
-const devPreds = predictAll(dev.params, dev.dev);
-for (const [i, e] of split.dev.entries()) rows.push({ e, ...devPreds[i]!, where: 'dev' });
-
 const pool = [...split.train, ...split.dev];
-for (let f = 0; f < k; f++) {
-  const tr = pool.filter((e) => fold(e.text, k) !== f);
-  const te = pool.filter((e) => fold(e.text, k) === f);
-  const p = train(initParams({ ...c.shape, classes: labels.length }, SEED), toTrainExamples(tr, spec, fp), {
-    ...c.config,
-    epochs,
-    seed: SEED,
-  });
-  const preds = predictAll(p, toTrainExamples(te, spec, fp));
-  for (const [i, e] of te.entries()) rows.push({ e, ...preds[i]!, where: 'cv' });
+for (let r = 0; r < repeats; r++) {
+  const seed = SEED + r;
+  const dev = trainCandidate(c, spec, split.train, split.dev, seed);
+  const devPreds = predictAll(dev.params, dev.dev);
+  for (const [i, e] of split.dev.entries()) rows.push({ e, ...devPreds[i]!, where: 'dev' });
+  for (let f = 0; f < k; f++) {
+    const tr = pool.filter((e) => fold(e.text, k, r) !== f);
+    const te = pool.filter((e) => fold(e.text, k, r) === f);
+    const p = train(
+      initParams({ ...c.shape, classes: labels.length }, seed),
+      toTrainExamples(tr, spec, fp, c.weighting),
+      { ...c.config, epochs, seed },
+    );
+    const preds = predictAll(p, toTrainExamples(te, spec, fp));
+    for (const [i, e] of te.entries()) rows.push({ e, ...preds[i]!, where: 'cv' });
+  }
 }
 
 const summary: Record<string, unknown> = {};
@@ -107,4 +137,4 @@ for (const where of ['dev', 'cv']) {
         `  ${where} ${r.e.speaker} ${r.e.label}->${labels[r.pred]} ${r.conf.toFixed(2)} [${r.e.tags.join(',')}] ${r.e.text}`,
       );
 }
-console.log(JSON.stringify({ cv: 'emotion', folds: k, epochs, ...summary }));
+console.log(JSON.stringify({ cv: 'emotion', folds: k, epochs, repeats, ...summary }));

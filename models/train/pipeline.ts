@@ -20,7 +20,16 @@ export interface Candidate {
   shape: Omit<ModelShape, 'classes'>;
   contextWeight: number;
   config: Omit<TrainConfig, 'epochs' | 'seed'>;
+  /** Loss weights (default 'class'); see Weighting. */
+  weighting?: Weighting;
 }
+
+/**
+ * How examples are weighted in the loss. 'class': √inverse class frequency over all languages.
+ * 'lang-class': the same inside each language, and each language's lines together weigh as much as
+ * any other language's (a language with more lines does not set the shared decision boundaries).
+ */
+export type Weighting = 'class' | 'lang-class';
 
 export interface SelectionRow {
   id: string;
@@ -69,15 +78,39 @@ function classWeights(examples: Example[], labels: readonly string[]): number[] 
   return n.map((x) => (x > 0 ? Math.sqrt(examples.length / (present * x)) : 0));
 }
 
-export function toTrainExamples(examples: Example[], spec: TaskSpec, fp: HashgramParams): TrainExample[] {
-  const cw = classWeights(examples, spec.labels);
-  return examples.map((e) => {
+function exampleWeights(examples: Example[], labels: readonly string[], weighting: Weighting): number[] {
+  if (weighting === 'class') {
+    const cw = classWeights(examples, labels);
+    return examples.map((e) => cw[labels.indexOf(e.label)]!);
+  }
+  const langs = [...new Set(examples.map((e) => e.lang))];
+  const byLang = new Map(langs.map((l) => [l, examples.filter((e) => e.lang === l)]));
+  const perLang = new Map(langs.map((l) => [l, classWeights(byLang.get(l)!, labels)]));
+  // Each language's weights sum to N / languages, so the mean weight stays 1 as with 'class'.
+  const scale = new Map(
+    langs.map((l) => {
+      const cw = perLang.get(l)!;
+      const sum = byLang.get(l)!.reduce((a, e) => a + cw[labels.indexOf(e.label)]!, 0);
+      return [l, examples.length / langs.length / sum];
+    }),
+  );
+  return examples.map((e) => perLang.get(e.lang)![labels.indexOf(e.label)]! * scale.get(e.lang)!);
+}
+
+export function toTrainExamples(
+  examples: Example[],
+  spec: TaskSpec,
+  fp: HashgramParams,
+  weighting: Weighting = 'class',
+): TrainExample[] {
+  const w = exampleWeights(examples, spec.labels, weighting);
+  return examples.map((e, i) => {
     const label = spec.labels.indexOf(e.label);
     const allowed = spec.allowed(e.speaker);
     return {
       features: featurise({ text: e.text, speaker: e.speaker, context: e.context }, fp),
       label,
-      weight: cw[label]!,
+      weight: w[i]!,
       ...(allowed ? { allowed } : {}),
     };
   });
@@ -142,7 +175,7 @@ export function trainCandidate(
   seed: number,
 ): { row: SelectionRow; params: Params; dev: TrainExample[] } {
   const fp = { buckets: c.shape.buckets, contextWeight: c.contextWeight };
-  const tr = toTrainExamples(trainEx, spec, fp);
+  const tr = toTrainExamples(trainEx, spec, fp, c.weighting);
   const dv = toTrainExamples(devEx, spec, fp);
   const params = initParams({ ...c.shape, classes: spec.labels.length }, seed);
   let bestF1 = -1;
@@ -265,7 +298,7 @@ export function runTask(
   const chosen = best.c;
   const epochs = Math.max(1, best.row.bestEpoch);
   const fp = { buckets: chosen.shape.buckets, contextWeight: chosen.contextWeight };
-  const full = toTrainExamples([...split.train, ...split.dev], spec, fp);
+  const full = toTrainExamples([...split.train, ...split.dev], spec, fp, chosen.weighting);
   const finalParams = train(initParams({ ...chosen.shape, classes: spec.labels.length }, seed), full, {
     ...chosen.config,
     epochs,

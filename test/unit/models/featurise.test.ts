@@ -81,6 +81,33 @@ describe('hashgram featuriser', () => {
     );
   });
 
+  it('adds per-script priors, turn boundaries and speaker-crossed English words (v4)', () => {
+    const en = featureStrings({ text: 'Pending means pending.', speaker: 'agent' }).main;
+    expect(en).toEqual(
+      expect.arrayContaining([
+        'sl:agent\u0001en',
+        'Ll:agent\u0001en\u00014',
+        'b2:^\u0001pending',
+        'b2:.\u0001$',
+        'b3:^\u0001pending\u0001means',
+        'b3:pending\u0001.\u0001$',
+        'sw:agent\u0001means',
+      ]),
+    );
+    const zh = featureStrings({ text: '好吧', speaker: 'customer' }).main;
+    expect(zh).toEqual(
+      expect.arrayContaining(['sl:customer\u0001zh', 'Ll:customer\u0001zh\u00012', 'b2:吧\u0001$']),
+    );
+    // Speaker-crossed words are English only: Chinese turns already have character grams per speaker.
+    expect(zh.some((x) => x.startsWith('sw:'))).toBe(false);
+    expect(featureStrings({ text: 'refund 什么时候到', speaker: 'customer' }).main).toContain(
+      'sl:customer\u0001mx',
+    );
+    // v3 stays as it was for models trained on it.
+    const v3 = featureStrings({ text: 'Pending means pending.', speaker: 'agent' }, 3).main;
+    expect(v3.some((x) => /^(sl|Ll|b2|b3|sw):/.test(x))).toBe(false);
+  });
+
   it('computes version 2 exactly as before', () => {
     const v2 = featureStrings({ text: "I don't know, NOT happy", speaker: 'agent' }, 2).main;
     expect(v2).toContain("u1:don't");
@@ -142,8 +169,9 @@ describe('hashgram featuriser', () => {
   it('guards empty input with a content feature', () => {
     for (const text of ['', '   ', '\u200d']) {
       const { main } = featureStrings({ text, speaker: 'customer' });
-      expect(main).toEqual(['s:customer', 'e:empty']);
-      expect(featurise({ text }, P).ids.length).toBe(2);
+      expect(main).toEqual(['s:customer', 'e:empty', 'sl:customer\u0001x']);
+      expect(featurise({ text }, P).ids.length).toBe(3);
+      expect(featureStrings({ text, speaker: 'customer' }, 3).main).toEqual(['s:customer', 'e:empty']);
     }
   });
 
@@ -156,7 +184,7 @@ describe('hashgram featuriser', () => {
   });
 
   it('keeps hashing stable (a change here must bump HASHGRAM_VERSION)', () => {
-    expect(HASHGRAM_VERSION).toBe(3);
+    expect(HASHGRAM_VERSION).toBe(4);
     expect(hashFeature('u1:退', 65536)).toBe(hashFeature('u1:退', 65536));
     expect([
       hashFeature('s:customer', 65536),
@@ -178,6 +206,7 @@ describe('hashgram featuriser', () => {
     expect(isSupportedFeaturiser(HASHGRAM_ID, HASHGRAM_VERSION)).toBe(true);
     // A customer's model trained on v2 keeps loading: v2 is still computed as it was.
     expect(isSupportedFeaturiser(HASHGRAM_ID, 2)).toBe(true);
+    expect(isSupportedFeaturiser(HASHGRAM_ID, 3)).toBe(true);
     expect(isSupportedFeaturiser(HASHGRAM_ID, HASHGRAM_VERSION + 1)).toBe(false);
     expect(isSupportedFeaturiser('bert-wordpiece', 1)).toBe(false);
     expect(() => createFeaturiser('bert-wordpiece', 1, P)).toThrow(/unsupported/);
