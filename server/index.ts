@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { URGENT_LANE_HEADER, URGENT_LANE_VALUE } from '../lib/sync/protocol';
 import { DeliveryWorker } from './alerts/deliveries';
 import { type AlertRow, sweepEscalations } from './alerts/engine';
 import { AlertHub } from './alerts/hub';
@@ -81,8 +82,12 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
     setReady = resolve;
   });
   let inFlight = 0;
+  /** Of those, the ones that arrived before the endpoint began to close. */
+  let inFlightBefore = 0;
   let draining = false;
+  let stopping = false;
   let drained: (() => void) | undefined;
+  let drainedBefore: (() => void) | undefined;
   const fetchHandler: FetchHandler = async (req, env) => {
     const h = handler ?? (await ready);
     if (!h) {
@@ -91,13 +96,25 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
         { status: 503, headers: { 'retry-after': '2' } },
       );
     }
+    // Closing, the port stays open while requests in flight finish: a warning a lead waits for
+    // is still taken on the open database, anything else is sent back at once to retry after
+    // its own backoff (a closed port used to turn warnings away for the whole drain).
+    if (stopping || (draining && req.headers.get(URGENT_LANE_HEADER) !== URGENT_LANE_VALUE)) {
+      return Response.json(
+        { error: 'unavailable', reason: 'endpoint restarting, retry shortly' },
+        { status: 503, headers: { connection: 'close' } },
+      );
+    }
     // In flight until the response is written (an SSE stream counts only until it starts).
     inFlight++;
+    const early = !draining;
+    if (early) inFlightBefore++;
     let counted = true;
     const done = () => {
       if (!counted) return;
       counted = false;
       inFlight--;
+      if (early && --inFlightBefore === 0) drainedBefore?.();
       if (inFlight === 0) drained?.();
     };
     try {
@@ -228,18 +245,16 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
         if (owned) database.warmSpare?.();
         clearInterval(sweeper);
         clearInterval(retention);
-        // Stop accepting, let what is in flight finish while the database is still open (a
-        // request cut here is sent again by its device, after a backoff), and only then cut
-        // what is left: SSE streams, and stragglers past the drain time.
+        // Take only urgent requests, let what is in flight finish while the database is still
+        // open (a request cut here is sent again by its device, after a backoff), and only then
+        // stop listening and cut what is left: SSE streams, and stragglers past the drain time.
         draining = true;
-        // Stops accepting and closes idle keep-alive connections; busy ones finish below.
-        const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         ctx.ingestGate.turnAwayWaiting();
-        const idle =
-          inFlight === 0
+        const idleBefore =
+          inFlightBefore === 0
             ? Promise.resolve()
             : new Promise<void>((resolve) => {
-                drained = resolve;
+                drainedBefore = resolve;
               });
         // One deadline for everything the database is kept open for: requests in flight, the
         // webhook pass and the escalation sweep. Their queries queue behind the bulk inserts in
@@ -253,7 +268,18 @@ export async function createServer(opts: CreateServerOptions): Promise<RunningSe
         void deadline.then(() => {
           pastDeadline = true;
         });
-        await Promise.race([Promise.all([deliveries.stop(), idle]), deadline]);
+        await Promise.race([Promise.all([deliveries.stop(), idleBefore]), deadline]);
+        // What was in flight when closing began is done: stop accepting, and let the urgent
+        // requests taken meanwhile finish (within the same deadline) before cutting the rest.
+        stopping = true;
+        const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const idle =
+          inFlight === 0
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => {
+                drained = resolve;
+              });
+        await Promise.race([idle, deadline]);
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         await listenerClosed;
         while ((sweeping || retaining) && !pastDeadline) await new Promise((r) => setTimeout(r, 10));

@@ -1,13 +1,14 @@
 /**
  * An endpoint restart as devices see it (server/index.ts): the new process listens before its
  * database is open and holds the requests that arrive meanwhile instead of refusing them (a
- * refused device falls into its backoff), and a closing one stops accepting but lets requests in
- * flight finish on the still-open database instead of cutting them.
+ * refused device falls into its backoff), and a closing one lets requests in flight finish on the
+ * still-open database instead of cutting them, taking only urgent new ones meanwhile.
  */
 import { type IncomingMessage, request } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
+import { URGENT_LANE_HEADER, URGENT_LANE_VALUE } from '../../../lib/sync/protocol';
 import { IngestGate } from '../../../server/ingest-gate';
 import { createServer } from '../../../server/index';
 import { jsonLogger } from '../../../server/log';
@@ -67,9 +68,14 @@ interface Answer {
 }
 
 /** GET `path`; `onConnect` runs once the TCP connection is up. Rejects on ECONNREFUSED. */
-function get(port: number, path: string, onConnect: () => void = () => {}): Promise<Answer> {
+function get(
+  port: number,
+  path: string,
+  onConnect: () => void = () => {},
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res: IncomingMessage) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, headers }, (res: IncomingMessage) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -104,7 +110,7 @@ describe('endpoint restart', () => {
     await server.close();
   });
 
-  it('lets a request in flight finish on the open database when closing, and accepts no new ones', async () => {
+  it('lets a request in flight finish on the open database when closing, takes only urgent new ones, then stops listening', async () => {
     const db = await gatedPglite();
     // A drain time far beyond the test, so only the request's end lets close() go on.
     const server = await createServer({
@@ -116,7 +122,16 @@ describe('endpoint restart', () => {
     const inFlight = get(server.port, '/healthz');
     await held; // the request is in the middle of its database work
     const closed = server.close();
-    await expect(get(server.port, '/healthz')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // Draining: a plain request is sent back at once to retry (not refused, not held)...
+    const plain = await get(server.port, '/healthz');
+    expect(plain.status).toBe(503);
+    expect(plain.connection).toBe('close');
+    // ...while one marked urgent is still answered (this one needs no database query, so it is
+    // not queued behind the held one).
+    const urgent = await get(server.port, '/openapi.json', () => {}, {
+      [URGENT_LANE_HEADER]: URGENT_LANE_VALUE,
+    });
+    expect(urgent.status).toBe(200);
     db.release();
     const res = await inFlight;
     expect(res.status).toBe(200);
@@ -124,6 +139,7 @@ describe('endpoint restart', () => {
     expect(res.connection).toBe('close');
     await closed;
     expect(db.pglite.closed).toBe(true);
+    await expect(get(server.port, '/healthz')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });
 
