@@ -3,7 +3,7 @@ import type { DraftHit } from '@/lib/adapters/presend';
 import { draftRelay } from '@/lib/adapters/presend-relay';
 import { offscreenWhenEnrolled } from '@/lib/background/offscreen-start';
 import { Router } from '@/lib/background/router';
-import type { Message } from '@/lib/messages';
+import type { Message, MessageOf } from '@/lib/messages';
 import { overrideStore } from '@/platform/presend-overrides';
 import { callControl } from '@/platform/capture';
 import { watchConsoleAccess } from '@/platform/content-scripts';
@@ -61,12 +61,23 @@ export default defineBackground(() => {
       .then((enabled) => send({ type: 'presend-switch', target: 'offscreen-presend', enabled }))
       .catch(() => {});
   });
+  let offscreenUp = false;
   const router = new Router({
     store: session,
     overrides: overrideStore(),
     async analyse(utterances) {
+      const msg: MessageOf<'analyse'> = { type: 'analyse', target: 'offscreen', utterances: [...utterances] };
+      // Looking the offscreen document up (runtime.getContexts) before every batch was the
+      // service worker's largest cost per message: ask it straight away once it has answered, and
+      // only look it up (and create it) when it did not take the batch.
+      if (offscreenUp) {
+        const r = await send<{ ok?: boolean }>(msg).catch(() => undefined);
+        if (r?.ok) return;
+        offscreenUp = false;
+      }
       await ensureOffscreen();
-      await send({ type: 'analyse', target: 'offscreen', utterances: [...utterances] });
+      await send(msg);
+      offscreenUp = true;
     },
     broadcast,
     log: recordLog,

@@ -5,6 +5,7 @@
  */
 import { browser } from 'wxt/browser';
 import type { Analysis } from '@/lib/analysis/types';
+import { Cached } from '@/lib/background/cached';
 import { conversationMeta, syncItems } from '@/lib/background/sync-items';
 import { newId } from '@/lib/ids';
 import type { Message, MessageOf } from '@/lib/messages';
@@ -55,11 +56,27 @@ export class SyncService {
   private clientEndpoint: string | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly deps: SyncServiceDeps) {}
+  /**
+   * Settings and the stored device, kept until storage says they changed (the options page, a
+   * policy update, enrolment): every analysed batch reads them, and each read is a round trip to
+   * the browser process.
+   */
+  private readonly settingsRead = new Cached(async () =>
+    mergeSettings((await browser.storage.local.get(SETTINGS_KEY))[SETTINGS_KEY], await managed()),
+  );
+  private readonly deviceRead = new Cached(
+    async () => (await browser.storage.local.get(DEVICE_KEY))[DEVICE_KEY] as unknown,
+  );
+
+  constructor(private readonly deps: SyncServiceDeps) {
+    browser.storage.onChanged.addListener((changes, area) => {
+      if (area === 'managed' || (area === 'local' && SETTINGS_KEY in changes)) this.settingsRead.invalidate();
+      if (area === 'local' && DEVICE_KEY in changes) this.deviceRead.invalidate();
+    });
+  }
 
   async settings(): Promise<SyncSettings> {
-    const local = (await browser.storage.local.get(SETTINGS_KEY))[SETTINGS_KEY];
-    return mergeSettings(local, await managed());
+    return { ...(await this.settingsRead.get()) };
   }
 
   /** The device's enrolment with the configured endpoint, if any. */
@@ -69,7 +86,7 @@ export class SyncService {
   }
 
   private async device(endpoint: string): Promise<StoredDevice | undefined> {
-    const r = StoredDeviceSchema.safeParse((await browser.storage.local.get(DEVICE_KEY))[DEVICE_KEY]);
+    const r = StoredDeviceSchema.safeParse(await this.deviceRead.get());
     return r.success && r.data.endpoint === endpoint ? r.data : undefined;
   }
 
@@ -106,6 +123,7 @@ export class SyncService {
     }
     const creds = DeviceCredentials.parse(await res.json());
     await browser.storage.local.set({ [DEVICE_KEY]: { ...creds, endpoint: settings.endpoint } });
+    this.deviceRead.invalidate();
     // The code is single-use: keep no copy of it.
     const local = (await browser.storage.local.get(SETTINGS_KEY))[SETTINGS_KEY] as
       | Record<string, unknown>
@@ -113,6 +131,7 @@ export class SyncService {
     if (local) {
       const { enrolmentCode: _, ...rest } = local;
       await browser.storage.local.set({ [SETTINGS_KEY]: rest });
+      this.settingsRead.invalidate();
     }
     await client.enrolled();
     this.deps.log('info', 'device enrolled', { userId: creds.userId, role: creds.role });
