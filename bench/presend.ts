@@ -28,13 +28,12 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CDPSession, Page } from 'playwright-core';
 import { LiveRuleSet } from '../lib/analysis/ruleset';
 import { analysisDrained } from './analysis-drain';
-import { DEV_EXTENSION_ID } from '../lib/extension-key';
 import type { Utterance } from '../lib/utterance';
 import { startFixtureServer } from '../test/fixtures/serve';
 import { launch } from '../test/e2e/harness';
+import { inWorld, scriptWorld } from '../test/e2e/pages/attached';
 import { FixtureConsole } from '../test/e2e/pages/console';
 
 const TURNS = Number(process.env.TURNS ?? 10_000);
@@ -110,39 +109,6 @@ function nodeCheck(): { short: number[]; long: number[] } {
   const short = measure(10);
   const long = measure(TURNS);
   return { short: [...short, ...measure(10)], long: [...long, ...measure(TURNS)] };
-}
-
-/** The console script's isolated world in the page's top frame (as test/e2e/pages/attached.ts finds it). */
-async function scriptWorld(page: Page): Promise<{ s: CDPSession; id: number }> {
-  const s = await page.context().newCDPSession(page);
-  const contexts: { id: number; origin: string; frameId?: string }[] = [];
-  s.on('Runtime.executionContextCreated', (e) => {
-    const c = e.context as { id: number; origin: string; auxData?: { frameId?: string } };
-    contexts.push({
-      id: c.id,
-      origin: c.origin,
-      ...(c.auxData?.frameId ? { frameId: c.auxData.frameId } : {}),
-    });
-  });
-  await s.send('Runtime.enable');
-  const { frameTree } = (await s.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
-  const ctx = contexts.find(
-    (c) => c.frameId === frameTree.frame.id && c.origin === `chrome-extension://${DEV_EXTENSION_ID}`,
-  );
-  if (!ctx) throw new Error('the console script is not running in the page');
-  return { s, id: ctx.id };
-}
-
-async function inWorld<T>(w: { s: CDPSession; id: number }, expression: string): Promise<T> {
-  const r = (await w.s.send('Runtime.evaluate', {
-    expression,
-    contextId: w.id,
-    awaitPromise: true,
-    returnByValue: true,
-  })) as { result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } };
-  if (r.exceptionDetails)
-    throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
-  return r.result.value as T;
 }
 
 interface Sample {
@@ -266,7 +232,7 @@ async function browserChecks(): Promise<{
             const t = performance.now();
             const r = await globalThis.__benchPort.ask(text);
             const total = performance.now() - t;
-            if (!r || !r.ok || r.via !== 'offscreen') throw new Error('direct draft check failed: ' + JSON.stringify(r));
+            if (!r || !r.ok || r.via !== 'port') throw new Error('direct draft check failed: ' + JSON.stringify(r));
             out.push({ total, offscreen: r.timing ? r.timing.offscreenMs : -1, worker: r.timing ? r.timing.workerMs : -1 });
           }
           return out;

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import type { DraftHit } from '@/lib/adapters/presend';
+import { PRESEND_PORT, directAnswerer } from '@/lib/adapters/presend-direct';
 import { draftRelay } from '@/lib/adapters/presend-relay';
 import { offscreenWhenEnrolled } from '@/lib/background/offscreen-start';
 import { Router } from '@/lib/background/router';
@@ -53,14 +54,7 @@ export default defineBackground(() => {
     onTimeout: () => recordLog('warn', 'pre-send check: the analysis worker did not answer in time'),
   });
   const presendOn = async () => !(await featureOff('presendCheck'));
-  onSyncSettingsChanged(() => {
-    drafts.settingsChanged();
-    // The offscreen document answers the console script's checks itself and cannot read the
-    // settings or the policy: it gets the switch (none there: it asks when it starts).
-    void presendOn()
-      .then((enabled) => send({ type: 'presend-switch', target: 'offscreen-presend', enabled }))
-      .catch(() => {});
-  });
+  onSyncSettingsChanged(drafts.settingsChanged);
   let offscreenUp = false;
   const router = new Router({
     store: session,
@@ -128,9 +122,34 @@ export default defineBackground(() => {
     });
   });
 
-  // The console script's `presend` port reaches this worker too (it listens for connections):
-  // it is left alone, never answered and never disconnected, since disconnecting here would close
-  // it for the offscreen document as well; the document answers on it (lib/adapters/presend-direct.ts).
+  // The console script's draft checks on its long-lived `presend` port (lib/adapters/presend-direct.ts):
+  // a one-time message per keystroke cost more than the rest of the round trip. Same sender check
+  // as a `draft-check` message, top frame only; the check itself goes the relay's way.
+  const direct = directAnswerer({
+    extensionId: extensionId(),
+    extensionOrigin: extensionOrigin(),
+    presendOn,
+    check: async (text, conversationId) => ({ hits: await drafts.check(text, conversationId) }),
+  });
+  onConnect(PRESEND_PORT, (port, sender) => {
+    const refusal = direct.refusal(sender);
+    port.post(
+      refusal ? { type: 'presend-ready', ok: false, reason: refusal } : { type: 'presend-ready', ok: true },
+    );
+    if (refusal) {
+      port.disconnect();
+      return;
+    }
+    port.onMessage((raw) => {
+      void direct.answer(raw).then((reply) => {
+        try {
+          if (reply) port.post(reply);
+        } catch {
+          // The tab went away (or navigated) before its answer.
+        }
+      });
+    });
+  });
 
   onConnect('panel', (port, sender) => {
     if (!sender.url?.startsWith(extensionOrigin())) return;

@@ -170,16 +170,16 @@ export const Message = z.discriminatedUnion('type', [
     ok: z.boolean(),
     reason: z.string().max(500).optional(),
   }),
-  /** The offscreen document's answer on the `presend` port (lib/adapters/presend-direct.ts). */
+  /** The answer on the `presend` port (lib/adapters/presend-direct.ts), from the service worker. */
   z.object({
     type: z.literal('draft-checked'),
     id: z.number().int().nonnegative(),
     ok: z.boolean(),
-    /** Which way it was answered: this port goes to the offscreen document, never the background. */
-    via: z.literal('offscreen'),
+    /** Which way it was answered: on the console script's long-lived port. */
+    via: z.literal('port'),
     hits: z.array(DraftHit).max(50).optional(),
     reason: z.string().max(500).optional(),
-    /** How long the document held the check and the worker's share (bench:presend). */
+    /** How long the service worker held the check and the worker's share (bench:presend). */
     timing: z
       .object({ offscreenMs: z.number().nonnegative(), workerMs: z.number().nonnegative() })
       .optional(),
@@ -293,6 +293,8 @@ export interface SenderInfo {
   tabId?: number;
   /** Chrome sets `origin` for content scripts; absent in Firefox. */
   origin?: string;
+  /** The sending frame (0: the tab's top frame). */
+  frameId?: number;
 }
 
 export type SenderKind = 'content' | 'extension-page' | 'foreign';

@@ -15,12 +15,14 @@ export function toSenderInfo(sender: {
   url?: string;
   tab?: { id?: number };
   origin?: string;
+  frameId?: number;
 }): SenderInfo {
   const info: SenderInfo = {};
   if (sender.id !== undefined) info.id = sender.id;
   if (sender.url !== undefined) info.url = sender.url;
   if (sender.tab?.id !== undefined) info.tabId = sender.tab.id;
   if (sender.origin !== undefined) info.origin = sender.origin;
+  if (sender.frameId !== undefined) info.frameId = sender.frameId;
   return info;
 }
 

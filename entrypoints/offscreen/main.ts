@@ -1,11 +1,10 @@
 /**
  * The offscreen document owns the analysis worker. It takes 'analyse' batches from the
- * background and sends 'analyses' back; bursts are coalesced into one worker call. It answers the
- * console script's draft checks on their `presend` port itself (lib/adapters/presend-direct.ts).
+ * background and sends 'analyses' back; bursts are coalesced into one worker call. It takes no
+ * port connections: a context that takes a port keeps it open when the service worker stops, and
+ * the console and side-panel ports would then never see it go away.
  */
 import * as Comlink from 'comlink';
-import { browser } from 'wxt/browser';
-import { PRESEND_PORT, directAnswerer } from '@/lib/adapters/presend-direct';
 import { MAX_BATCH, parseMessage } from '@/lib/messages';
 import type { Utterance } from '@/lib/utterance';
 import { extensionId, extensionOrigin, extensionUrl, listen, send } from '@/platform/runtime';
@@ -143,70 +142,4 @@ listen((raw, sender) => {
   queue.push(...r.message.utterances);
   void drain();
   return Promise.resolve({ ok: true });
-});
-
-/**
- * The pre-send switch as the background last said (this document cannot read the settings or the
- * policy): asked for when the document starts, pushed by the background when it changes.
- */
-let presendSwitch: Promise<boolean | undefined> | undefined;
-function askPresendSwitch(): Promise<boolean | undefined> {
-  return send<{ ok: boolean; reply?: { enabled?: boolean } } | undefined>({ type: 'presend-switch-query' })
-    .then((r) => (r?.ok && typeof r.reply?.enabled === 'boolean' ? r.reply.enabled : undefined))
-    .catch(() => undefined);
-}
-presendSwitch = askPresendSwitch();
-
-listen((raw, sender) => {
-  if ((raw as { target?: string } | null)?.target !== 'offscreen-presend') return undefined;
-  const r = parseMessage(raw);
-  if (!r.ok || r.message.type !== 'presend-switch')
-    return Promise.resolve({ ok: false, reason: r.ok ? 'not a presend-switch message' : r.reason });
-  if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page')
-    return Promise.resolve({ ok: false, reason: 'presend-switch is accepted from the background only' });
-  presendSwitch = Promise.resolve(r.message.enabled);
-  return Promise.resolve({ ok: true });
-});
-
-const direct = directAnswerer({
-  extensionId: extensionId(),
-  extensionOrigin: extensionOrigin(),
-  async presendOn() {
-    // Not known (the background did not answer when this document started): asked again.
-    const known = await presendSwitch;
-    if (known !== undefined) return known;
-    presendSwitch = askPresendSwitch();
-    return presendSwitch;
-  },
-  // Not queued behind analysis batches: the agent is waiting on this one.
-  check: (text, conversationId) => ready.then(() => worker.checkDraft(text, conversationId)),
-});
-
-// The console script's draft checks, straight from its tab. Said first on the port: taken, or
-// refused with the reason and closed (its checks then go the background's way, which refuses too).
-browser.runtime.onConnect.addListener((port) => {
-  if (port.name !== PRESEND_PORT) return;
-  const s = port.sender;
-  const refusal = direct.refusal({
-    ...(s?.id !== undefined ? { id: s.id } : {}),
-    ...(s?.url !== undefined ? { url: s.url } : {}),
-    ...(s?.tab?.id !== undefined ? { tabId: s.tab.id } : {}),
-    ...(s?.frameId !== undefined ? { frameId: s.frameId } : {}),
-  });
-  port.postMessage(
-    refusal ? { type: 'presend-ready', ok: false, reason: refusal } : { type: 'presend-ready', ok: true },
-  );
-  if (refusal) {
-    port.disconnect();
-    return;
-  }
-  port.onMessage.addListener((raw: unknown) => {
-    void direct.answer(raw).then((reply) => {
-      try {
-        if (reply) port.postMessage(reply);
-      } catch {
-        // The tab went away (or navigated) before its answer.
-      }
-    });
-  });
 });

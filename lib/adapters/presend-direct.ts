@@ -1,36 +1,31 @@
 /**
- * The draft check straight from the console script to the offscreen document (issue 6: ≤ 5 ms
- * per keystroke p95). Through the background it crossed one process more (content script →
- * service worker → offscreen document → worker and back, ~3.8 ms of 7.5 ms p95 in bench:presend).
+ * The draft check on a long-lived port from the console script (issue 6: ≤ 5 ms per keystroke
+ * p95). As a one-time `runtime.sendMessage` per keystroke, the content script → service worker
+ * hop alone cost more than the rest of the round trip (bench:presend measures both).
  *
- * The console script opens a long-lived port named `presend`. Every extension context listening
- * for connections gets it; only the offscreen document answers on it, first with `presend-ready`.
- * The background leaves it alone: a `disconnect()` there would close the port for the document
- * too (Chrome closes the whole channel). Until the document has said it is ready — it does not
- * exist yet (no analysis has run), is still loading, or refused the sender — checks go the
- * background's way (`draft-check` by `runtime.sendMessage`, which creates the document), and a
- * port not taken in time is closed and opened again later.
- * A port, not a one-time message: the message is on an open channel, with no channel set up and
- * torn down per keystroke (bench:presend measures both).
- *
- * The offscreen document has only `chrome.runtime`: it cannot read the settings or the policy, so
- * the background hands it the pre-send switch (when the document starts and whenever the settings
- * or the policy change), and it checks the sender as the background does. Pure: tested in Node.
+ * The console script opens a port named `presend`; the service worker answers on it, first with
+ * `presend-ready` (or a refusal with the reason, then it closes the port), then one
+ * `draft-checked` per `draft-check`, asking the analysis worker through the offscreen document.
+ * No other extension context may listen for connections: a context that takes a port keeps it
+ * open when the service worker stops, and the console and side-panel ports would then never see
+ * the service worker go away. Until the port is ready, or when it closes or a check is not
+ * answered in time, checks go the background's way (`draft-check` by `runtime.sendMessage`).
+ * Pure: tested in Node.
  */
 import { type SenderInfo, isAllowed, parseMessage, senderKind } from '../messages';
 import type { MessageOf } from '../messages';
 import type { PortEnds } from './acked-port';
 import type { DraftHit } from './presend';
 
-/** The port's name (content script → offscreen document). */
+/** The port's name (console script → service worker). */
 export const PRESEND_PORT = 'presend';
 
 /** Which way a check was answered (the console script keeps the last one for diagnostics). */
-export type CheckPath = 'offscreen' | 'background';
+export type CheckPath = 'port' | 'background';
 
 export type DraftChecked = MessageOf<'draft-checked'>;
 
-/** A port's sender as the offscreen document sees it: `SenderInfo` with the frame. */
+/** A port's sender: `SenderInfo` with the frame. */
 export interface DirectSender extends SenderInfo {
   frameId?: number;
 }
@@ -60,19 +55,19 @@ export interface DirectAnswererDeps {
    * say (the check then goes the background's way, which reads it itself).
    */
   presendOn(): Promise<boolean | undefined>;
-  /** The worker's check of a draft, and how long the worker took. */
-  check(text: string, conversationId: string | undefined): Promise<{ hits: DraftHit[]; ms: number }>;
+  /** The worker's check of a draft, and how long the worker took when it is known. */
+  check(text: string, conversationId: string | undefined): Promise<{ hits: DraftHit[]; ms?: number }>;
   now?(): number;
 }
 
-/** The offscreen document's side: a refusal for a sender, and the answer to each request. */
+/** The answering side: a refusal for a sender, and the answer to each request. */
 export function directAnswerer(deps: DirectAnswererDeps) {
   const now = deps.now ?? (() => performance.now());
   const refuse = (id: number, reason: string): DraftChecked => ({
     type: 'draft-checked',
     id,
     ok: false,
-    via: 'offscreen',
+    via: 'port',
     reason: reason.slice(0, 500),
   });
   return {
@@ -94,8 +89,8 @@ export function directAnswerer(deps: DirectAnswererDeps) {
       const on = await deps.presendOn().catch(() => undefined);
       if (on === undefined) return refuse(rid, 'the pre-send switch has not come from the background');
       // Turned off by policy or the options page: no hits, nothing held (as the background answers).
-      if (!on) return { type: 'draft-checked', id: rid, ok: true, via: 'offscreen', hits: [] };
-      let checked: { hits: DraftHit[]; ms: number };
+      if (!on) return { type: 'draft-checked', id: rid, ok: true, via: 'port', hits: [] };
+      let checked: { hits: DraftHit[]; ms?: number };
       try {
         checked = await deps.check(text, conversationId);
       } catch (e) {
@@ -107,9 +102,11 @@ export function directAnswerer(deps: DirectAnswererDeps) {
         type: 'draft-checked',
         id: rid,
         ok: true,
-        via: 'offscreen',
+        via: 'port',
         hits,
-        timing: { offscreenMs: Math.max(0, now() - t0), workerMs: Math.max(0, ms) },
+        ...(ms === undefined
+          ? {}
+          : { timing: { offscreenMs: Math.max(0, now() - t0), workerMs: Math.max(0, ms) } }),
       };
     },
   };
@@ -121,7 +118,7 @@ export interface DirectPort extends PortEnds<MessageOf<'draft-check'>> {
 }
 
 export interface DirectClientOptions {
-  /** Opens the port to the offscreen document (throws when the extension context is gone). */
+  /** Opens the port (throws when the extension context is gone). */
   connect(): DirectPort;
   /** The background's way (it creates the offscreen document when there is none). */
   viaBackground(text: string, conversationId: string | undefined): Promise<DraftHit[]>;
@@ -129,7 +126,7 @@ export interface DirectClientOptions {
   retryAfterMs?: number;
   /** A direct check unanswered this long is asked the background's way too; the first answer wins. */
   patienceMs?: number;
-  /** A port the offscreen document has not taken this long is closed (none there, or loading). */
+  /** A port not taken this long is closed (the service worker still starting). */
   readyMs?: number;
   now?(): number;
   setTimeout?(fn: () => void, ms: number): unknown;
@@ -142,13 +139,13 @@ interface Waiting {
 }
 
 /**
- * The console script's side: each check goes on the open port once the offscreen document has
- * taken it; otherwise (the document does not exist yet, has not taken the port, closed it,
- * refused it, or did not answer in time) the same check goes the background's way. Never rejects.
+ * The console script's side: each check goes on the open port once it has been taken; otherwise
+ * (not taken yet, closed, refused, or not answered in time) the same check goes the background's
+ * way. Never rejects.
  */
 export class DirectDraftClient {
   private port: DirectPort | undefined;
-  /** The offscreen document said `presend-ready` on the current port. */
+  /** `presend-ready` came on the current port. */
   private live = false;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 0;
@@ -171,8 +168,8 @@ export class DirectDraftClient {
   }
 
   /**
-   * Opens the port ahead of the first check (when the console attaches), so the document has
-   * taken it by the time the agent types: checks before that go the background's way.
+   * Opens the port ahead of the first check (when the console attaches), so it has been taken by
+   * the time the agent types: checks before that go the background's way.
    */
   open(): void {
     this.portNow();
@@ -204,9 +201,9 @@ export class DirectDraftClient {
         this.waiting.delete(id);
         void background().then(finish);
       };
-      this.waiting.set(id, { resolve: (hits) => finish({ hits, via: 'offscreen' }), fallback });
-      // No answer in time: the background's way. The port is closed and opened again later: a
-      // document that went away leaves the port open (the background still holds it) and silent.
+      this.waiting.set(id, { resolve: (hits) => finish({ hits, via: 'port' }), fallback });
+      // No answer in time: the background's way. The port is closed and opened again later (a
+      // port can stay open and silent while the service worker restarts).
       timer = this.setTimer(() => {
         if (done) return;
         if (port === this.port) this.drop(port, true);
@@ -237,7 +234,7 @@ export class DirectDraftClient {
     }
     this.port = port;
     this.live = false;
-    // No offscreen document took it (the background never answers on it): closed, tried later.
+    // Not taken in time: closed, tried later.
     this.setTimer(() => {
       if (port === this.port && !this.live) this.drop(port, true);
     }, this.readyMs);
@@ -247,7 +244,7 @@ export class DirectDraftClient {
       if (!r.ok) return;
       if (r.message.type === 'presend-ready') {
         if (r.message.ok) this.live = true;
-        else this.drop(port, true); // a sender the document does not take: the background decides
+        else this.drop(port, true); // a refused sender: the background decides
         return;
       }
       if (r.message.type !== 'draft-checked') return;
@@ -258,7 +255,7 @@ export class DirectDraftClient {
       // Refused (the switch not known yet, the worker failed): the background decides this one.
       else w.fallback();
     });
-    // The document closed it (it went away, or refused the sender).
+    // Closed at the other end (the service worker stopped, or refused the sender).
     port.onDisconnect(() => this.drop(port, false));
     return port;
   }

@@ -6,17 +6,17 @@
  *   stopped before the customer's identity was verified and passes after;
  * - a rule in warn mode shows a notice and the send is not intercepted;
  * - "send anyway" is recorded;
- * - the console script's checks go straight to the offscreen document (its `presend` port) and
- *   still stop a send with the background's way closed to them;
- * - an enrolled extension starts the offscreen document (document push, direct checks) at
+ * - the console script's checks go on its `presend` port and still stop a send with the
+ *   one-time message way closed to them;
+ * - an enrolled extension starts the offscreen document (document push, draft checks) at
  *   enrolment and at service-worker start, before any conversation.
  */
-import type { CDPSession, Page } from 'playwright-core';
+import type { CDPSession } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_EXTENSION_ID } from '../../lib/extension-key';
 import { startFixtureServer } from '../fixtures/serve';
 import { type Launched, launch, stopServiceWorkers } from './harness';
 import { TestEndpoint, waitFor } from './pages/endpoint';
+import { inWorld, scriptWorld } from './pages/attached';
 import { FixtureConsole } from './pages/console';
 
 let server: Awaited<ReturnType<typeof startFixtureServer>>;
@@ -52,39 +52,6 @@ async function workerHits(conv: string, text: string): Promise<string[]> {
   );
 }
 
-/** The console script's isolated world in the page's top frame, to evaluate in over CDP. */
-async function scriptWorld(page: Page): Promise<{ s: CDPSession; id: number }> {
-  const s = await page.context().newCDPSession(page);
-  const contexts: { id: number; origin: string; frameId?: string }[] = [];
-  s.on('Runtime.executionContextCreated', (e) => {
-    const c = e.context as { id: number; origin: string; auxData?: { frameId?: string } };
-    contexts.push({
-      id: c.id,
-      origin: c.origin,
-      ...(c.auxData?.frameId ? { frameId: c.auxData.frameId } : {}),
-    });
-  });
-  await s.send('Runtime.enable');
-  const { frameTree } = (await s.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
-  const ctx = contexts.find(
-    (c) => c.frameId === frameTree.frame.id && c.origin === `chrome-extension://${DEV_EXTENSION_ID}`,
-  );
-  if (!ctx) throw new Error('the console script is not running in the page');
-  return { s, id: ctx.id };
-}
-
-async function inWorld<T>(w: { s: CDPSession; id: number }, expression: string): Promise<T> {
-  const r = (await w.s.send('Runtime.evaluate', {
-    expression,
-    contextId: w.id,
-    awaitPromise: true,
-    returnByValue: true,
-  })) as { result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } };
-  if (r.exceptionDetails)
-    throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
-  return r.result.value as T;
-}
-
 /** A check asked as the console script asks it, on its own `presend` port, from its isolated world. */
 function directCheck(
   w: { s: CDPSession; id: number },
@@ -100,7 +67,7 @@ function directCheck(
         port.disconnect();
         resolve(m);
       });
-      port.onDisconnect.addListener(() => reject(new Error('the offscreen document closed the port')));
+      port.onDisconnect.addListener(() => reject(new Error('the port was closed')));
       setTimeout(() => reject(new Error('no answer on the presend port')), 10000);
       port.postMessage({ type: 'draft-check', id: 7, conversationId: ${JSON.stringify(conv)}, text: ${JSON.stringify(text)} });
     })`,
@@ -230,7 +197,7 @@ describe('pre-send check', () => {
     }
   });
 
-  it('the console script asks the offscreen document directly: a send is stopped with the background way closed', async () => {
+  it('the console script asks on its port: a send is stopped with the one-time message way closed', async () => {
     const c = await FixtureConsole.open(l.context, new URL('desk/', server.url).href);
     const w = await scriptWorld(c.page);
     try {
@@ -256,21 +223,20 @@ describe('pre-send check', () => {
           return true;
         })()`,
       );
-      // Asked as the console script asks (its port, an id per check): the offscreen document answers.
+      // Asked as the console script asks (its port, an id per check).
       const direct = await directCheck(w, conv, promise);
-      expect(direct).toMatchObject({ id: 7, ok: true, via: 'offscreen' });
+      expect(direct).toMatchObject({ id: 7, ok: true, via: 'port' });
       expect(direct.hits?.map((h) => h.ruleId)).toEqual(await workerHits(conv, promise));
       // The console script's own checks while the agent types: the send is stopped once.
       await c.page.click(await c.composeSelector());
       await c.page.keyboard.type(promise);
       await c.page.keyboard.press('Enter');
       await c.page.waitForSelector('sotto-presend', { state: 'attached' });
-      expect(await inWorld(w, 'globalThis.__sottoPresendVia')).toBe('offscreen');
+      expect(await inWorld(w, 'globalThis.__sottoPresendVia')).toBe('port');
       expect(await inWorld(w, 'globalThis.__backgroundAsked')).toBe(0);
       await c.page.keyboard.press('Escape');
       expect(await has(c, conv, promise)).toBe(false);
-      // The options page turns the check off: the background hands the document the switch, and
-      // the document answers no hits itself; on again, the rule fires again.
+      // The options page turns the check off: the port answers no hits; on again, the rule fires again.
       const sw = await l.serviceWorker();
       const setCheck = (on: boolean) =>
         sw.evaluate(
@@ -280,7 +246,7 @@ describe('pre-send check', () => {
       await setCheck(false);
       await expect
         .poll(() => directCheck(w, conv, promise).then((r) => [r.via, r.hits?.length]), { timeout: 10_000 })
-        .toEqual(['offscreen', 0]);
+        .toEqual(['port', 0]);
       await setCheck(true);
       await expect
         .poll(() => directCheck(w, conv, promise).then((r) => r.hits?.length ?? 0), { timeout: 10_000 })

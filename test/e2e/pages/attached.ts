@@ -119,3 +119,36 @@ export async function waitForConsoleScript(
     await s.detach().catch(() => {});
   }
 }
+
+/** The console script's isolated world in the page's top frame, to evaluate in over CDP (tests, benches). */
+export async function scriptWorld(page: Page): Promise<{ s: CDPSession; id: number }> {
+  const s = await page.context().newCDPSession(page);
+  const contexts: { id: number; origin: string; frameId?: string }[] = [];
+  s.on('Runtime.executionContextCreated', (e) => {
+    const c = e.context as { id: number; origin: string; auxData?: { frameId?: string } };
+    contexts.push({
+      id: c.id,
+      origin: c.origin,
+      ...(c.auxData?.frameId ? { frameId: c.auxData.frameId } : {}),
+    });
+  });
+  await s.send('Runtime.enable');
+  const { frameTree } = (await s.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+  const ctx = contexts.find(
+    (c) => c.frameId === frameTree.frame.id && c.origin === `chrome-extension://${DEV_EXTENSION_ID}`,
+  );
+  if (!ctx) throw new Error('the console script is not running in the page');
+  return { s, id: ctx.id };
+}
+
+export async function inWorld<T>(w: { s: CDPSession; id: number }, expression: string): Promise<T> {
+  const r = (await w.s.send('Runtime.evaluate', {
+    expression,
+    contextId: w.id,
+    awaitPromise: true,
+    returnByValue: true,
+  })) as { result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } };
+  if (r.exceptionDetails)
+    throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
+  return r.result.value as T;
+}

@@ -67,7 +67,7 @@ describe('directAnswerer (the offscreen document answers on the port)', () => {
       type: 'draft-checked',
       id: 3,
       ok: true,
-      via: 'offscreen',
+      via: 'port',
       hits: [HIT],
       timing: { offscreenMs: 1, workerMs: 0.2 },
     });
@@ -77,7 +77,7 @@ describe('directAnswerer (the offscreen document answers on the port)', () => {
   it('pre-send turned off by policy or settings: no hits, the worker is not asked', async () => {
     const { a, checks } = answerer({ on: false });
     const r = await a.answer({ type: 'draft-check', id: 1, text: '保本保息' });
-    expect(r).toMatchObject({ ok: true, via: 'offscreen', hits: [] });
+    expect(r).toMatchObject({ ok: true, via: 'port', hits: [] });
     expect(checks).toEqual([]);
   });
 
@@ -195,25 +195,25 @@ describe('DirectDraftClient (the console script asks the offscreen document dire
   it('asks on one port once the document took it; the background is not asked', async () => {
     const b = browserWith({ document: true });
     await opened(b);
-    expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [HIT], via: 'offscreen' });
-    expect(await b.client.check('您好', 'c1')).toEqual({ hits: [], via: 'offscreen' });
+    expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [HIT], via: 'port' });
+    expect(await b.client.check('您好', 'c1')).toEqual({ hits: [], via: 'port' });
     const both = await Promise.all([b.client.check('保本', 'c1'), b.client.check('好的', 'c1')]);
     expect(both).toEqual([
-      { hits: [HIT], via: 'offscreen' },
-      { hits: [], via: 'offscreen' },
+      { hits: [HIT], via: 'port' },
+      { hits: [], via: 'port' },
     ]);
     expect(b.stats).toEqual({ connects: 1, closed: 0, background: 1 });
     expect(b.server.checks).toEqual(['保本保息', '您好', '保本', '好的']);
     // The ready wait passing later changes nothing for a port the document took.
     b.fire(2000);
-    expect(await b.client.check('保本', 'c1')).toEqual({ hits: [HIT], via: 'offscreen' });
+    expect(await b.client.check('保本', 'c1')).toEqual({ hits: [HIT], via: 'port' });
   });
 
   it('opened ahead of the first check: the first check already goes to the document', async () => {
     const b = browserWith({ document: true });
     b.client.open();
     await flush();
-    expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [HIT], via: 'offscreen' });
+    expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [HIT], via: 'port' });
     expect(b.stats).toEqual({ connects: 1, closed: 0, background: 0 });
   });
 
@@ -243,7 +243,7 @@ describe('DirectDraftClient (the console script asks the offscreen document dire
   it('pre-send off: the document answers no hits itself, without the worker or the background', async () => {
     const b = browserWith({ document: true, on: false });
     await opened(b);
-    expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [], via: 'offscreen' });
+    expect(await b.client.check('保本保息', 'c1')).toEqual({ hits: [], via: 'port' });
     expect(b.server.checks).toEqual([]);
     expect(b.stats.background).toBe(1);
   });
