@@ -91,7 +91,6 @@ export default defineBackground(() => {
     // The pre-send switch is cached until the settings or the policy change, and the offscreen
     // document is asked straight away once it answered (lib/adapters/presend-relay.ts).
     checkDraft: drafts.check,
-    presendOn,
   });
 
   listen((raw, sender) => {

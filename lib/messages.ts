@@ -184,17 +184,6 @@ export const Message = z.discriminatedUnion('type', [
       .object({ offscreenMs: z.number().nonnegative(), workerMs: z.number().nonnegative() })
       .optional(),
   }),
-  /**
-   * Whether the pre-send check is on (background → offscreen document), pushed when the settings
-   * or the policy change: the document cannot read either, and answers the console script itself.
-   */
-  z.object({
-    type: z.literal('presend-switch'),
-    target: z.literal('offscreen-presend'),
-    enabled: z.boolean(),
-  }),
-  /** The offscreen document, starting, asks for the pre-send switch (reply `{enabled}`). */
-  z.object({ type: z.literal('presend-switch-query') }),
   z.object({
     type: z.literal('check-draft'),
     target: z.literal('offscreen'),
@@ -327,7 +316,6 @@ export const ALLOWED: Record<Exclude<SenderKind, 'foreign'>, ReadonlySet<Message
     'team-models',
     'document-push-config',
     'documents-changed',
-    'presend-switch-query',
     'offscreen-ready',
     'panel-hello',
     'ping',

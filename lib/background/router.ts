@@ -47,8 +47,6 @@ export interface RouterDeps {
   rememberPipeline?(status: MessageOf<'pipeline-status'>): Promise<void>;
   /** Runs the pre-send check on a draft in the analysis worker. */
   checkDraft?(text: string, conversationId: string | undefined): Promise<DraftHit[]>;
-  /** Whether the pre-send check is on (settings and policy), for the offscreen document. */
-  presendOn?(): Promise<boolean>;
   /** Starts and stops monitoring a call's audio (softphone consoles). */
   calls?: CallControl;
   /** Queues what may leave the device (redacted findings, resolutions) for the QA endpoint. */
@@ -144,10 +142,6 @@ export class Router {
         const hits = await this.deps.checkDraft(msg.text, msg.conversationId);
         return { ok: true, reply: { hits } };
       }
-      case 'presend-switch-query':
-        // The offscreen document answers the console script's checks itself and cannot read
-        // settings or policy; asked when it starts (changes are pushed to it).
-        return { ok: true, reply: { enabled: (await this.deps.presendOn?.().catch(() => true)) ?? true } };
       case 'presend-override':
         // A send despite a warning is a finding in its own right: kept in the log and shown live.
         this.deps.log('warn', 'sent despite a pre-send warning', {

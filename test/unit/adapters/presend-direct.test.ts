@@ -7,7 +7,6 @@ import {
   directAnswerer,
   directSenderRefusal,
 } from '../../../lib/adapters/presend-direct';
-import { Router } from '../../../lib/background/router';
 
 const SELF = { extensionId: 'sotto-id', extensionOrigin: 'chrome-extension://sotto-id' };
 /** The console script in a desk's top frame, as the offscreen document sees its port. */
@@ -286,44 +285,5 @@ describe('DirectDraftClient (the console script asks the offscreen document dire
       },
     });
     expect(await client.check('保本', 'c1')).toEqual({ hits: [], via: 'background' });
-  });
-});
-
-describe('the background hands the offscreen document the pre-send switch', () => {
-  const ID = 'sotto-id';
-  const store = {
-    putUtterances: async () => [],
-    putAnalyses: async () => [],
-    snapshot: async () => ({ utterances: [], analyses: [] }),
-    putAttach: async () => {},
-    attachStates: async () => [],
-    unanalysed: async () => [],
-  };
-  const router = (on: boolean) =>
-    new Router({
-      store,
-      analyse: async () => {},
-      broadcast: () => {},
-      log: () => {},
-      extensionId: ID,
-      extensionOrigin: `chrome-extension://${ID}`,
-      presendOn: async () => on,
-    });
-  const offscreen = { id: ID, url: `chrome-extension://${ID}/offscreen.html` };
-
-  it('answers the document with the switch as settings and policy say', async () => {
-    expect(await router(false).handle({ type: 'presend-switch-query' }, offscreen)).toEqual({
-      ok: true,
-      reply: { enabled: false },
-    });
-    expect(await router(true).handle({ type: 'presend-switch-query' }, offscreen)).toEqual({
-      ok: true,
-      reply: { enabled: true },
-    });
-  });
-
-  it('does not take it from a console script', async () => {
-    const r = await router(true).handle({ type: 'presend-switch-query' }, CONSOLE);
-    expect(r.ok).toBe(false);
   });
 });
