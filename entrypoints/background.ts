@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import type { DraftHit } from '@/lib/adapters/presend';
 import { PRESEND_PORT, directAnswerer } from '@/lib/adapters/presend-direct';
 import { draftRelay } from '@/lib/adapters/presend-relay';
+import { Cached } from '@/lib/background/cached';
 import { offscreenWhenEnrolled } from '@/lib/background/offscreen-start';
 import { Router } from '@/lib/background/router';
 import type { Message, MessageOf } from '@/lib/messages';
@@ -53,8 +54,12 @@ export default defineBackground(() => {
       }),
     onTimeout: () => recordLog('warn', 'pre-send check: the analysis worker did not answer in time'),
   });
-  const presendOn = async () => !(await featureOff('presendCheck'));
-  onSyncSettingsChanged(drafts.settingsChanged);
+  // The pre-send switch for checks on the port: read once, again after the settings or the policy change.
+  const presendSwitch = new Cached(async () => !(await featureOff('presendCheck')));
+  onSyncSettingsChanged(() => {
+    drafts.settingsChanged();
+    presendSwitch.invalidate();
+  });
   let offscreenUp = false;
   const router = new Router({
     store: session,
@@ -127,7 +132,7 @@ export default defineBackground(() => {
   const direct = directAnswerer({
     extensionId: extensionId(),
     extensionOrigin: extensionOrigin(),
-    presendOn,
+    presendOn: () => presendSwitch.get(),
     check: async (text, conversationId) => ({ hits: await drafts.check(text, conversationId) }),
   });
   onConnect(PRESEND_PORT, (port, sender) => {
