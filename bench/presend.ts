@@ -11,15 +11,14 @@
  *    the same prefixes are checked
  *    - as bench:host asks: service worker → offscreen → worker and back (`check-draft`);
  *    - as the console script asks while the agent types (the product's path): on its `presend`
- *      port straight to the offscreen document (lib/adapters/presend-direct.ts), and, as a
- *      baseline in the same run, the background's way it falls back to (`draft-check` by
- *      `runtime.sendMessage`: console script → background → offscreen → worker);
- *    - port or one-time message: the console script's messaging alone, on the port (round trip
- *      less the time the document held the check) and by `runtime.sendMessage` to the offscreen
- *      document (a `check-draft`, which the document refuses from a console script at once).
- *    The offscreen document's reply says how long it held the check and how long the worker's
- *    check took, so each round trip splits into messaging (browser IPC), the worker hop (comlink)
- *    and the worker's compute.
+ *      port to the service worker, which asks the offscreen document (lib/adapters/presend-direct.ts),
+ *      and, as a baseline in the same run, the one-time message way it falls back to (`draft-check`
+ *      by `runtime.sendMessage`: console script → background → offscreen → worker);
+ *    - a one-time message's messaging alone: `runtime.sendMessage` to the offscreen document (a
+ *      `check-draft`, which the document refuses from a console script at once).
+ *    For `check-draft` the offscreen document's reply says how long it held the check and how long
+ *    the worker's check took, so that round trip splits into messaging (browser IPC), the worker
+ *    hop (comlink) and the worker's compute.
  *
  * Needs a build: `SOTTO_OUT_DIR=.output-x npx wxt build`, then `SOTTO_OUT_DIR=.output-x npm run bench:presend`.
  * `TURNS` and `ROUNDS` (passes over the prefixes) change the workload, `DRAIN_POLLS` (250 ms each)
@@ -191,9 +190,8 @@ async function browserChecks(): Promise<{
           return out;
         })()`,
       );
-    // The product's path: the console script's port straight to the offscreen document, asked as
-    // lib/adapters/presend-direct.ts asks (one port, an id per check); every answer must say it
-    // came from the offscreen document.
+    // The product's path: the console script's port, asked as lib/adapters/presend-direct.ts asks
+    // (one port, an id per check); every answer must say it came on the port.
     const directRound = () =>
       inWorld<{ total: number; offscreen: number; worker: number }[]>(
         world,
@@ -209,8 +207,8 @@ async function browserChecks(): Promise<{
                 port.postMessage({ type: 'draft-check', id: n, conversationId: ${JSON.stringify(CONV)}, text });
               }),
             };
-            // The offscreen document says it took the port first; the background never answers on it.
-            const timer = setTimeout(() => fail(new Error('no offscreen document took the presend port')), 5000);
+            // The service worker says it took the port first.
+            const timer = setTimeout(() => fail(new Error('the presend port was not taken')), 5000);
             port.onMessage.addListener((m) => {
               if (m.type === 'presend-ready') {
                 clearTimeout(timer);
@@ -305,10 +303,10 @@ if (process.env.PRESEND_NODE_ONLY === '1') {
   log(`  offscreen ↔ worker (comlink) ${JSON.stringify(stats(hops.workerHop))} ms`);
   log(`  worker's check              ${JSON.stringify(stats(hops.worker))} ms`);
   const direct = b.content.map((s) => s.total);
-  const portMessaging = b.content.filter((s) => s.offscreen >= 0).map((s) => s.total - s.offscreen);
-  log(`console script → offscreen → worker → back on the presend port (the product's path):`);
+  log(
+    `console script → service worker → offscreen → worker → back on the presend port (the product's path):`,
+  );
   log(`  round trip                  ${JSON.stringify(stats(direct))} ms`);
-  log(`  messaging (port)            ${JSON.stringify(stats(portMessaging))} ms`);
   log(`console script → background → offscreen → worker → back (the fallback, draft-check):`);
   log(`  round trip                  ${JSON.stringify(stats(b.background))} ms`);
   log(`console script → offscreen by runtime.sendMessage, refused at once (messaging alone):`);
@@ -327,7 +325,6 @@ if (process.env.PRESEND_NODE_ONLY === '1') {
       content_check_p50_ms: r3(q(direct, 0.5)),
       content_background_p95_ms: r3(q(b.background, 0.95)),
       content_background_p50_ms: r3(q(b.background, 0.5)),
-      content_port_messaging_p95_ms: r3(q(portMessaging, 0.95)),
       content_sendmessage_messaging_p95_ms: r3(q(b.sendMessage, 0.95)),
       ...nodeSummary,
     }),
