@@ -2,7 +2,6 @@ import { browser } from 'wxt/browser';
 import type { DraftHit } from '@/lib/adapters/presend';
 import { PRESEND_PORT, directAnswerer } from '@/lib/adapters/presend-direct';
 import { draftRelay } from '@/lib/adapters/presend-relay';
-import { Cached } from '@/lib/background/cached';
 import { offscreenWhenEnrolled } from '@/lib/background/offscreen-start';
 import { Router } from '@/lib/background/router';
 import type { Message, MessageOf } from '@/lib/messages';
@@ -54,12 +53,7 @@ export default defineBackground(() => {
       }),
     onTimeout: () => recordLog('warn', 'pre-send check: the analysis worker did not answer in time'),
   });
-  // The pre-send switch for checks on the port: read once, again after the settings or the policy change.
-  const presendSwitch = new Cached(async () => !(await featureOff('presendCheck')));
-  onSyncSettingsChanged(() => {
-    drafts.settingsChanged();
-    presendSwitch.invalidate();
-  });
+  onSyncSettingsChanged(drafts.settingsChanged);
   let offscreenUp = false;
   const router = new Router({
     store: session,
@@ -132,7 +126,7 @@ export default defineBackground(() => {
   const direct = directAnswerer({
     extensionId: extensionId(),
     extensionOrigin: extensionOrigin(),
-    presendOn: () => presendSwitch.get(),
+    presendOn: drafts.presendOn,
     check: async (text, conversationId) => ({ hits: await drafts.check(text, conversationId) }),
   });
   onConnect(PRESEND_PORT, (port, sender) => {

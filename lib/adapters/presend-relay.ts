@@ -27,6 +27,8 @@ export interface DraftRelayDeps {
 
 export interface DraftRelay {
   check(text: string, conversationId: string | undefined): Promise<DraftHit[]>;
+  /** Whether the pre-send check is on, as `check` reads it (once, again after `settingsChanged`). */
+  presendOn(): Promise<boolean>;
   /** The settings or the policy changed: the switch is read again on the next check. */
   settingsChanged(): void;
 }
@@ -35,14 +37,18 @@ export function draftRelay(deps: DraftRelayDeps): DraftRelay {
   let off: Promise<boolean> | undefined;
   /** The offscreen document answered the last attempt. */
   let up = false;
+  const isOff = () => {
+    off ??= deps.presendOff().catch(() => false);
+    return off;
+  };
   return {
     settingsChanged() {
       off = undefined;
     },
+    presendOn: async () => !(await isOff()),
     async check(text, conversationId) {
       // Enterprise policy or the options page can turn the check off: no hits, nothing held.
-      off ??= deps.presendOff().catch(() => false);
-      if (await off) return [];
+      if (await isOff()) return [];
       const r = await untilReady(
         async () => {
           if (!up) await deps.ensureOffscreen();

@@ -59,6 +59,19 @@ describe('draftRelay (the background relaying a draft check)', () => {
     expect(await b.relay.check('保本', 'c1')).toEqual([HIT]);
   });
 
+  it('tells the switch from the same read the checks use (the presend port asks it)', async () => {
+    const b = background({ off: true });
+    expect(await b.relay.presendOn()).toBe(false);
+    expect(await b.relay.check('保本', 'c1')).toEqual([]);
+    expect(b.calls.settings).toBe(1);
+    b.state.off = false;
+    expect(await b.relay.presendOn()).toBe(false);
+    b.relay.settingsChanged();
+    expect(await b.relay.presendOn()).toBe(true);
+    expect(await b.relay.check('保本', 'c1')).toEqual([HIT]);
+    expect(b.calls.settings).toBe(2);
+  });
+
   it('looks the document up (and creates it) again when it stops answering', async () => {
     const b = background();
     await b.relay.check('您好', 'c1');
