@@ -31,8 +31,9 @@ export function addRuleNames(into: RuleNames, book: unknown): RuleNames {
 let shipped: RuleNames | undefined;
 
 /** The shipped rulebooks' rule names, read once per process. */
-export function shippedRuleNames(dir = new URL('../../rulebooks/', import.meta.url)): RuleNames {
+function shippedRuleNames(): RuleNames {
   if (shipped) return shipped;
+  const dir = new URL('../../rulebooks/', import.meta.url);
   const names: RuleNames = {};
   for (const f of readdirSync(dir)
     .filter((n) => n.endsWith('.json'))
