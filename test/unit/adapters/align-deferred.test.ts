@@ -7,14 +7,9 @@
  * layout itself when no report comes.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AdapterSpec, type AdapterSpecInput } from '../../../lib/adapters/spec';
-import { attachTo, detachAll, tick } from './attach-harness';
+import { attachTo, detachAll, testSpec, tick } from './attach-harness';
 
-const spec = AdapterSpec.parse({
-  id: 'align-test',
-  name: 'Align test',
-  version: 1,
-  matches: ['http://127.0.0.1/*'],
+const spec = testSpec('align-test', {
   log: { root: '#log', item: '.row[data-key]' },
   speaker: {
     rules: [
@@ -25,7 +20,7 @@ const spec = AdapterSpec.parse({
   text: { selector: '.content', ignore: [] },
   messageKey: { attribute: 'data-key' },
   conversation: { from: 'attribute', selector: '#log', attribute: 'data-conv' },
-} satisfies AdapterSpecInput);
+});
 
 /** An IntersectionObserver whose reports the test delivers, with the boxes it chooses. */
 class FakeIO {

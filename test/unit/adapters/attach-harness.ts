@@ -1,11 +1,26 @@
 /**
  * One way for unit tests to attach a `ConsoleAttachment` to the happy-dom page: it records what
  * was sent, the attach states reported and the cost of each callback, and `detachAll` (in
- * `afterEach`) stops every attachment a test started.
+ * `afterEach`, or registered by `detachAfterEach`) stops every attachment a test started.
+ * `testSpec`/`specInput` give an adapter for a test console from only the parts a test is about.
  */
+import { afterEach, vi } from 'vitest';
 import { ConsoleAttachment } from '../../../lib/adapters/attachment';
-import type { AdapterSpec } from '../../../lib/adapters/spec';
+import { AdapterSpec, type AdapterSpecInput } from '../../../lib/adapters/spec';
 import type { Utterance } from '../../../lib/utterance';
+
+/** What a test chooses of an adapter: how its console's log, speakers, text and conversation are read. */
+export type SpecParts = Omit<AdapterSpecInput, 'id' | 'name' | 'version' | 'matches'>;
+
+/** An adapter (unparsed, to vary or to validate) for a test console served at http://127.0.0.1/. */
+export function specInput(id: string, parts: SpecParts): AdapterSpecInput {
+  return { id, name: id, version: 1, matches: ['http://127.0.0.1/*'], ...parts };
+}
+
+/** The same adapter, parsed. */
+export function testSpec(id: string, parts: SpecParts): AdapterSpec {
+  return AdapterSpec.parse(specInput(id, parts));
+}
 
 /** Lets observer callbacks and settled sends run. */
 export const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -47,4 +62,12 @@ export function attachTo(
 
 export function detachAll(): void {
   for (const c of controllers.splice(0)) c.abort();
+}
+
+/** Registers an `afterEach` that detaches every attachment and restores every spy. */
+export function detachAfterEach(): void {
+  afterEach(() => {
+    detachAll();
+    vi.restoreAllMocks();
+  });
 }

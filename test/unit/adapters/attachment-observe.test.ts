@@ -4,15 +4,10 @@
  * (text and message attributes inside the log; structure and the selection around it), and a
  * message appended to the log is read without looking the log or the conversation up again.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AdapterSpec, type AdapterSpecInput } from '../../../lib/adapters/spec';
-import { attachTo, detachAll, tick } from './attach-harness';
+import { describe, expect, it, vi } from 'vitest';
+import { attachTo, detachAfterEach, testSpec, tick } from './attach-harness';
 
-const spec = AdapterSpec.parse({
-  id: 'observe-test',
-  name: 'Observe test',
-  version: 1,
-  matches: ['http://127.0.0.1/*'],
+const spec = testSpec('observe-test', {
   log: { root: '#log', item: 'li.m' },
   speaker: {
     rules: [
@@ -23,7 +18,7 @@ const spec = AdapterSpec.parse({
   text: { selector: '.t', ignore: [] },
   messageKey: { attribute: 'data-id' },
   conversation: { from: 'attribute', selector: '#list [aria-selected="true"]', attribute: 'data-conv' },
-} satisfies AdapterSpecInput);
+});
 
 function page() {
   document.body.innerHTML =
@@ -43,10 +38,7 @@ function add(id: string, text: string, who = 'c'): HTMLElement {
   return li;
 }
 
-afterEach(() => {
-  detachAll();
-  vi.restoreAllMocks();
-});
+detachAfterEach();
 
 describe('what the console script observes', () => {
   it('queues nothing for the page’s own text and attribute changes outside the log', async () => {

@@ -1,15 +1,10 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type AdapterSpecInput, AdapterSpec } from '../../../lib/adapters/spec';
+import { describe, expect, it, vi } from 'vitest';
 import type { Utterance } from '../../../lib/utterance';
-import { attachTo, detachAll, tick as flush } from './attach-harness';
+import { attachTo, detachAfterEach, testSpec, tick as flush } from './attach-harness';
 
 // A console without message ids (as the react-chat-elements ticket chat): messages are known by position.
-const spec = AdapterSpec.parse({
-  id: 'no-key-desk',
-  name: 'No-key desk',
-  version: 1,
-  matches: ['http://127.0.0.1/*'],
+const spec = testSpec('no-key-desk', {
   log: { root: '#log', item: '.row' },
   speaker: {
     rules: [
@@ -19,7 +14,7 @@ const spec = AdapterSpec.parse({
   },
   text: { selector: '.text', ignore: ['time'] },
   conversation: { from: 'text', selector: '#title', pattern: '#(\\d+)' },
-} satisfies AdapterSpecInput);
+});
 
 function row(text: string, agent = false): HTMLElement {
   const el = document.createElement('div');
@@ -36,10 +31,7 @@ function page(texts: string[]) {
   return log;
 }
 
-afterEach(() => {
-  detachAll();
-  vi.restoreAllMocks();
-});
+detachAfterEach();
 const attach = () => attachTo(spec);
 
 const view = (us: Utterance[]) => us.map((u) => [u.seq, u.speaker, u.text]);

@@ -4,18 +4,13 @@
  * attribute pattern, avatar and alignment, conversation ids narrowed by a pattern, and an
  * attachment that follows mutations inside shadow roots.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConsoleAttachment } from '../../../lib/adapters/attachment';
+import { describe, expect, it } from 'vitest';
 import { queryPath, queryPathAll, scopesOnPath } from '../../../lib/adapters/path';
 import { itemSpeaker, readConversationId, readItem } from '../../../lib/adapters/reader';
 import { AdapterSpec, type AdapterSpecInput, parseAdapter } from '../../../lib/adapters/spec';
-import type { Utterance } from '../../../lib/utterance';
+import { attachTo, detachAfterEach, specInput, tick } from './attach-harness';
 
-const base = {
-  id: 'shadow-test',
-  name: 'Shadow test',
-  version: 1,
-  matches: ['http://127.0.0.1/*'],
+const base = specInput('shadow-test', {
   log: { root: 'chat-app >>> .log', item: 'chat-msg' },
   speaker: {
     rules: [
@@ -26,7 +21,7 @@ const base = {
   text: { selector: '>>> .text', ignore: [] },
   messageKey: { attribute: 'data-id' },
   conversation: { from: 'attribute', selector: 'chat-app', attribute: 'href', pattern: '/c/(\\w+)' },
-} satisfies AdapterSpecInput;
+});
 
 function build(): { app: HTMLElement; log: HTMLElement } {
   document.body.innerHTML = '';
@@ -49,8 +44,7 @@ function msg(log: HTMLElement, id: string, from: string, text: string, avatar = 
   return m;
 }
 
-let controller: AbortController | undefined;
-afterEach(() => controller?.abort());
+detachAfterEach();
 
 describe('paths through shadow roots', () => {
   it('finds the log, lists items and reads text inside each item’s own shadow root', () => {
@@ -89,22 +83,11 @@ describe('paths through shadow roots', () => {
     const spec = AdapterSpec.parse(base);
     const { log } = build();
     msg(log, '1', 'agent:lin', 'Hello');
-    controller = new AbortController();
-    const sent: Utterance[] = [];
-    new ConsoleAttachment({
-      win: window as unknown as Window & typeof globalThis,
-      spec,
-      signal: controller.signal,
-      now: () => 1,
-      send: async (us) => {
-        sent.push(...us);
-      },
-      report: () => {},
-    }).start();
+    const { sent } = attachTo(spec, { now: () => 1 });
     const m2 = msg(log, '2', 'visitor', 'Where is my order?', 'customer.png');
-    await new Promise((r) => setTimeout(r, 0));
+    await tick();
     (m2.shadowRoot!.querySelector('.text') as HTMLElement).textContent = 'Where is order 77?';
-    await new Promise((r) => setTimeout(r, 0));
+    await tick();
     expect(sent.map((u) => [u.conversationId, u.seq, u.speaker, u.text])).toEqual([
       ['c42', 0, 'agent', 'Hello'],
       ['c42', 1, 'customer', 'Where is my order?'],
