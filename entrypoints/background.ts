@@ -1,7 +1,9 @@
 import { browser } from 'wxt/browser';
 import type { DraftHit } from '@/lib/adapters/presend';
+import { DraftLink } from '@/lib/adapters/draft-link';
 import { PRESEND_PORT, directAnswerer } from '@/lib/adapters/presend-direct';
 import { draftRelay } from '@/lib/adapters/presend-relay';
+import { reachable } from '@/lib/background/reachable';
 import { offscreenWhenEnrolled } from '@/lib/background/offscreen-start';
 import { Router } from '@/lib/background/router';
 import type { Message, MessageOf } from '@/lib/messages';
@@ -9,6 +11,7 @@ import { overrideStore } from '@/platform/presend-overrides';
 import { callControl } from '@/platform/capture';
 import { watchConsoleAccess } from '@/platform/content-scripts';
 import { ensureOffscreen } from '@/platform/offscreen';
+import { onDraftLink } from '@/platform/draft-link';
 import { type PortLike, extensionId, extensionOrigin, listen, onConnect, send } from '@/platform/runtime';
 import { RETENTION_ALARM, applyRetention } from '@/platform/retention';
 import { featureOff, onSyncSettingsChanged } from '@/platform/panel-sync';
@@ -39,38 +42,45 @@ export default defineBackground(() => {
       return documents.check(device, force);
     },
   });
+  // The offscreen document, asked straight away once it has answered (analyse batches and draft
+  // checks alike), looked up and created again only when it did not (lib/background/reachable.ts).
+  const offscreen = reachable(ensureOffscreen);
+  // Draft checks go to the analysis worker on the draft link (a MessagePort the offscreen document
+  // hands over; lib/adapters/draft-link.ts) and through the document while there is none.
+  const link = new DraftLink({
+    request: () => {
+      void send({ type: 'draft-link-request', target: 'offscreen' }).catch(() => {});
+    },
+  });
+  onDraftLink((port) => link.attach(port));
   // Cold browser: the offscreen document may not listen yet; the relay retries until its worker
   // answers, and past the deadline answers "no hits" so the check never holds the agent up.
   const drafts = draftRelay({
     presendOff: () => featureOff('presendCheck'),
-    ensureOffscreen,
-    ask: (text, conversationId) =>
-      send<{ ok: boolean; hits?: DraftHit[] } | undefined>({
+    offscreen,
+    ask: async (text, conversationId) => {
+      const linked = await link.ask(text, conversationId);
+      if (linked) return { ok: true, hits: linked.hits };
+      return send<{ ok: boolean; hits?: DraftHit[] } | undefined>({
         type: 'check-draft',
         target: 'offscreen',
         text,
         ...(conversationId ? { conversationId } : {}),
-      }),
+      });
+    },
     onTimeout: () => recordLog('warn', 'pre-send check: the analysis worker did not answer in time'),
   });
   onSyncSettingsChanged(drafts.settingsChanged);
-  let offscreenUp = false;
   const router = new Router({
     store: session,
     overrides: overrideStore(),
     async analyse(utterances) {
       const msg: MessageOf<'analyse'> = { type: 'analyse', target: 'offscreen', utterances: [...utterances] };
-      // Looking the offscreen document up (runtime.getContexts) before every batch was the
-      // service worker's largest cost per message: ask it straight away once it has answered, and
-      // only look it up (and create it) when it did not take the batch.
-      if (offscreenUp) {
-        const r = await send<{ ok?: boolean }>(msg).catch(() => undefined);
-        if (r?.ok) return;
-        offscreenUp = false;
-      }
-      await ensureOffscreen();
-      await send(msg);
-      offscreenUp = true;
+      const took = (r: { ok?: boolean } | undefined) => r?.ok === true;
+      const ask = () => send<{ ok?: boolean } | undefined>(msg);
+      // Not taken (the document closed since): looked up, created if need be, and asked again.
+      if (took(await offscreen.ask(ask, took).catch(() => undefined))) return;
+      await offscreen.ask(ask, took);
     },
     broadcast,
     log: recordLog,
@@ -87,8 +97,8 @@ export default defineBackground(() => {
     sendToTab,
     rememberPipeline,
     calls: callControl,
-    // The pre-send switch is cached until the settings or the policy change, and the offscreen
-    // document is asked straight away once it answered (lib/adapters/presend-relay.ts).
+    // The pre-send switch is cached until the settings or the policy change; the check goes on
+    // the draft link, or to the offscreen document (lib/adapters/presend-relay.ts).
     checkDraft: drafts.check,
   });
 
@@ -127,7 +137,7 @@ export default defineBackground(() => {
     extensionId: extensionId(),
     extensionOrigin: extensionOrigin(),
     presendOn: drafts.presendOn,
-    check: async (text, conversationId) => ({ hits: await drafts.check(text, conversationId) }),
+    check: drafts.check,
   });
   onConnect(PRESEND_PORT, (port, sender) => {
     const refusal = direct.refusal(sender);

@@ -179,10 +179,30 @@ export const Message = z.discriminatedUnion('type', [
     via: z.literal('port'),
     hits: z.array(DraftHit).max(50).optional(),
     reason: z.string().max(500).optional(),
-    /** How long the service worker held the check and the worker's share (bench:presend). */
-    timing: z
-      .object({ offscreenMs: z.number().nonnegative(), workerMs: z.number().nonnegative() })
-      .optional(),
+  }),
+  /**
+   * The draft link (lib/adapters/draft-link.ts): a MessagePort from the service worker straight
+   * to the analysis worker. The offscreen document hands the service worker its end with
+   * `draft-link` (ServiceWorker.postMessage) when the worker has started, and again when the
+   * background asks with `draft-link-request`; on the link, one `link-check` per draft and one
+   * `link-checked` per check.
+   */
+  z.object({ type: z.literal('draft-link') }),
+  z.object({ type: z.literal('draft-link-request'), target: z.literal('offscreen') }),
+  z.object({
+    type: z.literal('link-check'),
+    id: z.number().int().nonnegative(),
+    conversationId: z.string().max(200).optional(),
+    text: z.string().max(5000),
+  }),
+  z.object({
+    type: z.literal('link-checked'),
+    id: z.number().int().nonnegative(),
+    ok: z.boolean(),
+    hits: z.array(DraftHit).max(50).optional(),
+    reason: z.string().max(500).optional(),
+    /** The worker's own time for the check (bench:presend splits the round trip with it). */
+    workerMs: z.number().nonnegative().optional(),
   }),
   z.object({
     type: z.literal('check-draft'),

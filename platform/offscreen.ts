@@ -5,12 +5,13 @@
  */
 import { browser } from 'wxt/browser';
 
-const PATH = '/offscreen.html';
+/** The offscreen document's page (the draft link takes its port from this page only). */
+export const OFFSCREEN_PATH = '/offscreen.html';
 let creating: Promise<void> | undefined;
 
 export async function ensureOffscreen(): Promise<void> {
   if (!browser.offscreen) throw new Error('this browser has no offscreen documents');
-  const url = browser.runtime.getURL(PATH);
+  const url = browser.runtime.getURL(OFFSCREEN_PATH);
   const contexts = await browser.runtime.getContexts({
     contextTypes: [browser.runtime.ContextType.OFFSCREEN_DOCUMENT],
     documentUrls: [url],
@@ -18,7 +19,7 @@ export async function ensureOffscreen(): Promise<void> {
   if (contexts.length > 0) return;
   creating ??= browser.offscreen
     .createDocument({
-      url: PATH,
+      url: OFFSCREEN_PATH,
       reasons: [browser.offscreen.Reason.WORKERS, browser.offscreen.Reason.USER_MEDIA],
       // USER_MEDIA: a monitored call's tab audio and microphone are captured here (tabCapture stream id).
       justification: 'Run the analysis models in a Web Worker and analyse call audio',

@@ -35,6 +35,7 @@ import {
 import { DOCUMENT_KINDS, type DocumentChange, type DocumentKind } from '@/lib/sync/protocol';
 import { lastPipeline, rememberPipeline } from './panel-bridge';
 import { extensionUrl, send } from './runtime';
+import { OFFSCREEN_PATH } from './offscreen';
 import type { Message } from '@/lib/messages';
 
 const KEY = 'sotto:team-document:';
@@ -373,7 +374,7 @@ async function offscreenOpen(): Promise<boolean> {
   if (!browser.offscreen) return false;
   const contexts = await browser.runtime.getContexts({
     contextTypes: [browser.runtime.ContextType.OFFSCREEN_DOCUMENT],
-    documentUrls: [browser.runtime.getURL('/offscreen.html')],
+    documentUrls: [browser.runtime.getURL(OFFSCREEN_PATH)],
   });
   return contexts.length > 0;
 }

@@ -11,6 +11,7 @@ import type { AnalysisPipeline } from '@/lib/analysis/pipeline';
 import type { Utterance } from '@/lib/utterance';
 import type { DraftHit } from '@/lib/adapters/presend';
 import type { LiveRuleSet, SwapResult } from '@/lib/analysis/ruleset';
+import { type LinkPort, serveDraftLink } from '@/lib/adapters/draft-link';
 
 // The models start loading now, from this extension's own files: init (which first waits for the
 // background's answer about team rulebooks) picks up the same start.
@@ -27,6 +28,20 @@ setup.catch(() => {});
 let pipeline: AnalysisPipeline | undefined;
 let drafts: LiveRuleSet | undefined;
 let models: { live: LiveModels; manifestUrl: string; ortWasmUrl: string } | undefined;
+/** The service worker's draft link (lib/adapters/draft-link.ts); a new one replaces it. */
+let link: MessagePort | undefined;
+
+/** A draft checked as the agent's next turn of the live conversation; undefined before init. */
+function check(
+  text: string,
+  conversationId: string | undefined,
+): { hits: DraftHit[]; ms: number } | undefined {
+  if (!drafts) return undefined;
+  const t0 = performance.now();
+  const hits = drafts.check(text, conversationId);
+  // The check's own time, so a slow answer can be placed: here or in the hops (bench:presend).
+  return { hits, ms: performance.now() - t0 };
+}
 
 const api = {
   async init(
@@ -50,10 +65,16 @@ const api = {
    * (the same rule state the sent turns went through), per rule in its pre-send mode.
    */
   async checkDraft(text: string, conversationId?: string): Promise<{ hits: DraftHit[]; ms: number }> {
-    const t0 = performance.now();
-    const hits = drafts?.check(text, conversationId) ?? [];
-    // The check's own time, so a slow answer can be placed: here or in the hops (bench:presend).
-    return { hits, ms: performance.now() - t0 };
+    return check(text, conversationId) ?? { hits: [], ms: 0 };
+  },
+  /**
+   * Takes the service worker's end of a new draft link: checks on it skip the offscreen
+   * document's messaging (the service worker lost the previous one when it stopped).
+   */
+  draftLink(port: MessagePort): void {
+    link?.close();
+    link = port;
+    serveDraftLink(port as unknown as LinkPort, check);
   },
   /**
    * Swaps the running rulebooks: the team's published set (fetched by the background), or, when

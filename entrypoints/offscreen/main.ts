@@ -2,7 +2,9 @@
  * The offscreen document owns the analysis worker. It takes 'analyse' batches from the
  * background and sends 'analyses' back; bursts are coalesced into one worker call. It takes no
  * port connections: a context that takes a port keeps it open when the service worker stops, and
- * the console and side-panel ports would then never see it go away.
+ * the console and side-panel ports would then never see it go away. Draft checks reach the worker
+ * on the draft link (a MessageChannel this document makes between the service worker and the
+ * worker), or as 'check-draft' through here while there is none.
  */
 import * as Comlink from 'comlink';
 import { MAX_BATCH, parseMessage } from '@/lib/messages';
@@ -11,6 +13,7 @@ import { extensionId, extensionOrigin, extensionUrl, listen, send } from '@/plat
 import { senderKind } from '@/lib/messages';
 import AnalysisWorker from '@/workers/analysis.worker?worker';
 import type { AnalysisWorkerApi } from '@/workers/analysis.worker';
+import { offerDraftLink } from '@/platform/draft-link';
 // Call monitoring (tab + microphone → audio worker) lives beside the analysis worker.
 import './audio';
 // The document push, followed here too so that it reaches a stopped service worker.
@@ -58,6 +61,20 @@ const ready = Promise.all([teamRulebooks(), teamModels()])
     });
     return r;
   });
+
+/**
+ * A draft link (lib/adapters/draft-link.ts): a channel from the service worker straight to the
+ * analysis worker, so a keystroke's check skips this document's messaging. Made once the worker
+ * has started and again whenever the service worker asks (it loses its end when it stops).
+ */
+async function link(): Promise<void> {
+  await ready;
+  const { port1, port2 } = new MessageChannel();
+  await worker.draftLink(Comlink.transfer(port1, [port1]));
+  await offerDraftLink(port2);
+}
+const linkFailed = (e: unknown) => console.error('[sotto] draft link not made:', e);
+link().catch(linkFailed);
 
 /**
  * A new team model manifest (or none: the shipped one again) from the background: the worker
@@ -121,6 +138,20 @@ listen((raw, sender) => {
         // How long this document held the check and the worker's share, for bench:presend.
         timing: { offscreenMs: performance.now() - t0, workerMs: ms },
       }));
+  }
+  if (r.ok && r.message.type === 'draft-link-request') {
+    if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page')
+      return Promise.resolve({
+        ok: false,
+        reason: 'draft-link-request is accepted from the background only',
+      });
+    return link().then(
+      () => ({ ok: true }),
+      (e: unknown) => {
+        linkFailed(e);
+        return { ok: false, reason: String(e).slice(0, 500) };
+      },
+    );
   }
   if (r.ok && r.message.type === 'rulebooks-update') {
     if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page')

@@ -50,19 +50,14 @@ export function directSenderRefusal(
 export interface DirectAnswererDeps {
   extensionId: string;
   extensionOrigin: string;
-  /**
-   * Whether the pre-send check is on, as the background last said; undefined when it could not
-   * say (the check then goes the background's way, which reads it itself).
-   */
-  presendOn(): Promise<boolean | undefined>;
-  /** The worker's check of a draft, and how long the worker took when it is known. */
-  check(text: string, conversationId: string | undefined): Promise<{ hits: DraftHit[]; ms?: number }>;
-  now?(): number;
+  /** Whether the pre-send check is on (policy and the options page), as the draft relay reads it. */
+  presendOn(): Promise<boolean>;
+  /** The analysis worker's check of a draft (through the draft link, or the offscreen document). */
+  check(text: string, conversationId: string | undefined): Promise<DraftHit[]>;
 }
 
 /** The answering side: a refusal for a sender, and the answer to each request. */
 export function directAnswerer(deps: DirectAnswererDeps) {
-  const now = deps.now ?? (() => performance.now());
   const refuse = (id: number, reason: string): DraftChecked => ({
     type: 'draft-checked',
     id,
@@ -75,7 +70,6 @@ export function directAnswerer(deps: DirectAnswererDeps) {
     refusal: (sender: DirectSender) => directSenderRefusal(sender, deps),
     refuse,
     async answer(raw: unknown): Promise<DraftChecked | undefined> {
-      const t0 = now();
       const r = parseMessage(raw);
       const id = (raw as { id?: unknown } | null)?.id;
       if (!r.ok || r.message.type !== 'draft-check' || r.message.id === undefined) {
@@ -86,28 +80,16 @@ export function directAnswerer(deps: DirectAnswererDeps) {
       }
       const { text, conversationId } = r.message;
       const rid = r.message.id;
-      const on = await deps.presendOn().catch(() => undefined);
-      if (on === undefined) return refuse(rid, 'the pre-send switch has not come from the background');
       // Turned off by policy or the options page: no hits, nothing held (as the background answers).
-      if (!on) return { type: 'draft-checked', id: rid, ok: true, via: 'port', hits: [] };
-      let checked: { hits: DraftHit[]; ms?: number };
+      if (!(await deps.presendOn().catch(() => true)))
+        return { type: 'draft-checked', id: rid, ok: true, via: 'port', hits: [] };
       try {
-        checked = await deps.check(text, conversationId);
+        const hits = await deps.check(text, conversationId);
+        return { type: 'draft-checked', id: rid, ok: true, via: 'port', hits };
       } catch (e) {
         // The worker failed: the background's way is asked at once instead of after the patience.
         return refuse(rid, `the worker's check failed: ${String(e)}`);
       }
-      const { hits, ms } = checked;
-      return {
-        type: 'draft-checked',
-        id: rid,
-        ok: true,
-        via: 'port',
-        hits,
-        ...(ms === undefined
-          ? {}
-          : { timing: { offscreenMs: Math.max(0, now() - t0), workerMs: Math.max(0, ms) } }),
-      };
     },
   };
 }
@@ -252,7 +234,7 @@ export class DirectDraftClient {
       const w = this.waiting.get(m.id);
       if (!w) return;
       if (m.ok) w.resolve(m.hits ?? []);
-      // Refused (the switch not known yet, the worker failed): the background decides this one.
+      // Refused (the worker failed): the background decides this one.
       else w.fallback();
     });
     // Closed at the other end (the service worker stopped, or refused the sender).

@@ -1,21 +1,23 @@
 /**
- * The background's relay of a draft check (console script → background → offscreen document →
- * analysis worker). Every keystroke's check used to read the settings and the enterprise policy
- * (two storage reads) and look the offscreen document up (`runtime.getContexts`) before asking
- * it: three browser round trips the agent waited on. Here the pre-send switch is read once and
- * again only after the settings or the policy change, and the offscreen document is asked
- * straight away once it has answered; it is looked up (and created) again only when it does not
- * answer. A cold browser still retries until the worker answers or the deadline passes (fail open).
+ * The background's relay of a draft check (console script → background → analysis worker, on
+ * the draft link or through the offscreen document). Every keystroke's check used to read the
+ * settings and the enterprise policy (two storage reads) and look the offscreen document up
+ * (`runtime.getContexts`) before asking it: three browser round trips the agent waited on. Here
+ * the pre-send switch is read once and again only after the settings or the policy change, and
+ * the offscreen document is asked straight away once it has answered (`Reachable`, shared with
+ * the analyse path). A cold browser still retries until the worker answers or the deadline
+ * passes (fail open).
  */
+import type { Reachable } from '../background/reachable';
 import type { DraftHit } from './presend';
 import { type RetryOptions, untilReady } from './presend-retry';
 
 export interface DraftRelayDeps {
   /** Whether policy or the options page turned the pre-send check off. */
   presendOff(): Promise<boolean>;
-  /** Makes sure the offscreen document exists (creates it when missing). */
-  ensureOffscreen(): Promise<void>;
-  /** Asks the offscreen document; undefined or `ok: false` when it cannot answer yet. */
+  /** The offscreen document: looked up (and created) only when it did not answer last time. */
+  offscreen: Reachable;
+  /** Asks the analysis worker; undefined or `ok: false` when it cannot answer yet. */
   ask(
     text: string,
     conversationId: string | undefined,
@@ -35,8 +37,6 @@ export interface DraftRelay {
 
 export function draftRelay(deps: DraftRelayDeps): DraftRelay {
   let off: Promise<boolean> | undefined;
-  /** The offscreen document answered the last attempt. */
-  let up = false;
   const isOff = () => {
     off ??= deps.presendOff().catch(() => false);
     return off;
@@ -51,9 +51,12 @@ export function draftRelay(deps: DraftRelayDeps): DraftRelay {
       if (await isOff()) return [];
       const r = await untilReady(
         async () => {
-          if (!up) await deps.ensureOffscreen();
-          const a = await deps.ask(text, conversationId).catch(() => undefined);
-          up = a?.ok === true;
+          const a = await deps.offscreen
+            .ask(
+              () => deps.ask(text, conversationId),
+              (r) => r?.ok === true,
+            )
+            .catch(() => undefined);
           return a?.ok ? (a.hits ?? []) : undefined;
         },
         [] as DraftHit[],

@@ -8,6 +8,8 @@
  * - "send anyway" is recorded;
  * - the console script's checks go on its `presend` port and still stop a send with the
  *   one-time message way closed to them;
+ * - the service worker asks the analysis worker on the draft link, not through the offscreen
+ *   document's messaging, and has a new link after it was stopped;
  * - an enrolled extension starts the offscreen document (document push, draft checks) at
  *   enrolment and at service-worker start, before any conversation.
  */
@@ -261,6 +263,59 @@ describe('pre-send check', () => {
 });
 
 describe('offscreen document at enrolment', () => {
+  it('the service worker asks the analysis worker on the draft link, again after it was stopped', async () => {
+    const c = await FixtureConsole.open(l.context, new URL('desk/', server.url).href);
+    const w = await scriptWorld(c.page);
+    try {
+      const conv = (await c.selected()) ?? (await c.conversations())[0]!;
+      const promise = '放心，这款产品保本保息，稳赚不赔';
+      await expect.poll(() => workerHits(conv, promise).catch(() => []), { timeout: 20_000 }).not.toEqual([]);
+      const expected = await workerHits(conv, promise);
+      /** Checks on the port while counting the service worker's `check-draft` messages to the document. */
+      const throughDocument = async (n: number) => {
+        const sw = await l.serviceWorker();
+        await sw.evaluate(() => {
+          const g = globalThis as unknown as { __checkDrafts?: number; __sendPatched?: boolean };
+          g.__checkDrafts = 0;
+          if (g.__sendPatched) return;
+          g.__sendPatched = true;
+          const send = chrome.runtime.sendMessage.bind(chrome.runtime) as (...a: unknown[]) => unknown;
+          (chrome.runtime as unknown as { sendMessage: unknown }).sendMessage = (
+            m: { type?: string },
+            ...rest: unknown[]
+          ) => {
+            if (m?.type === 'check-draft') g.__checkDrafts = (g.__checkDrafts ?? 0) + 1;
+            return send(m, ...rest);
+          };
+        });
+        for (let i = 0; i < n; i++) {
+          const r = await directCheck(w, conv, promise);
+          expect(r).toMatchObject({ ok: true, via: 'port' });
+          expect(r.hits?.map((h) => h.ruleId)).toEqual(expected);
+        }
+        return sw.evaluate(() => (globalThis as unknown as { __checkDrafts: number }).__checkDrafts);
+      };
+      // Once the link is there (the document offers it when its worker starts; a service worker
+      // without one asks for it on its first check), no check goes through the document.
+      await expect.poll(() => throughDocument(5), { timeout: 20_000 }).toBe(0);
+      // Stopped: the new service worker has no link; it asks for one and uses it.
+      const cdp = await l.cdp();
+      const running = async () =>
+        ((await cdp.send('Target.getTargets')).targetInfos as { type: string; url: string }[]).some(
+          (t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${l.extensionId}/`),
+        );
+      await stopServiceWorkers(l, c.page);
+      await waitFor(running, (r) => !r, 'the service worker to stop', 200);
+      // The console script's port wakes it; its first check goes through the document.
+      expect((await directCheck(w, conv, promise)).hits?.map((h) => h.ruleId)).toEqual(expected);
+      await expect.poll(() => throughDocument(5), { timeout: 20_000 }).toBe(0);
+      expect(c.errors).toEqual([]);
+    } finally {
+      await w.s.detach().catch(() => {});
+      await c.page.close();
+    }
+  });
+
   it('starts when the device enrols and again when the service worker starts, before any conversation', async () => {
     const endpoint = await TestEndpoint.start({ name: 'presend', password: 'e2e-password-1' });
     const b = await launch();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DraftHit } from '../../../lib/adapters/presend';
 import { draftRelay } from '../../../lib/adapters/presend-relay';
+import { reachable } from '../../../lib/background/reachable';
 
 const HIT: DraftHit = {
   ruleId: 'no-promise',
@@ -19,10 +20,10 @@ function background(opts: { off?: boolean; alive?: boolean } = {}) {
       calls.settings++;
       return state.off;
     },
-    ensureOffscreen: async () => {
+    offscreen: reachable(async () => {
       calls.ensure++;
       state.alive = true;
-    },
+    }),
     ask: async (text) => {
       calls.ask++;
       if (!state.alive) throw new Error('Could not establish connection. Receiving end does not exist.');
@@ -92,7 +93,7 @@ describe('draftRelay (the background relaying a draft check)', () => {
     let t = 0;
     const relay = draftRelay({
       presendOff: async () => false,
-      ensureOffscreen: async () => {},
+      offscreen: reachable(async () => {}),
       ask: async () => ({ ok: false }),
       onTimeout: () => timedOut++,
       retry: {
