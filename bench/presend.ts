@@ -33,7 +33,7 @@ import { analysisDrained } from './analysis-drain';
 import type { Utterance } from '../lib/utterance';
 import { startFixtureServer } from '../test/fixtures/serve';
 import { launch } from '../test/e2e/harness';
-import { inWorld, scriptWorld } from '../test/e2e/pages/attached';
+import { inWorld, presendPortRound, scriptWorld } from '../test/e2e/pages/attached';
 import { FixtureConsole } from '../test/e2e/pages/console';
 
 const TURNS = Number(process.env.TURNS ?? 10_000);
@@ -196,52 +196,8 @@ async function browserChecks(): Promise<{
         })()`,
       );
     const contentRound = () => oneTimeRound({ type: 'draft-check' }, true);
-    // The product's path: the console script's port, asked as lib/adapters/presend-direct.ts asks
-    // (one port, an id per check); every answer must say it came on the port.
-    const directRound = () =>
-      inWorld<number[]>(
-        world,
-        `(async () => {
-          globalThis.__benchPort ??= await new Promise((ready, fail) => {
-            const port = chrome.runtime.connect({ name: 'presend' });
-            const waiting = new Map();
-            let id = 0;
-            const api = {
-              ask: (text) => new Promise((resolve, reject) => {
-                const n = id++;
-                waiting.set(n, { resolve, reject });
-                port.postMessage({ type: 'draft-check', id: n, conversationId: ${JSON.stringify(CONV)}, text });
-              }),
-            };
-            // The service worker says it took the port first.
-            const timer = setTimeout(() => fail(new Error('the presend port was not taken')), 5000);
-            port.onMessage.addListener((m) => {
-              if (m.type === 'presend-ready') {
-                clearTimeout(timer);
-                if (m.ok) ready(api); else fail(new Error('presend port refused: ' + m.reason));
-                return;
-              }
-              const w = waiting.get(m.id);
-              waiting.delete(m.id);
-              w?.resolve(m);
-            });
-            port.onDisconnect.addListener(() => {
-              globalThis.__benchPort = undefined;
-              for (const w of waiting.values()) w.reject(new Error('the presend port closed'));
-              fail(new Error('the presend port closed'));
-            });
-          });
-          const out = [];
-          for (const text of ${JSON.stringify(PREFIXES)}) {
-            const t = performance.now();
-            const r = await globalThis.__benchPort.ask(text);
-            const total = performance.now() - t;
-            if (!r || !r.ok || r.via !== 'port') throw new Error('direct draft check failed: ' + JSON.stringify(r));
-            out.push(total);
-          }
-          return out;
-        })()`,
-      );
+    // The product's path: the console script's port, asked as lib/adapters/presend-direct.ts asks.
+    const directRound = () => presendPortRound(world, CONV, PREFIXES);
     // A one-time message from the console script to the offscreen document: refused there at once
     // (check-draft is the background's), so the round trip is the messaging alone.
     const sendMessageRound = () => oneTimeRound({ type: 'check-draft', target: 'offscreen' }, false);

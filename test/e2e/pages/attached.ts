@@ -152,3 +152,59 @@ export async function inWorld<T>(w: { s: CDPSession; id: number }, expression: s
     throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
   return r.result.value as T;
 }
+
+/**
+ * Checks each of `drafts` in turn on a `presend` port from the console script's world, as the
+ * console script asks while the agent types (lib/adapters/presend-direct.ts: one port, kept open,
+ * an id per check); returns each round trip in ms. Every answer must have come on the port.
+ * bench:presend and bench:host measure the keystroke check with it.
+ */
+export function presendPortRound(
+  w: { s: CDPSession; id: number },
+  conversationId: string,
+  drafts: readonly string[],
+): Promise<number[]> {
+  return inWorld<number[]>(
+    w,
+    `(async () => {
+      globalThis.__benchPort ??= await new Promise((ready, fail) => {
+        const port = chrome.runtime.connect({ name: 'presend' });
+        const waiting = new Map();
+        let id = 0;
+        const api = {
+          ask: (text) => new Promise((resolve, reject) => {
+            const n = id++;
+            waiting.set(n, { resolve, reject });
+            port.postMessage({ type: 'draft-check', id: n, conversationId: ${JSON.stringify(conversationId)}, text });
+          }),
+        };
+        // The service worker says it took the port first.
+        const timer = setTimeout(() => fail(new Error('the presend port was not taken')), 5000);
+        port.onMessage.addListener((m) => {
+          if (m.type === 'presend-ready') {
+            clearTimeout(timer);
+            if (m.ok) ready(api); else fail(new Error('presend port refused: ' + m.reason));
+            return;
+          }
+          const w = waiting.get(m.id);
+          waiting.delete(m.id);
+          w?.resolve(m);
+        });
+        port.onDisconnect.addListener(() => {
+          globalThis.__benchPort = undefined;
+          for (const w of waiting.values()) w.reject(new Error('the presend port closed'));
+          fail(new Error('the presend port closed'));
+        });
+      });
+      const out = [];
+      for (const text of ${JSON.stringify(drafts)}) {
+        const t = performance.now();
+        const r = await globalThis.__benchPort.ask(text);
+        const total = performance.now() - t;
+        if (!r || !r.ok || r.via !== 'port') throw new Error('draft check on the port failed: ' + JSON.stringify(r));
+        out.push(total);
+      }
+      return out;
+    })()`,
+  );
+}
