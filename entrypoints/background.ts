@@ -4,6 +4,7 @@ import { DraftLink } from '@/lib/adapters/draft-link';
 import { PRESEND_PORT, directAnswerer } from '@/lib/adapters/presend-direct';
 import { draftRelay } from '@/lib/adapters/presend-relay';
 import { reachable } from '@/lib/background/reachable';
+import { RequestLink } from '@/lib/background/request-link';
 import { offscreenWhenEnrolled } from '@/lib/background/offscreen-start';
 import { Router } from '@/lib/background/router';
 import type { Message, MessageOf } from '@/lib/messages';
@@ -11,7 +12,7 @@ import { overrideStore } from '@/platform/presend-overrides';
 import { callControl } from '@/platform/capture';
 import { watchConsoleAccess } from '@/platform/content-scripts';
 import { ensureOffscreen } from '@/platform/offscreen';
-import { onDraftLink } from '@/platform/draft-link';
+import { onLink } from '@/platform/links';
 import { type PortLike, extensionId, extensionOrigin, listen, onConnect, send } from '@/platform/runtime';
 import { RETENTION_ALARM, applyRetention } from '@/platform/retention';
 import { featureOff, onSyncSettingsChanged } from '@/platform/panel-sync';
@@ -45,14 +46,18 @@ export default defineBackground(() => {
   // The offscreen document, asked straight away once it has answered (analyse batches and draft
   // checks alike), looked up and created again only when it did not (lib/background/reachable.ts).
   const offscreen = reachable(ensureOffscreen);
-  // Draft checks go to the analysis worker on the draft link (a MessagePort the offscreen document
-  // hands over; lib/adapters/draft-link.ts) and through the document while there is none.
-  const link = new DraftLink({
-    request: () => {
-      void send({ type: 'draft-link-request', target: 'offscreen' }).catch(() => {});
-    },
+  // Draft checks go to the analysis worker on the draft link, analyse batches to the offscreen
+  // document on the analyse link: MessagePorts the document hands over (lib/background/request-link.ts),
+  // far cheaper per message than a one-time runtime message, which is the way while there are none.
+  const requestLinks = () => {
+    void send({ type: 'link-request', target: 'offscreen' }).catch(() => {});
+  };
+  const link = new DraftLink({ request: requestLinks });
+  const analyseLink = new RequestLink<true>({
+    request: requestLinks,
+    answerOf: (m) => (m.type === 'analyse-taken' ? { id: m.id, answer: m.ok ? true : undefined } : undefined),
   });
-  onDraftLink((port) => link.attach(port));
+  onLink((kind, port) => (kind === 'draft' ? link : analyseLink).attach(port));
   // Cold browser: the offscreen document may not listen yet; the relay retries until its worker
   // answers, and past the deadline answers "no hits" so the check never holds the agent up.
   const drafts = draftRelay({
@@ -76,6 +81,7 @@ export default defineBackground(() => {
     overrides: overrideStore(),
     async analyse(utterances) {
       const msg: MessageOf<'analyse'> = { type: 'analyse', target: 'offscreen', utterances: [...utterances] };
+      if (await analyseLink.ask((id) => ({ ...msg, id }))) return;
       const took = (r: { ok?: boolean } | undefined) => r?.ok === true;
       const ask = () => send<{ ok?: boolean } | undefined>(msg);
       // Not taken (the document closed since): looked up, created if need be, and asked again.

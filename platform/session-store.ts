@@ -32,33 +32,62 @@ export class IdbSessionStore implements SessionStore {
     });
   }
 
+  /**
+   * Stores new and edited turns; returns them (a resend of the same text is left out). The reads
+   * go out together and the writes after them, in one transaction: awaited one by one they cost
+   * the service worker a browser round trip each, for every message (bench:host).
+   */
   async putUtterances(us: readonly Utterance[]): Promise<Utterance[]> {
     const db = await this.db;
     const tx = db.transaction('utterances', 'readwrite');
+    const stored = await Promise.all(us.map((u) => tx.store.get([u.conversationId, u.seq])));
+    // A turn twice in one batch (edited again before it was sent) is compared with its first copy.
+    const latest = new Map<string, Utterance>();
     const fresh: Utterance[] = [];
-    for (const u of us) {
-      const old = await tx.store.get([u.conversationId, u.seq]);
+    const writes: Promise<unknown>[] = [];
+    us.forEach((u, i) => {
+      const key = `${u.conversationId}\u0000${u.seq}`;
+      const old = latest.get(key) ?? stored[i];
+      latest.set(key, u);
       // Same text again is a resend (content script retry, page reload): nothing to do.
-      if (old && old.text === u.text && old.speaker === u.speaker) continue;
-      await tx.store.put({ ...u, analysed: 0 });
+      if (old && old.text === u.text && old.speaker === u.speaker) return;
+      writes.push(tx.store.put({ ...u, analysed: 0 }));
       fresh.push(u);
-    }
-    await tx.done;
+    });
+    await Promise.all([...writes, tx.done]);
     return fresh;
   }
 
+  /**
+   * Stores analyses and marks their turns analysed; returns, per analysis, the one it replaced.
+   * Reads together, then writes, in one transaction (as `putUtterances`).
+   */
   async putAnalyses(as: readonly Analysis[]): Promise<(Analysis | undefined)[]> {
     const db = await this.db;
     const tx = db.transaction(['analyses', 'utterances'], 'readwrite');
+    const store = tx.objectStore('analyses');
     const us = tx.objectStore('utterances');
+    const [stored, rows] = await Promise.all([
+      Promise.all(as.map((a) => store.get([a.conversationId, a.seq]))),
+      Promise.all(as.map((a) => us.get([a.conversationId, a.seq]))),
+    ]);
+    // A turn analysed twice in one batch: the second replaced the first.
+    const latest = new Map<string, Analysis>();
+    const marked = new Set<string>();
     const previous: (Analysis | undefined)[] = [];
-    for (const a of as) {
-      previous.push(await tx.objectStore('analyses').get([a.conversationId, a.seq]));
-      await tx.objectStore('analyses').put(a);
-      const u = await us.get([a.conversationId, a.seq]);
-      if (u) await us.put({ ...u, analysed: 1 });
-    }
-    await tx.done;
+    const writes: Promise<unknown>[] = [];
+    as.forEach((a, i) => {
+      const key = `${a.conversationId}\u0000${a.seq}`;
+      previous.push(latest.get(key) ?? stored[i]);
+      latest.set(key, a);
+      writes.push(store.put(a));
+      const u = rows[i];
+      if (u && u.analysed !== 1 && !marked.has(key)) {
+        marked.add(key);
+        writes.push(us.put({ ...u, analysed: 1 }));
+      }
+    });
+    await Promise.all([...writes, tx.done]);
     return previous;
   }
 

@@ -13,7 +13,8 @@ import { extensionId, extensionOrigin, extensionUrl, listen, send } from '@/plat
 import { senderKind } from '@/lib/messages';
 import AnalysisWorker from '@/workers/analysis.worker?worker';
 import type { AnalysisWorkerApi } from '@/workers/analysis.worker';
-import { offerDraftLink } from '@/platform/draft-link';
+import { offerLink } from '@/platform/links';
+import type { LinkPort } from '@/lib/background/request-link';
 // Call monitoring (tab + microphone → audio worker) lives beside the analysis worker.
 import './audio';
 // The document push, followed here too so that it reaches a stopped service worker.
@@ -62,18 +63,48 @@ const ready = Promise.all([teamRulebooks(), teamModels()])
     return r;
   });
 
+/** The service worker's analyse link; a new one replaces it. */
+let analyseLink: LinkPort | undefined;
+
+/** An `analyse` batch from the background: queued for the worker; undefined when taken, else why not. */
+function take(r: ReturnType<typeof parseMessage>): string | undefined {
+  if (!r.ok) return r.reason;
+  if (r.message.type !== 'analyse') return 'not an analyse message';
+  queue.push(...r.message.utterances);
+  void drain();
+  return undefined;
+}
+
 /**
- * A draft link (lib/adapters/draft-link.ts): a channel from the service worker straight to the
- * analysis worker, so a keystroke's check skips this document's messaging. Made once the worker
- * has started and again whenever the service worker asks (it loses its end when it stops).
+ * The links (lib/background/request-link.ts): channels from the service worker straight to the
+ * analysis worker (draft checks) and to this document (analyse batches), so neither pays a
+ * one-time message. Made once the worker has started and again whenever the service worker asks
+ * (it loses its ends when it stops). Analyses still go back by `runtime.sendMessage`, which wakes
+ * a stopped service worker.
  */
 async function link(): Promise<void> {
   await ready;
-  const { port1, port2 } = new MessageChannel();
-  await worker.draftLink(Comlink.transfer(port1, [port1]));
-  await offerDraftLink(port2);
+  const draft = new MessageChannel();
+  await worker.draftLink(Comlink.transfer(draft.port1, [draft.port1]));
+  const analyse = new MessageChannel();
+  const port = analyse.port1 as unknown as LinkPort;
+  analyseLink?.close();
+  analyseLink = port;
+  port.onmessage = (e) => {
+    const id = (e.data as { id?: unknown } | null)?.id;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) return;
+    const reason = take(parseMessage(e.data));
+    port.postMessage({
+      type: 'analyse-taken',
+      id,
+      ok: reason === undefined,
+      ...(reason ? { reason: reason.slice(0, 500) } : {}),
+    });
+  };
+  await offerLink('draft', draft.port2);
+  await offerLink('analyse', analyse.port2);
 }
-const linkFailed = (e: unknown) => console.error('[sotto] draft link not made:', e);
+const linkFailed = (e: unknown) => console.error('[sotto] links not made:', e);
 link().catch(linkFailed);
 
 /**
@@ -139,12 +170,9 @@ listen((raw, sender) => {
         timing: { offscreenMs: performance.now() - t0, workerMs: ms },
       }));
   }
-  if (r.ok && r.message.type === 'draft-link-request') {
+  if (r.ok && r.message.type === 'link-request') {
     if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page')
-      return Promise.resolve({
-        ok: false,
-        reason: 'draft-link-request is accepted from the background only',
-      });
+      return Promise.resolve({ ok: false, reason: 'link-request is accepted from the background only' });
     return link().then(
       () => ({ ok: true }),
       (e: unknown) => {
@@ -165,12 +193,12 @@ listen((raw, sender) => {
         return { ok: true, ...swap };
       });
   }
-  if (!r.ok || r.message.type !== 'analyse')
-    return Promise.resolve({ ok: false, reason: r.ok ? 'not an analyse message' : r.reason });
-  if (senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page') {
+  if (
+    r.ok &&
+    r.message.type === 'analyse' &&
+    senderKind(sender, extensionId(), extensionOrigin()) !== 'extension-page'
+  )
     return Promise.resolve({ ok: false, reason: 'analyse is accepted from the background only' });
-  }
-  queue.push(...r.message.utterances);
-  void drain();
-  return Promise.resolve({ ok: true });
+  const reason = take(r);
+  return Promise.resolve(reason === undefined ? { ok: true } : { ok: false, reason });
 });

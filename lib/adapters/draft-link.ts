@@ -3,23 +3,15 @@
  * pre-send check (issue 6: ≤ 5 ms per keystroke p95). Asking the offscreen document by
  * `runtime.sendMessage` and then the worker through it cost 3.0–4.5 ms p95 of the round trip, of
  * which browser messaging was 2.3–3.3 ms; a port between the two workers answers in about 0.2 ms.
- *
- * The offscreen document makes the channel: one end goes to the analysis worker, the other to
- * the service worker (`ServiceWorker.postMessage`, from our own document only), when the worker
- * has started and whenever the service worker asks for one (it starts without a link after a
- * restart). A check the link does not answer in time, or that the worker refuses (not started
- * yet), goes the old way instead, and a link that did not answer is dropped and asked for again.
- * Pure: tested in Node with a MessageChannel.
+ * The link itself (ids, deadline, a new link asked for when one goes silent) is a
+ * `RequestLink` (lib/background/request-link.ts); a check it does not answer, or that the worker
+ * refuses (not started yet), goes the old way. Pure: tested in Node with a MessageChannel.
  */
+import { type LinkPort, RequestLink, type RequestLinkOptions } from '../background/request-link';
 import { parseMessage } from '../messages';
 import type { DraftHit } from './presend';
 
-/** The part of a MessagePort the link uses. */
-export interface LinkPort {
-  postMessage(msg: unknown): void;
-  onmessage: ((e: { data: unknown }) => void) | null;
-  close(): void;
-}
+export type { LinkPort };
 
 /** The worker's check of a draft; undefined when it cannot check yet (not started). */
 export type LinkCheck = (
@@ -51,63 +43,34 @@ export function serveDraftLink(port: LinkPort, check: LinkCheck): void {
   };
 }
 
-export interface DraftLinkOptions {
-  /** Asks the offscreen document for a link (fire and forget; it arrives through `attach`). */
-  request(): void;
-  /** A check unanswered this long drops the link (the document or its worker went away). */
-  timeoutMs?: number;
-  /** Without a link, it is asked for at most this often. */
-  requestEveryMs?: number;
-  now?(): number;
-  setTimeout?(fn: () => void, ms: number): unknown;
-  clearTimeout?(t: unknown): void;
-}
-
 /** What a check on the link came back with: the hits, and the worker's own time. */
 export interface LinkAnswer {
   hits: DraftHit[];
   workerMs: number;
 }
 
-/** The service worker's end: checks on the link while it has one. */
+/** The service worker's end: draft checks on the link while it has one. */
 export class DraftLink {
-  private port: LinkPort | undefined;
-  private nextId = 0;
-  private readonly waiting = new Map<number, (a: LinkAnswer | undefined) => void>();
-  private requestedAt = Number.NEGATIVE_INFINITY;
-  private readonly timeoutMs: number;
-  private readonly requestEveryMs: number;
-  private readonly now: () => number;
-  private readonly setTimer: (fn: () => void, ms: number) => unknown;
-  private readonly clearTimer: (t: unknown) => void;
+  private readonly link: RequestLink<LinkAnswer>;
 
-  constructor(private readonly o: DraftLinkOptions) {
-    this.timeoutMs = o.timeoutMs ?? 1000;
-    this.requestEveryMs = o.requestEveryMs ?? 1000;
-    this.now = o.now ?? Date.now;
-    this.setTimer = o.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
-    this.clearTimer = o.clearTimeout ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
+  constructor(o: Omit<RequestLinkOptions<LinkAnswer>, 'answerOf'>) {
+    this.link = new RequestLink<LinkAnswer>({
+      ...o,
+      answerOf: (m) =>
+        m.type === 'link-checked'
+          ? { id: m.id, answer: m.ok ? { hits: m.hits ?? [], workerMs: m.workerMs ?? 0 } : undefined }
+          : undefined,
+    });
   }
 
   /** Whether a link is held (it may still turn out dead on the next check). */
   get linked(): boolean {
-    return this.port !== undefined;
+    return this.link.linked;
   }
 
   /** A new link from the offscreen document: it replaces the one held (which is closed). */
   attach(port: LinkPort): void {
-    this.drop();
-    this.port = port;
-    port.onmessage = (e) => {
-      if (port !== this.port) return;
-      const r = parseMessage(e.data);
-      if (!r.ok || r.message.type !== 'link-checked') return;
-      const m = r.message;
-      const done = this.waiting.get(m.id);
-      if (!done) return;
-      this.waiting.delete(m.id);
-      done(m.ok ? { hits: m.hits ?? [], workerMs: m.workerMs ?? 0 } : undefined);
-    };
+    this.link.attach(port);
   }
 
   /**
@@ -116,65 +79,11 @@ export class DraftLink {
    * the other way. Never rejects.
    */
   ask(text: string, conversationId: string | undefined): Promise<LinkAnswer | undefined> {
-    const port = this.port;
-    if (!port) {
-      this.requestLink();
-      return Promise.resolve(undefined);
-    }
-    return new Promise((resolve) => {
-      const id = this.nextId++;
-      const timer = this.setTimer(() => {
-        if (!this.waiting.has(id)) return;
-        this.waiting.delete(id);
-        resolve(undefined);
-        // Silent past the deadline: the document (or its worker) may be gone; a new link is asked for.
-        if (port === this.port) this.drop();
-        this.requestLink();
-      }, this.timeoutMs);
-      this.waiting.set(id, (a) => {
-        this.clearTimer(timer);
-        resolve(a);
-      });
-      try {
-        port.postMessage({
-          type: 'link-check',
-          id,
-          text,
-          ...(conversationId !== undefined ? { conversationId } : {}),
-        });
-      } catch {
-        this.clearTimer(timer);
-        this.waiting.delete(id);
-        resolve(undefined);
-        if (port === this.port) this.drop();
-      }
-    });
-  }
-
-  private requestLink(): void {
-    if (this.now() - this.requestedAt < this.requestEveryMs) return;
-    this.requestedAt = this.now();
-    try {
-      this.o.request();
-    } catch {
-      // Asked again after requestEveryMs.
-    }
-  }
-
-  /** Lets go of the link: what waits on it is answered undefined (the caller asks the other way). */
-  private drop(): void {
-    const port = this.port;
-    this.port = undefined;
-    if (port) {
-      port.onmessage = null;
-      try {
-        port.close();
-      } catch {
-        // Already closed.
-      }
-    }
-    const pending = [...this.waiting.values()];
-    this.waiting.clear();
-    for (const done of pending) done(undefined);
+    return this.link.ask((id) => ({
+      type: 'link-check',
+      id,
+      text,
+      ...(conversationId !== undefined ? { conversationId } : {}),
+    }));
   }
 }
