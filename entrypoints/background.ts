@@ -55,6 +55,9 @@ export default defineBackground(() => {
   const link = new DraftLink({ request: requestLinks });
   const analyseLink = new RequestLink<true>({
     request: requestLinks,
+    // Longer than a draft check's: a batch taken late and then sent the other way too would be
+    // analysed twice, and nobody is typing while it waits.
+    timeoutMs: 3000,
     answerOf: (m) => (m.type === 'analyse-taken' ? { id: m.id, answer: m.ok ? true : undefined } : undefined),
   });
   onLink((kind, port) => (kind === 'draft' ? link : analyseLink).attach(port));
