@@ -284,7 +284,8 @@ export class ConsoleAttachment {
     if (this.d.signal.aborted) return;
     let root = this.root;
     let conv = this.conversationId;
-    if (this.mayHaveMoved(records, root)) {
+    const moved = this.mayHaveMoved(records, root);
+    if (moved) {
       root = findLogRoot(this.d.win.document, this.d.spec);
       conv = this.readConversation();
       if (root !== this.root || conv !== this.conversationId) {
@@ -300,6 +301,10 @@ export class ConsoleAttachment {
     let removed = false;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
+      // The page's own changes around the log (a conversation list re-sorted, a clock, a badge)
+      // hold no message of it: skip them before looking for items in them. Without `moved`
+      // every record is inside the log already.
+      if (moved && !this.inLog(r.target, root)) continue;
       if (r.removedNodes.length && root.contains(r.target)) removed = true;
       // A child added to the log itself (the usual new message) has no owner above it.
       if (r.target !== root) {
