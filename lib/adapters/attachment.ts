@@ -3,7 +3,7 @@
  * follows mutations (new messages, edits, conversation switches) and hands utterances to `send`.
  * DOM only, through the window it is given, so it runs in happy-dom tests as in the page.
  */
-import type { MessageOf } from '../messages';
+import { MAX_BATCH, type MessageOf } from '../messages';
 import type { Utterance } from '../utterance';
 import { scopesOnPath } from './path';
 import {
@@ -38,6 +38,8 @@ export interface AttachmentDeps {
 }
 
 const RETRY_MS = [50, 200, 500, 1000, 2000, 5000];
+/** Batches posted and not yet acknowledged, at most: twice what the background answers at once. */
+const MAX_IN_FLIGHT = 16;
 /** Longest wait for the browser's report of boxes (a page that stopped rendering). */
 const FALLBACK_MS = 500;
 
@@ -472,47 +474,59 @@ export class ConsoleAttachment {
   }
 
   /**
-   * Hands utterances to the background, one batch in flight at a time: what is read while a batch
-   * waits for its acknowledgement goes in the next one (a 10,000-message burst reaches the
-   * background in a few hundred batches, not one per callback). The send is made inside the
-   * callback that read the messages when nothing is in flight; a send made later, from the
-   * acknowledgement or a retry, is timed too and its time added to the next reported callback.
+   * Hands utterances to the background at once, in the callback that read them: batches are
+   * posted without waiting for the previous one's acknowledgement (the background acknowledges
+   * several together, see AckBatcher), up to MAX_IN_FLIGHT unacknowledged; beyond that, what is
+   * read waits and goes out in one batch on the next acknowledgement (a 10,000-message burst
+   * reaches the background in a few hundred batches, not one per callback). A batch refused or
+   * dropped goes back, with every batch posted after it, in order, and is retried: nothing is lost,
+   * and a later edit of a message is never overtaken by an older text of it. Sends made later, from
+   * an acknowledgement or a retry, are timed and added to the next reported callback.
    */
   private post(fresh: Utterance[]): void {
     this.pending.push(...fresh);
     this.flush();
   }
 
-  private sending = false;
+  /** Batches posted and not yet acknowledged, oldest first. */
+  private sent: Utterance[][] = [];
   private retryTimer: number | undefined;
 
   private flush(): void {
-    if (this.sending || this.retryTimer !== undefined || this.pending.length === 0) return;
-    if (this.d.signal.aborted) return;
-    this.sending = true;
-    const batch = this.pending.splice(0, 500);
-    this.inFlight = batch.length;
-    this.d.send(batch).then(
-      () =>
-        // The acknowledgement is handled on the page's thread too: counted with the next message.
-        this.timed(() => {
-          this.sending = false;
-          this.inFlight = 0;
-          this.attempt = 0;
-          this.flush();
-        }, true),
-      () => {
-        // The background may be restarting; keep the batch and try again shortly.
-        this.sending = false;
-        this.inFlight = 0;
-        this.pending.unshift(...batch);
-        const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)]!;
-        this.retryTimer = this.d.win.setTimeout(() => {
-          this.retryTimer = undefined;
-          this.timed(() => this.flush(), true);
-        }, wait);
-      },
-    );
+    while (this.sent.length < MAX_IN_FLIGHT && this.pending.length > 0) {
+      if (this.retryTimer !== undefined || this.d.signal.aborted) return;
+      const batch = this.pending.splice(0, MAX_BATCH);
+      this.sent.push(batch);
+      this.inFlight += batch.length;
+      this.d.send(batch).then(
+        () =>
+          // The acknowledgement is handled on the page's thread too: counted with the next message.
+          this.timed(() => {
+            const i = this.sent.indexOf(batch);
+            if (i < 0) return; // already back in `pending` after an earlier batch failed
+            this.sent.splice(i, 1);
+            this.inFlight -= batch.length;
+            this.attempt = 0;
+            this.flush();
+          }, true),
+        () => this.giveBack(batch),
+      );
+    }
+  }
+
+  /** The background may be restarting: this batch and those after it wait and are sent again. */
+  private giveBack(batch: Utterance[]): void {
+    const i = this.sent.indexOf(batch);
+    if (i < 0) return;
+    const back = this.sent.splice(i);
+    for (const b of back) this.inFlight -= b.length;
+    this.pending.unshift(...back.flat());
+    if (this.retryTimer !== undefined) return;
+    const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)]!;
+    this.retryTimer = this.d.win.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.timed(() => this.flush(), true);
+    }, wait);
   }
 
   private reportState(attached: boolean, reason?: string): void {
