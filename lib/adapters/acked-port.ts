@@ -1,10 +1,12 @@
 /**
  * Delivery over one long-lived port instead of a one-time message per batch: on the console's
  * main thread `runtime.sendMessage` opens a channel each time (0.1–10 ms measured in bench:host on
- * this machine), while a message on an open port costs about 0.1–0.3 ms. The other end answers
- * the messages, in order, with acknowledgements; one acknowledgement may answer several (`count`),
- * so the page does not handle one incoming message per outgoing one (receiving one cost the
- * console's main thread about 0.2 ms of CPU, more than posting). A message the port dropped
+ * this machine), while a message on an open port costs about 0.07 ms of the thread's CPU (but
+ * 0.5–0.9 ms of wall time when posted alone on a busy two-core machine: the IPC wakes other
+ * threads and processes). The other end answers the messages, in order, with acknowledgements;
+ * one acknowledgement may answer several (`count`), so the page does not handle one incoming
+ * message per outgoing one (receiving one cost the console's main thread about 0.2 ms of CPU,
+ * more than posting; measured from /proc over 300 messages 50 ms apart). A message the port dropped
  * (service worker stopped, extension reloaded) is rejected so the caller retries, and the next
  * send reconnects.
  */
