@@ -40,6 +40,8 @@ export interface AttachmentDeps {
 const RETRY_MS = [50, 200, 500, 1000, 2000, 5000];
 /** Batches posted and not yet acknowledged, at most: twice what the background answers at once. */
 const MAX_IN_FLIGHT = 16;
+/** No answer for this long (the background answers within ACK_MS when it keeps up): it is behind. */
+const BEHIND_MS = 300;
 /** Longest wait for the browser's report of boxes (a page that stopped rendering). */
 const FALLBACK_MS = 500;
 
@@ -476,9 +478,10 @@ export class ConsoleAttachment {
   /**
    * Hands utterances to the background at once, in the callback that read them: batches are
    * posted without waiting for the previous one's acknowledgement (the background acknowledges
-   * several together, see AckBatcher), up to MAX_IN_FLIGHT unacknowledged; beyond that, what is
-   * read waits and goes out in one batch on the next acknowledgement (a 10,000-message burst
-   * reaches the background in a few hundred batches, not one per callback). A batch refused or
+   * several together, see AckBatcher), up to MAX_IN_FLIGHT unacknowledged and while it keeps up
+   * (an answer within BEHIND_MS); otherwise what is read waits and goes out in one batch on the
+   * next acknowledgement (a 10,000-message burst reaches the background in a few hundred batches,
+   * not one per callback). A batch refused or
    * dropped goes back, with every batch posted after it, in order, and is retried: nothing is lost,
    * and a later edit of a message is never overtaken by an older text of it. Sends made later, from
    * an acknowledgement or a retry, are timed and added to the next reported callback.
@@ -490,12 +493,18 @@ export class ConsoleAttachment {
 
   /** Batches posted and not yet acknowledged, oldest first. */
   private sent: Utterance[][] = [];
+  /** When the oldest of them was posted, or the last answer came (Date.now). */
+  private oldestSentAt = 0;
   private retryTimer: number | undefined;
 
   private flush(): void {
     while (this.sent.length < MAX_IN_FLIGHT && this.pending.length > 0) {
       if (this.retryTimer !== undefined || this.d.signal.aborted) return;
+      // A background that has not answered for a while is behind (a burst being analysed): what
+      // is read now waits for its answer and goes as one batch, not as many small ones.
+      if (this.sent.length > 0 && this.d.win.Date.now() - this.oldestSentAt > BEHIND_MS) return;
       const batch = this.pending.splice(0, MAX_BATCH);
+      if (this.sent.length === 0) this.oldestSentAt = this.d.win.Date.now();
       this.sent.push(batch);
       this.inFlight += batch.length;
       this.d.send(batch).then(
@@ -506,6 +515,8 @@ export class ConsoleAttachment {
             if (i < 0) return; // already back in `pending` after an earlier batch failed
             this.sent.splice(i, 1);
             this.inFlight -= batch.length;
+            // Acknowledged in order: the answer restarts the clock for what is still waiting.
+            this.oldestSentAt = this.d.win.Date.now();
             this.attempt = 0;
             this.flush();
           }, true),

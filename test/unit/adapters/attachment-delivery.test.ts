@@ -155,4 +155,32 @@ describe('delivery to the background', () => {
       vi.useRealTimers();
     }
   });
+
+  it('holds what is read while the background has not answered for 300 ms, and sends it as one batch', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { a, batches, answers } = attachAnswered();
+      say('1', 'one');
+      await vi.advanceTimersByTimeAsync(0);
+      say('2', 'two');
+      await vi.advanceTimersByTimeAsync(100);
+      expect(batches).toEqual([['one'], ['two']]); // keeping up: posted at once
+      await vi.advanceTimersByTimeAsync(250);
+      say('3', 'three');
+      await vi.advanceTimersByTimeAsync(0);
+      say('4', 'four');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(batches).toHaveLength(2);
+      expect(a.queued).toBe(4);
+      answers[0]!.ok();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(batches.at(-1)).toEqual(['three', 'four']);
+      // Answered again: the next message goes at once.
+      say('5', 'five');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(batches.at(-1)).toEqual(['five']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
