@@ -40,6 +40,8 @@ export interface AttachmentDeps {
 const RETRY_MS = [50, 200, 500, 1000, 2000, 5000];
 /** Batches posted and not yet acknowledged, at most: twice what the background answers at once. */
 const MAX_IN_FLIGHT = 16;
+/** Utterances read at once that still go out beside a batch in flight (see `flush`). */
+const PIPELINED_MAX = 4;
 /** No answer for this long (the background answers within ACK_MS when it keeps up): it is behind. */
 const BEHIND_MS = 300;
 /** Longest wait for the browser's report of boxes (a page that stopped rendering). */
@@ -478,8 +480,8 @@ export class ConsoleAttachment {
   /**
    * Hands utterances to the background at once, in the callback that read them: batches are
    * posted without waiting for the previous one's acknowledgement (the background acknowledges
-   * several together, see AckBatcher), up to MAX_IN_FLIGHT unacknowledged and while it keeps up
-   * (an answer within BEHIND_MS); otherwise what is read waits and goes out in one batch on the
+   * several together, see AckBatcher), up to MAX_IN_FLIGHT unacknowledged, a few messages at a
+   * time (PIPELINED_MAX) and while it keeps up (an answer within BEHIND_MS); otherwise what is read waits and goes out in one batch on the
    * next acknowledgement (a 10,000-message burst reaches the background in a few hundred batches,
    * not one per callback). A batch refused or
    * dropped goes back, with every batch posted after it, in order, and is retried: nothing is lost,
@@ -503,6 +505,9 @@ export class ConsoleAttachment {
       // A background that has not answered for a while is behind (a burst being analysed): what
       // is read now waits for its answer and goes as one batch, not as many small ones.
       if (this.sent.length > 0 && this.d.win.Date.now() - this.oldestSentAt > BEHIND_MS) return;
+      // Only a live conversation's few messages go out beside a batch in flight; many at once (a
+      // history loaded, a burst) wait for the answer and go together, as one batch.
+      if (this.sent.length > 0 && this.pending.length > PIPELINED_MAX) return;
       const batch = this.pending.splice(0, MAX_BATCH);
       if (this.sent.length === 0) this.oldestSentAt = this.d.win.Date.now();
       this.sent.push(batch);

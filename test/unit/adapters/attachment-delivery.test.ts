@@ -183,4 +183,16 @@ describe('delivery to the background', () => {
       vi.useRealTimers();
     }
   });
+
+  it('sends many messages read at once beside a batch in flight only on its answer, as one batch', async () => {
+    const { batches, answers } = attachAnswered();
+    say('1', 'one');
+    await tick();
+    for (let i = 2; i <= 6; i++) say(String(i), `m${i}`);
+    await tick();
+    expect(batches).toEqual([['one']]);
+    answers.shift()!.ok();
+    await tick();
+    expect(batches.at(-1)).toEqual(['m2', 'm3', 'm4', 'm5', 'm6']);
+  });
 });
