@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import type { DraftHit } from '@/lib/adapters/presend';
-import { AckBatcher } from '@/lib/adapters/acked-port';
+import { AckBatcher, PIPELINED_MAX } from '@/lib/adapters/acked-port';
 import { PRESEND_PORT, directAnswerer } from '@/lib/adapters/presend-direct';
 import { draftRelay } from '@/lib/adapters/presend-relay';
 import { offscreenWhenEnrolled } from '@/lib/background/offscreen-start';
@@ -120,7 +120,8 @@ export default defineBackground(() => {
             (raw as { type?: string } | null)?.type === 'utterances'
               ? await router.handle(raw, sender)
               : ({ ok: false, reason: 'only utterances are taken on this port' } as const);
-          if (r.ok) acks.taken();
+          // A large batch's sender waits for its answer (PIPELINED_MAX): answered at once.
+          if (r.ok) acks.taken((raw as { utterances: unknown[] }).utterances.length > PIPELINED_MAX);
           else acks.refused(r.reason.slice(0, 500));
         })
         // Not taken: refused, so the console sends it again (a silent loss would hold it forever).

@@ -87,6 +87,11 @@ export class AckedPort<M> {
 /** When the answering end sends the acknowledgements it owes (see `AckBatcher`). */
 export const ACK_EVERY = 8;
 export const ACK_MS = 200;
+/**
+ * Messages of more utterances than this are not posted beside others in flight: their sender
+ * waits for the answer (a burst goes as few large batches), so they are acknowledged at once.
+ */
+export const PIPELINED_MAX = 4;
 
 /**
  * The answering end's side of `AckedPort`: owes an acknowledgement per message taken and sends
@@ -105,9 +110,10 @@ export class AckBatcher {
     private readonly ms = ACK_MS,
   ) {}
 
-  taken(): void {
+  /** `now`: the sender waits for this answer before it sends more (see PIPELINED_MAX). */
+  taken(now = false): void {
     this.owed++;
-    if (this.owed >= this.every) this.settle();
+    if (now || this.owed >= this.every) this.settle();
     else this.timer ??= setTimeout(() => this.settle(), this.ms);
   }
 

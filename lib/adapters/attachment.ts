@@ -5,6 +5,7 @@
  */
 import { MAX_BATCH, type MessageOf } from '../messages';
 import type { Utterance } from '../utterance';
+import { PIPELINED_MAX } from './acked-port';
 import { scopesOnPath } from './path';
 import {
   type Geometry,
@@ -40,8 +41,6 @@ export interface AttachmentDeps {
 const RETRY_MS = [50, 200, 500, 1000, 2000, 5000];
 /** Batches posted and not yet acknowledged, at most: twice what the background answers at once. */
 const MAX_IN_FLIGHT = 16;
-/** Utterances read at once that still go out beside a batch in flight (see `flush`). */
-const PIPELINED_MAX = 4;
 /** No answer for this long (the background answers within ACK_MS when it keeps up): it is behind. */
 const BEHIND_MS = 300;
 /** Longest wait for the browser's report of boxes (a page that stopped rendering). */

@@ -174,4 +174,20 @@ describe('acknowledgements sent together', () => {
       vi.useRealTimers();
     }
   });
+
+  it('answers at once, with what it owed, a message whose sender waits for it', () => {
+    vi.useFakeTimers();
+    try {
+      const posted: unknown[] = [];
+      const acks = new AckBatcher((a) => posted.push(a));
+      acks.taken();
+      expect(posted).toEqual([]);
+      acks.taken(true);
+      expect(posted).toEqual([{ ok: true, count: 2 }]);
+      vi.advanceTimersByTime(1000);
+      expect(posted).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
