@@ -30,7 +30,7 @@
  * extension and prints where the console script's time goes (its own functions and the layout and
  * style work they force, by function).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
@@ -392,7 +392,7 @@ interface CpuProfile {
  * through an extension script: their total, and by leaf function (native calls such as
  * getBoundingClientRect or innerText carry the layout and style work they force).
  */
-async function startProfile(page: Page): Promise<() => Promise<string>> {
+async function startProfile(page: Page, name: string): Promise<() => Promise<string>> {
   const s = await page.context().newCDPSession(page);
   await s.send('Profiler.enable');
   await s.send('Profiler.setSamplingInterval', { interval: 100 });
@@ -400,6 +400,9 @@ async function startProfile(page: Page): Promise<() => Promise<string>> {
   return async () => {
     const { profile } = (await s.send('Profiler.stop')) as unknown as { profile: CpuProfile };
     await s.detach().catch(() => {});
+    // The raw profile, for a closer look (chrome://inspect or a script): SOTTO_BENCH_HOST_PROFILE_DIR.
+    const dumpTo = process.env.SOTTO_BENCH_HOST_PROFILE_DIR;
+    if (dumpTo) writeFileSync(join(dumpTo, `${name}.cpuprofile`), JSON.stringify(profile));
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const parent = new Map<number, number>();
     for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -590,7 +593,7 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
       const c = await FixtureConsole.open(context, new URL(f.path, fixtureUrl).href, wait);
       const [id] = await c.conversations();
       await c.select(id!);
-      const prof = withExtension && PROFILE ? await startProfile(c.page) : undefined;
+      const prof = withExtension && PROFILE ? await startProfile(c.page, f.id) : undefined;
       const trace = withExtension && !PROFILE ? await traceCpu(c.page) : undefined;
       const cpu0 = processCpuMs(dir);
       const rate = await playRate(c.page, id!, RATE_SECONDS);

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import type { DraftHit } from '@/lib/adapters/presend';
+import { AckBatcher, PIPELINED_MAX } from '@/lib/adapters/acked-port';
 import { DraftLink } from '@/lib/adapters/draft-link';
 import { PRESEND_PORT, directAnswerer } from '@/lib/adapters/presend-direct';
 import { draftRelay } from '@/lib/adapters/presend-relay';
@@ -118,10 +119,19 @@ export default defineBackground(() => {
   });
 
   // Console content scripts post their utterances on a long-lived port (issue #6: a one-time
-  // sendMessage per batch cost the console's main thread several ms). Handled one after another,
-  // so each acknowledgement answers the oldest batch still waiting on that port.
+  // sendMessage per batch cost the console's main thread several ms). Handled one after another;
+  // the acknowledgements go back together (AckBatcher), oldest batches first, so the console does
+  // not handle one incoming message per batch it posts.
   onConnect('console', (port, sender) => {
     let turn = Promise.resolve();
+    const acks = new AckBatcher((a) => {
+      try {
+        port.post({ type: 'utterances-ack', ...a });
+      } catch {
+        acks.stop(); // the tab went away before its answer
+      }
+    });
+    port.onDisconnect(() => acks.stop());
     port.onMessage((raw) => {
       turn = turn
         .then(async () => {
@@ -129,13 +139,12 @@ export default defineBackground(() => {
             (raw as { type?: string } | null)?.type === 'utterances'
               ? await router.handle(raw, sender)
               : ({ ok: false, reason: 'only utterances are taken on this port' } as const);
-          port.post({
-            type: 'utterances-ack',
-            ok: r.ok,
-            ...(r.ok ? {} : { reason: r.reason.slice(0, 500) }),
-          });
+          // A large batch's sender waits for its answer (PIPELINED_MAX): answered at once.
+          if (r.ok) acks.taken((raw as { utterances: unknown[] }).utterances.length > PIPELINED_MAX);
+          else acks.refused(r.reason.slice(0, 500));
         })
-        .catch(() => {}); // the tab went away before its answer
+        // Not taken: refused, so the console sends it again (a silent loss would hold it forever).
+        .catch((e: unknown) => acks.refused(String(e).slice(0, 500)));
     });
   });
 

@@ -57,9 +57,15 @@ export const Message = z.discriminatedUnion('type', [
   // content script → background
   z.object({ type: z.literal('utterances'), utterances: z.array(Utterance).min(1).max(MAX_BATCH) }),
   z.object({ type: z.literal('attach-state'), state: AttachState }),
-  // background → content script, on its 'console' port: the answer to each 'utterances' posted
-  // there, in order (a port message costs the console's main thread far less than sendMessage)
-  z.object({ type: z.literal('utterances-ack'), ok: z.boolean(), reason: z.string().max(500).optional() }),
+  // background → content script, on its 'console' port: the answer to the 'utterances' posted
+  // there, in order (a port message costs the console's main thread far less than sendMessage);
+  // `count`: how many of the oldest unanswered it answers at once (1 when absent)
+  z.object({
+    type: z.literal('utterances-ack'),
+    ok: z.boolean(),
+    reason: z.string().max(500).optional(),
+    count: z.number().int().min(1).max(10_000).optional(),
+  }),
   // background → offscreen document
   z.object({
     type: z.literal('analyse'),

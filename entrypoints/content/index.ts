@@ -195,15 +195,19 @@ function recordCost(ms: number, utterances: number): void {
 }
 
 /**
- * Utterances go to the background on one long-lived port, acknowledged batch by batch: a
- * one-time sendMessage per batch cost the console's main thread 0.1–10 ms each (issue #6).
+ * Utterances go to the background on one long-lived port, acknowledged several batches at a time:
+ * a one-time sendMessage per batch cost the console's main thread 0.1–10 ms each (issue #6).
  */
 const delivery = new AckedPort<Message>(
   () => connect('console'),
   (raw) => {
-    const m = raw as { type?: string; ok?: unknown; reason?: unknown } | null;
+    const m = raw as { type?: string; ok?: unknown; reason?: unknown; count?: unknown } | null;
     if (m?.type !== 'utterances-ack') return undefined;
-    return { ok: m.ok === true, ...(typeof m.reason === 'string' ? { reason: m.reason } : {}) };
+    return {
+      ok: m.ok === true,
+      ...(typeof m.reason === 'string' ? { reason: m.reason } : {}),
+      ...(typeof m.count === 'number' ? { count: m.count } : {}),
+    };
   },
 );
 

@@ -3,8 +3,9 @@
  * follows mutations (new messages, edits, conversation switches) and hands utterances to `send`.
  * DOM only, through the window it is given, so it runs in happy-dom tests as in the page.
  */
-import type { MessageOf } from '../messages';
+import { MAX_BATCH, type MessageOf } from '../messages';
 import type { Utterance } from '../utterance';
+import { PIPELINED_MAX } from './acked-port';
 import { scopesOnPath } from './path';
 import {
   type Geometry,
@@ -38,6 +39,10 @@ export interface AttachmentDeps {
 }
 
 const RETRY_MS = [50, 200, 500, 1000, 2000, 5000];
+/** Batches posted and not yet acknowledged, at most: twice what the background answers at once. */
+const MAX_IN_FLIGHT = 16;
+/** No answer for this long (the background answers within ACK_MS when it keeps up): it is behind. */
+const BEHIND_MS = 300;
 /** Longest wait for the browser's report of boxes (a page that stopped rendering). */
 const FALLBACK_MS = 500;
 
@@ -284,7 +289,8 @@ export class ConsoleAttachment {
     if (this.d.signal.aborted) return;
     let root = this.root;
     let conv = this.conversationId;
-    if (this.mayHaveMoved(records, root)) {
+    const moved = this.mayHaveMoved(records, root);
+    if (moved) {
       root = findLogRoot(this.d.win.document, this.d.spec);
       conv = this.readConversation();
       if (root !== this.root || conv !== this.conversationId) {
@@ -300,6 +306,10 @@ export class ConsoleAttachment {
     let removed = false;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
+      // The page's own changes around the log (a conversation list re-sorted, a clock, a badge)
+      // hold no message of it: skip them before looking for items in them. Without `moved`
+      // every record is inside the log already.
+      if (moved && !this.inLog(r.target, root)) continue;
       if (r.removedNodes.length && root.contains(r.target)) removed = true;
       // A child added to the log itself (the usual new message) has no owner above it.
       if (r.target !== root) {
@@ -467,47 +477,71 @@ export class ConsoleAttachment {
   }
 
   /**
-   * Hands utterances to the background, one batch in flight at a time: what is read while a batch
-   * waits for its acknowledgement goes in the next one (a 10,000-message burst reaches the
-   * background in a few hundred batches, not one per callback). The send is made inside the
-   * callback that read the messages when nothing is in flight; a send made later, from the
-   * acknowledgement or a retry, is timed too and its time added to the next reported callback.
+   * Hands utterances to the background at once, in the callback that read them: batches are
+   * posted without waiting for the previous one's acknowledgement (the background acknowledges
+   * several together, see AckBatcher), up to MAX_IN_FLIGHT unacknowledged, a few messages at a
+   * time (PIPELINED_MAX) and while it keeps up (an answer within BEHIND_MS); otherwise what is read waits and goes out in one batch on the
+   * next acknowledgement (a 10,000-message burst reaches the background in a few hundred batches,
+   * not one per callback). A batch refused or
+   * dropped goes back, with every batch posted after it, in order, and is retried: nothing is lost,
+   * and a later edit of a message is never overtaken by an older text of it. Sends made later, from
+   * an acknowledgement or a retry, are timed and added to the next reported callback.
    */
   private post(fresh: Utterance[]): void {
     this.pending.push(...fresh);
     this.flush();
   }
 
-  private sending = false;
+  /** Batches posted and not yet acknowledged, oldest first. */
+  private sent: Utterance[][] = [];
+  /** When the oldest of them was posted, or the last answer came (Date.now). */
+  private oldestSentAt = 0;
   private retryTimer: number | undefined;
 
   private flush(): void {
-    if (this.sending || this.retryTimer !== undefined || this.pending.length === 0) return;
-    if (this.d.signal.aborted) return;
-    this.sending = true;
-    const batch = this.pending.splice(0, 500);
-    this.inFlight = batch.length;
-    this.d.send(batch).then(
-      () =>
-        // The acknowledgement is handled on the page's thread too: counted with the next message.
-        this.timed(() => {
-          this.sending = false;
-          this.inFlight = 0;
-          this.attempt = 0;
-          this.flush();
-        }, true),
-      () => {
-        // The background may be restarting; keep the batch and try again shortly.
-        this.sending = false;
-        this.inFlight = 0;
-        this.pending.unshift(...batch);
-        const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)]!;
-        this.retryTimer = this.d.win.setTimeout(() => {
-          this.retryTimer = undefined;
-          this.timed(() => this.flush(), true);
-        }, wait);
-      },
-    );
+    while (this.sent.length < MAX_IN_FLIGHT && this.pending.length > 0) {
+      if (this.retryTimer !== undefined || this.d.signal.aborted) return;
+      // A background that has not answered for a while is behind (a burst being analysed): what
+      // is read now waits for its answer and goes as one batch, not as many small ones.
+      if (this.sent.length > 0 && this.d.win.Date.now() - this.oldestSentAt > BEHIND_MS) return;
+      // Only a live conversation's few messages go out beside a batch in flight; many at once (a
+      // history loaded, a burst) wait for the answer and go together, as one batch.
+      if (this.sent.length > 0 && this.pending.length > PIPELINED_MAX) return;
+      const batch = this.pending.splice(0, MAX_BATCH);
+      if (this.sent.length === 0) this.oldestSentAt = this.d.win.Date.now();
+      this.sent.push(batch);
+      this.inFlight += batch.length;
+      this.d.send(batch).then(
+        () =>
+          // The acknowledgement is handled on the page's thread too: counted with the next message.
+          this.timed(() => {
+            const i = this.sent.indexOf(batch);
+            if (i < 0) return; // already back in `pending` after an earlier batch failed
+            this.sent.splice(i, 1);
+            this.inFlight -= batch.length;
+            // Acknowledged in order: the answer restarts the clock for what is still waiting.
+            this.oldestSentAt = this.d.win.Date.now();
+            this.attempt = 0;
+            this.flush();
+          }, true),
+        () => this.giveBack(batch),
+      );
+    }
+  }
+
+  /** The background may be restarting: this batch and those after it wait and are sent again. */
+  private giveBack(batch: Utterance[]): void {
+    const i = this.sent.indexOf(batch);
+    if (i < 0) return;
+    const back = this.sent.splice(i);
+    for (const b of back) this.inFlight -= b.length;
+    this.pending.unshift(...back.flat());
+    if (this.retryTimer !== undefined) return;
+    const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)]!;
+    this.retryTimer = this.d.win.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.timed(() => this.flush(), true);
+    }, wait);
   }
 
   private reportState(attached: boolean, reason?: string): void {

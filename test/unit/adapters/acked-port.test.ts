@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { AckedPort, type PortEnds } from '../../../lib/adapters/acked-port';
+import { describe, expect, it, vi } from 'vitest';
+import { AckBatcher, AckedPort, type PortEnds } from '../../../lib/adapters/acked-port';
 
 /** A port whose other end the test plays: it sees what was posted and answers or hangs up. */
 function fakePort() {
@@ -42,8 +42,10 @@ function opened() {
 }
 
 const ackOf = (raw: unknown) => {
-  const m = raw as { type?: string; ok: boolean; reason?: string };
-  return m?.type === 'ack' ? { ok: m.ok, ...(m.reason ? { reason: m.reason } : {}) } : undefined;
+  const m = raw as { type?: string; ok: boolean; reason?: string; count?: number };
+  return m?.type === 'ack'
+    ? { ok: m.ok, ...(m.reason ? { reason: m.reason } : {}), ...(m.count ? { count: m.count } : {}) }
+    : undefined;
 };
 
 describe('acked port', () => {
@@ -95,5 +97,97 @@ describe('acked port', () => {
     await expect(p.send('a')).rejects.toThrow('disconnected port');
     expect(p.inFlight).toBe(0);
     expect(opened).toBe(1);
+  });
+
+  it('settles several of the oldest messages with one acknowledgement that counts them', async () => {
+    const { port: p, ports } = opened();
+    const done: string[] = [];
+    for (const m of ['a', 'b', 'c', 'd']) p.send(m).then(() => done.push(m));
+    ports[0]!.answer({ type: 'ack', ok: true, count: 3 });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(done).toEqual(['a', 'b', 'c']);
+    expect(p.inFlight).toBe(1);
+    ports[0]!.answer({ type: 'ack', ok: true });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(done).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('acknowledgements sent together', () => {
+  it('owes one per message taken and sends them as one, every 8 or 200 ms after the first', () => {
+    vi.useFakeTimers();
+    try {
+      const posted: unknown[] = [];
+      const acks = new AckBatcher((a) => posted.push(a));
+      for (let i = 0; i < 10; i++) acks.taken();
+      expect(posted).toEqual([{ ok: true, count: 8 }]);
+      vi.advanceTimersByTime(199);
+      expect(posted).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(posted).toEqual([
+        { ok: true, count: 8 },
+        { ok: true, count: 2 },
+      ]);
+      acks.taken();
+      vi.advanceTimersByTime(200);
+      expect(posted.at(-1)).toEqual({ ok: true });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('sends a refusal at once, after what it owed before it, and nothing once stopped', () => {
+    vi.useFakeTimers();
+    try {
+      const posted: unknown[] = [];
+      const acks = new AckBatcher((a) => posted.push(a));
+      acks.taken();
+      acks.taken();
+      acks.refused('malformed');
+      expect(posted).toEqual([
+        { ok: true, count: 2 },
+        { ok: false, reason: 'malformed' },
+      ]);
+      acks.taken();
+      acks.stop();
+      vi.advanceTimersByTime(1000);
+      expect(posted).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps an acked port in step with the batcher end to end', async () => {
+    vi.useFakeTimers();
+    try {
+      const { port: p, ports } = opened();
+      const acks = new AckBatcher((a) => ports[0]!.answer({ type: 'ack', ...a }));
+      const sent = Array.from({ length: 11 }, (_, i) => p.send(String(i)));
+      for (let i = 0; i < 11; i++) acks.taken();
+      expect(p.inFlight).toBe(3);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(p.inFlight).toBe(0);
+      await expect(Promise.all(sent)).resolves.toHaveLength(11);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('answers at once, with what it owed, a message whose sender waits for it', () => {
+    vi.useFakeTimers();
+    try {
+      const posted: unknown[] = [];
+      const acks = new AckBatcher((a) => posted.push(a));
+      acks.taken();
+      expect(posted).toEqual([]);
+      acks.taken(true);
+      expect(posted).toEqual([{ ok: true, count: 2 }]);
+      vi.advanceTimersByTime(1000);
+      expect(posted).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
