@@ -82,7 +82,7 @@ function take(r: ReturnType<typeof parseMessage>): string | undefined {
  * (it loses its ends when it stops). Analyses still go back by `runtime.sendMessage`, which wakes
  * a stopped service worker.
  */
-async function link(): Promise<void> {
+async function makeLinks(): Promise<void> {
   await ready;
   const draft = new MessageChannel();
   await worker.draftLink(Comlink.transfer(draft.port1, [draft.port1]));
@@ -103,6 +103,16 @@ async function link(): Promise<void> {
   };
   await offerLink('draft', draft.port2);
   await offerLink('analyse', analyse.port2);
+}
+let linking: Promise<void> = Promise.resolve();
+/**
+ * One after another: two offers made at once could reach the service worker in the other order,
+ * leaving it a link whose worker end the later one closed.
+ */
+function link(): Promise<void> {
+  const next = linking.then(makeLinks);
+  linking = next.catch(() => {});
+  return next;
 }
 const linkFailed = (e: unknown) => console.error('[sotto] links not made:', e);
 link().catch(linkFailed);

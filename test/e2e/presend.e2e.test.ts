@@ -293,7 +293,7 @@ describe('offscreen document at enrolment', () => {
       };
       let said = 0;
       /**
-       * Draft checks on the port and a customer message analysed, while counting the service
+       * Draft checks on the port and a sent message analysed, while counting the service
        * worker's one-time messages to the document (`check-draft`, `analyse`).
        */
       const throughDocument = async (n: number) => {
@@ -323,8 +323,8 @@ describe('offscreen document at enrolment', () => {
           expect(r.hits?.map((h) => h.ruleId)).toEqual(expect.arrayContaining(expected));
         }
         const before = await analysed();
-        await c.customerSays(conv, `我的快递还没到 ${said++}`);
-        await waitFor(analysed, (k) => k > before, 'the customer message analysed', 100);
+        await c.agentSends(conv, `好的，我这边帮您查一下 ${said++}`);
+        await waitFor(analysed, (k) => k > before, 'the sent message analysed', 100);
         return sw.evaluate(
           () => (globalThis as unknown as { __toDocument: Record<string, number> }).__toDocument,
         );
@@ -332,7 +332,7 @@ describe('offscreen document at enrolment', () => {
       // Once the links are there (the document offers them when its worker starts; a service
       // worker without them asks on its first check or batch), nothing goes through the document.
       const none = { 'check-draft': 0, analyse: 0 };
-      await expect.poll(() => throughDocument(5), { timeout: 20_000 }).toEqual(none);
+      await expect.poll(() => throughDocument(5), { timeout: 60_000 }).toEqual(none);
       // Stopped: the new service worker has no link; it asks for one and uses it.
       const cdp = await l.cdp();
       const running = async () =>
@@ -345,7 +345,7 @@ describe('offscreen document at enrolment', () => {
       expect((await directCheck(w, conv, promise)).hits?.map((h) => h.ruleId)).toEqual(
         expect.arrayContaining(expected),
       );
-      await expect.poll(() => throughDocument(5), { timeout: 20_000 }).toEqual(none);
+      await expect.poll(() => throughDocument(5), { timeout: 60_000 }).toEqual(none);
       expect(c.errors).toEqual([]);
     } finally {
       await w.s.detach().catch(() => {});
