@@ -5,7 +5,6 @@ import { DraftLink } from '@/lib/adapters/draft-link';
 import { PRESEND_PORT, directAnswerer } from '@/lib/adapters/presend-direct';
 import { draftRelay } from '@/lib/adapters/presend-relay';
 import { reachable } from '@/lib/background/reachable';
-import { RequestLink } from '@/lib/background/request-link';
 import { offscreenWhenEnrolled } from '@/lib/background/offscreen-start';
 import { Router } from '@/lib/background/router';
 import type { Message, MessageOf } from '@/lib/messages';
@@ -47,21 +46,15 @@ export default defineBackground(() => {
   // The offscreen document, asked straight away once it has answered (analyse batches and draft
   // checks alike), looked up and created again only when it did not (lib/background/reachable.ts).
   const offscreen = reachable(ensureOffscreen);
-  // Draft checks go to the analysis worker on the draft link, analyse batches to the offscreen
-  // document on the analyse link: MessagePorts the document hands over (lib/background/request-link.ts),
-  // far cheaper per message than a one-time runtime message, which is the way while there are none.
-  const requestLinks = () => {
-    void send({ type: 'link-request', target: 'offscreen' }).catch(() => {});
-  };
-  const link = new DraftLink({ request: requestLinks });
-  const analyseLink = new RequestLink<true>({
-    request: requestLinks,
-    // Longer than a draft check's: a batch taken late and then sent the other way too would be
-    // analysed twice, and nobody is typing while it waits.
-    timeoutMs: 3000,
-    answerOf: (m) => (m.type === 'analyse-taken' ? { id: m.id, answer: m.ok ? true : undefined } : undefined),
+  // Draft checks go to the analysis worker on the draft link, a MessagePort the offscreen document
+  // hands over (lib/adapters/draft-link.ts): far cheaper than a one-time runtime message through
+  // the document, which is the way while there is none.
+  const link = new DraftLink({
+    request: () => {
+      void send({ type: 'link-request', target: 'offscreen' }).catch(() => {});
+    },
   });
-  onLink((kind, port) => (kind === 'draft' ? link : analyseLink).attach(port));
+  onLink((port) => link.attach(port));
   // Cold browser: the offscreen document may not listen yet; the relay retries until its worker
   // answers, and past the deadline answers "no hits" so the check never holds the agent up.
   const drafts = draftRelay({
@@ -85,7 +78,6 @@ export default defineBackground(() => {
     overrides: overrideStore(),
     async analyse(utterances) {
       const msg: MessageOf<'analyse'> = { type: 'analyse', target: 'offscreen', utterances: [...utterances] };
-      if (await analyseLink.ask((id) => ({ ...msg, id }))) return;
       const took = (r: { ok?: boolean } | undefined) => r?.ok === true;
       const ask = () => send<{ ok?: boolean } | undefined>(msg);
       // Not taken (the document closed since): looked up, created if need be, and asked again.

@@ -71,8 +71,6 @@ export const Message = z.discriminatedUnion('type', [
     type: z.literal('analyse'),
     target: z.literal('offscreen'),
     utterances: z.array(Utterance).max(MAX_BATCH),
-    /** On the analyse link: matches the `analyse-taken` answer. */
-    id: z.number().int().nonnegative().optional(),
   }),
   z.object({
     type: z.literal('offscreen-ready'),
@@ -189,21 +187,13 @@ export const Message = z.discriminatedUnion('type', [
     reason: z.string().max(500).optional(),
   }),
   /**
-   * The links (lib/background/request-link.ts): MessagePorts from the service worker to the
-   * analysis worker (`draft`: one `link-check` per draft, one `link-checked` per check) and to the
-   * offscreen document (`analyse`: `analyse` batches with an id, each answered `analyse-taken`).
-   * The offscreen document hands the service worker their ends with `link`
-   * (ServiceWorker.postMessage) when its worker has started, and again when the background asks
-   * with `link-request`.
+   * The draft link (lib/adapters/draft-link.ts): a MessagePort from the service worker to the
+   * analysis worker, one `link-check` per draft and one `link-checked` per check. The offscreen
+   * document hands the service worker its end with `link` (ServiceWorker.postMessage) when its
+   * worker has started, and again when the background asks with `link-request`.
    */
-  z.object({ type: z.literal('link'), kind: z.enum(['draft', 'analyse']) }),
+  z.object({ type: z.literal('link') }),
   z.object({ type: z.literal('link-request'), target: z.literal('offscreen') }),
-  z.object({
-    type: z.literal('analyse-taken'),
-    id: z.number().int().nonnegative(),
-    ok: z.boolean(),
-    reason: z.string().max(500).optional(),
-  }),
   z.object({
     type: z.literal('link-check'),
     id: z.number().int().nonnegative(),

@@ -10,21 +10,19 @@ import type { LinkPort } from '@/lib/background/request-link';
 import { parseMessage } from '@/lib/messages';
 import { OFFSCREEN_PATH } from './offscreen';
 
-export type LinkKind = 'draft' | 'analyse';
-
 /** Offscreen document: gives `port` to the service worker (woken if it was stopped). */
-export async function offerLink(kind: LinkKind, port: MessagePort): Promise<void> {
+export async function offerLink(port: MessagePort): Promise<void> {
   const registration = await navigator.serviceWorker.ready;
   const sw = registration.active;
   if (!sw) throw new Error('the extension has no active service worker');
-  sw.postMessage({ type: 'link', kind }, [port]);
+  sw.postMessage({ type: 'link' }, [port]);
 }
 
 /**
  * Service worker: calls `take` with each link our offscreen document offers. Registered when the
  * service worker starts, so that an offer that wakes it is not missed.
  */
-export function onLink(take: (kind: LinkKind, port: LinkPort) => void): void {
+export function onLink(take: (port: LinkPort) => void): void {
   const scope = globalThis as unknown as Partial<EventTarget> & { clients?: unknown };
   // Not a service worker (the Firefox background page): there is no link to take.
   if (typeof scope.addEventListener !== 'function' || scope.clients === undefined) return;
@@ -34,6 +32,6 @@ export function onLink(take: (kind: LinkKind, port: LinkPort) => void): void {
     if (e.source?.url !== offscreenUrl) return;
     const r = parseMessage(e.data);
     const port = e.ports[0];
-    if (r.ok && r.message.type === 'link' && port) take(r.message.kind, port as unknown as LinkPort);
+    if (r.ok && r.message.type === 'link' && port) take(port as unknown as LinkPort);
   });
 }

@@ -14,7 +14,6 @@ import { senderKind } from '@/lib/messages';
 import AnalysisWorker from '@/workers/analysis.worker?worker';
 import type { AnalysisWorkerApi } from '@/workers/analysis.worker';
 import { offerLink } from '@/platform/links';
-import type { LinkPort } from '@/lib/background/request-link';
 // Call monitoring (tab + microphone → audio worker) lives beside the analysis worker.
 import './audio';
 // The document push, followed here too so that it reaches a stopped service worker.
@@ -63,9 +62,6 @@ const ready = Promise.all([teamRulebooks(), teamModels()])
     return r;
   });
 
-/** The service worker's analyse link; a new one replaces it. */
-let analyseLink: LinkPort | undefined;
-
 /** An `analyse` batch from the background: queued for the worker; undefined when taken, else why not. */
 function take(r: ReturnType<typeof parseMessage>): string | undefined {
   if (!r.ok) return r.reason;
@@ -76,33 +72,15 @@ function take(r: ReturnType<typeof parseMessage>): string | undefined {
 }
 
 /**
- * The links (lib/background/request-link.ts): channels from the service worker straight to the
- * analysis worker (draft checks) and to this document (analyse batches), so neither pays a
- * one-time message. Made once the worker has started and again whenever the service worker asks
- * (it loses its ends when it stops). Analyses still go back by `runtime.sendMessage`, which wakes
- * a stopped service worker.
+ * The draft link (lib/adapters/draft-link.ts): a channel from the service worker straight to the
+ * analysis worker, so a keystroke's check skips this document's messaging. Made once the worker
+ * has started and again whenever the service worker asks (it loses its end when it stops).
  */
 async function makeLinks(): Promise<void> {
   await ready;
   const draft = new MessageChannel();
   await worker.draftLink(Comlink.transfer(draft.port1, [draft.port1]));
-  const analyse = new MessageChannel();
-  const port = analyse.port1 as unknown as LinkPort;
-  analyseLink?.close();
-  analyseLink = port;
-  port.onmessage = (e) => {
-    const id = (e.data as { id?: unknown } | null)?.id;
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) return;
-    const reason = take(parseMessage(e.data));
-    port.postMessage({
-      type: 'analyse-taken',
-      id,
-      ok: reason === undefined,
-      ...(reason ? { reason: reason.slice(0, 500) } : {}),
-    });
-  };
-  await offerLink('draft', draft.port2);
-  await offerLink('analyse', analyse.port2);
+  await offerLink(draft.port2);
 }
 let linking: Promise<void> = Promise.resolve();
 /**
