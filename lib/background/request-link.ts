@@ -1,13 +1,15 @@
 /**
- * A request/answer link on a MessagePort between the service worker and the offscreen document
- * (or its analysis worker): an id per request, the answer matched by id, a deadline. The offscreen
- * document makes the channel and hands the service worker its end (`ServiceWorker.postMessage`):
- * when it starts, and again when the service worker asks (it loses its end when it stops). A
- * one-time `runtime.sendMessage` costs the service worker, the browser process and the document
- * far more per message than a port (bench:presend, bench:host), and runtime ports cannot be
- * used: a document that takes a runtime port keeps every extension port open when the service
- * worker stops. A request the link does not answer in time gets undefined (the caller goes the
- * `runtime.sendMessage` way) and the link is dropped and asked for again. Pure: tested in Node.
+ * A request/answer link on a MessagePort from the service worker to the analysis worker: an id
+ * per request, the answer matched by id, a deadline. Its one user is the draft link
+ * (lib/adapters/draft-link.ts). The offscreen document makes the channel and hands the service
+ * worker its end (`ServiceWorker.postMessage`): when it starts, and again when the service worker
+ * asks (it loses its end when it stops). A one-time `runtime.sendMessage` through the document
+ * costs far more per request (bench:presend), and runtime ports cannot be used: a document that
+ * takes a runtime port keeps every extension port open when the service worker stops. A request
+ * the link does not answer in time gets undefined (the caller goes the `runtime.sendMessage` way)
+ * and the link is dropped and asked for again. A replaced link answers what waits on it undefined
+ * at once, so only requests that are safe to ask twice belong on a link (analyse batches are not:
+ * they would be analysed twice). Pure: tested in Node.
  */
 import { type Message, parseMessage } from '../messages';
 
