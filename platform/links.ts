@@ -1,12 +1,12 @@
 /**
- * The links' browser ends (lib/background/request-link.ts): the offscreen document hands its end
+ * The draft link's browser ends (lib/adapters/draft-link.ts): the offscreen document hands its end
  * of a MessageChannel to the extension's service worker with `ServiceWorker.postMessage` (a
  * transferable; runtime messaging can only carry JSON), and the service worker takes it from our
  * own offscreen document only. Chrome only: the Firefox build runs its workers in the background
  * page, which asks them directly.
  */
 import { browser } from 'wxt/browser';
-import type { LinkPort } from '@/lib/background/request-link';
+import type { LinkPort } from '@/lib/adapters/draft-link';
 import { parseMessage } from '@/lib/messages';
 import { OFFSCREEN_PATH } from './offscreen';
 

@@ -126,6 +126,23 @@ describe('the draft link (service worker ↔ analysis worker)', () => {
     expect(requests).toBe(1);
   });
 
+  it('a link that cannot be posted on (its port closed) answers undefined at once and is dropped', async () => {
+    let requests = 0;
+    const link = new DraftLink({ request: () => requests++ });
+    link.attach({
+      postMessage: () => {
+        throw new Error('port closed');
+      },
+      onmessage: null,
+      close: () => {},
+    });
+    expect(await link.ask('保本', 'c1')).toBeUndefined();
+    expect(link.linked).toBe(false);
+    expect(requests).toBe(0);
+    expect(await link.ask('保本', 'c1')).toBeUndefined();
+    expect(requests).toBe(1);
+  });
+
   it('a new link replaces the old one: checks waiting on the old one are answered undefined at once', async () => {
     const [oldSw] = channel(); // silent
     const [sw, worker] = channel();
