@@ -76,6 +76,29 @@ function directCheck(
   );
 }
 
+/**
+ * The demo desk with the console script's world open on it, its selected conversation, and the
+ * promise rule firing there (the offscreen document runs and its worker has the rule). `close`
+ * detaches from the world and closes the page.
+ */
+async function openDeskWithPromiseRule() {
+  const c = await FixtureConsole.open(l.context, new URL('desk/', server.url).href);
+  const w = await scriptWorld(c.page);
+  const close = async () => {
+    await w.s.detach().catch(() => {});
+    await c.page.close();
+  };
+  try {
+    const conv = (await c.selected()) ?? (await c.conversations())[0]!;
+    const promise = '放心，这款产品保本保息，稳赚不赔';
+    await expect.poll(() => workerHits(conv, promise).catch(() => []), { timeout: 20_000 }).not.toEqual([]);
+    return { c, w, conv, promise, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
 async function logLines(): Promise<string[]> {
   const sw = await l.serviceWorker();
   return sw.evaluate(async () =>
@@ -200,13 +223,9 @@ describe('pre-send check', () => {
   });
 
   it('the console script asks on its port: a send is stopped with the one-time message way closed', async () => {
-    const c = await FixtureConsole.open(l.context, new URL('desk/', server.url).href);
-    const w = await scriptWorld(c.page);
+    // The offscreen document runs (earlier conversations were analysed) and the rule fires.
+    const { c, w, conv, promise, close } = await openDeskWithPromiseRule();
     try {
-      const conv = (await c.selected()) ?? (await c.conversations())[0]!;
-      const promise = '放心，这款产品保本保息，稳赚不赔';
-      // The offscreen document runs (earlier conversations were analysed) and the rule fires.
-      await expect.poll(() => workerHits(conv, promise).catch(() => []), { timeout: 20_000 }).not.toEqual([]);
       // Close the background's way in the console script's own world: a draft-check message fails.
       await inWorld(
         w,
@@ -256,20 +275,15 @@ describe('pre-send check', () => {
       await sw.evaluate(() => chrome.storage.local.remove('sotto:sync-settings'));
       expect(c.errors).toEqual([]);
     } finally {
-      await w.s.detach().catch(() => {});
-      await c.page.close();
+      await close();
     }
   });
 });
 
 describe('offscreen document at enrolment', () => {
   it('the service worker asks the analysis worker on the draft link, again after it was stopped', async () => {
-    const c = await FixtureConsole.open(l.context, new URL('desk/', server.url).href);
-    const w = await scriptWorld(c.page);
+    const { c, w, conv, promise, close } = await openDeskWithPromiseRule();
     try {
-      const conv = (await c.selected()) ?? (await c.conversations())[0]!;
-      const promise = '放心，这款产品保本保息，稳赚不赔';
-      await expect.poll(() => workerHits(conv, promise).catch(() => []), { timeout: 20_000 }).not.toEqual([]);
       const expected = await workerHits(conv, promise);
       /** Checks on the port while counting the service worker's `check-draft` messages to the document. */
       const throughDocument = async (n: number) => {
@@ -311,8 +325,7 @@ describe('offscreen document at enrolment', () => {
       await expect.poll(() => throughDocument(5), { timeout: 60_000 }).toBe(0);
       expect(c.errors).toEqual([]);
     } finally {
-      await w.s.detach().catch(() => {});
-      await c.page.close();
+      await close();
     }
   });
 
