@@ -4,22 +4,17 @@
  * list re-sorted, its preview and clock rewritten) are skipped before any item lookup: nothing
  * outside the log is read as a message, and the message inside it still is.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { AdapterSpec, type AdapterSpecInput } from '../../../lib/adapters/spec';
-import { attachTo, detachAll, tick } from './attach-harness';
+import { describe, expect, it } from 'vitest';
+import { attachTo, detachAfterEach, testSpec, tick } from './attach-harness';
 
-const spec = AdapterSpec.parse({
-  id: 'outside-test',
-  name: 'Outside test',
-  version: 1,
-  matches: ['http://127.0.0.1/*'],
+const spec = testSpec('outside-test', {
   log: { root: '#log', item: 'li.msg' },
   speaker: { rules: [{ speaker: 'customer', selector: 'li.msg' }] },
   messageKey: { attribute: 'data-id' },
   conversation: { from: 'attribute', selector: '#list [aria-selected="true"]', attribute: 'data-conv' },
-} satisfies AdapterSpecInput);
+});
 
-afterEach(detachAll);
+detachAfterEach();
 
 function msg(id: string, text: string): HTMLLIElement {
   const li = document.createElement('li');
