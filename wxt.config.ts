@@ -76,7 +76,11 @@ export default defineConfig({
     plugins: [preact()],
     // wxt#2032: `new Worker(new URL(...))` breaks in builds; we import workers with `?worker`.
     worker: { format: 'es' },
-    build: { chunkSizeWarningLimit: 4000 },
+    // SOTTO_PROFILE_BUILD=1: unminified, so a CPU profile (bench:host's SOTTO_BENCH_HOST_PROFILE) names functions.
+    build: {
+      chunkSizeWarningLimit: 4000,
+      ...(process.env.SOTTO_PROFILE_BUILD === '1' ? { minify: false } : {}),
+    },
   }),
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',

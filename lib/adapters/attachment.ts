@@ -14,6 +14,7 @@ import {
   conversationFrom,
   conversationFromUrl,
   findLogRoot,
+  keyedText,
   listItems,
   readItem,
   readsLayout,
@@ -55,6 +56,8 @@ interface Batch {
   need?: Element[];
   /** When it started waiting (Date.now), for the fallback. */
   at?: number;
+  /** The items' texts as just read (`keyedText`), for a batch read at once. */
+  texts?: (string | undefined)[];
 }
 
 export class ConsoleAttachment {
@@ -304,18 +307,28 @@ export class ConsoleAttachment {
     const added = new Set<Element>();
     const item = this.d.spec.log.item;
     let removed = false;
+    // A re-render changes several nodes of an item (a virtualised list re-binds a row's key, text
+    // and time, twice when it scrolls): each changed node's item is looked up once per callback.
+    const owners = new Map<Node, Element | null>();
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
+      const target = r.target;
       // The page's own changes around the log (a conversation list re-sorted, a clock, a badge)
       // hold no message of it: skip them before looking for items in them. Without `moved`
       // every record is inside the log already.
-      if (moved && !this.inLog(r.target, root)) continue;
-      if (r.removedNodes.length && root.contains(r.target)) removed = true;
+      if (moved && !this.inLog(target, root)) continue;
       // A child added to the log itself (the usual new message) has no owner above it.
-      if (r.target !== root) {
-        const owner = this.ownerItem(r.target, root);
+      if (target !== root) {
+        let owner = owners.get(target);
+        if (owner === undefined) {
+          owner = this.ownerItem(target, root);
+          owners.set(target, owner);
+        }
         if (owner) touched.add(owner);
       }
+      // Only a childList record adds or removes nodes.
+      if (r.type !== 'childList') continue;
+      if (r.removedNodes.length && root.contains(target)) removed = true;
       const nodes = r.addedNodes;
       for (let j = 0; j < nodes.length; j++) {
         const n = nodes[j]!;
@@ -377,17 +390,47 @@ export class ConsoleAttachment {
       const at = all.indexOf(el, Math.max(0, from));
       return at >= 0 ? at : all.indexOf(el);
     };
-    const batch: Batch = { conv, els, positions: els.map(position) };
     // Text inside a message component's own shadow root changes without touching the log.
     for (const el of els) if (el.shadowRoot) this.watch(el.shadowRoot, this.itemOptions);
-    if (this.defer(batch)) return;
+    const batch = this.unknownOnly({ conv, els, positions: els.map(position) });
+    if (batch.els.length > 0 && this.defer(batch)) return;
     this.read(batch);
+  }
+
+  /**
+   * Leaves out the items that show a message this conversation already has, with the same text:
+   * a virtualised list re-binds every row in view to the next message on each new one, and a
+   * re-render touches items that did not change. Reading them would produce nothing, so their
+   * speaker rules and boxes are not asked for. Keyed items only, whose text does not depend on
+   * the speaker (`keyedText`); the text read here is kept for the items read at once.
+   */
+  private unknownOnly(b: Batch): Batch {
+    const { spec } = this.d;
+    if (!spec.messageKey) return b;
+    const out: Batch = { conv: b.conv, els: [], positions: [], texts: [] };
+    for (let i = 0; i < b.els.length; i++) {
+      const el = b.els[i]!;
+      const kt = keyedText(el, spec);
+      if (kt && this.tracker.knows(b.conv, kt.key, kt.text)) {
+        // As `read` would have it: an element last read in another conversation showing this
+        // same message keeps that reading.
+        const mark = `${kt.key}\u0000${kt.text}`;
+        const prev = this.readAs.get(el);
+        if (!(prev && prev.conv !== b.conv && prev.mark === mark))
+          this.readAs.set(el, { conv: b.conv, mark });
+        continue;
+      }
+      out.els.push(el);
+      out.positions.push(b.positions[i]!);
+      out.texts!.push(kt?.text);
+    }
+    return out;
   }
 
   private read(b: Batch, geometry?: Geometry): void {
     const { conv, els, positions } = b;
     const items = els.flatMap((el, i) => {
-      const it = readItem(el, positions[i]!, this.d.spec, geometry);
+      const it = readItem(el, positions[i]!, this.d.spec, geometry, b.texts?.[i]);
       if (!it) return [];
       // Client routers may change the URL a frame before they re-render the log: an element
       // already read in another conversation, still showing the same message, is that
@@ -432,6 +475,8 @@ export class ConsoleAttachment {
     for (const x of need) this.boxes.observe(x);
     b.need = need;
     b.at = win.Date.now();
+    // Read when the boxes come: from the page as it is then.
+    b.texts = undefined;
     this.deferred.push(b);
     this.armFallback(FALLBACK_MS);
     return true;

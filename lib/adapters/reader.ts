@@ -163,16 +163,28 @@ export function readItem(
   index: number,
   spec: AdapterSpec,
   geometry: Geometry = layoutNow,
+  /** Its text, when the caller has just read it (`keyedText`). */
+  text?: string,
 ): ReadItem | undefined {
   // Read once: speaker rules by text prefix and the utterance share it.
-  let read: string | undefined;
+  let read = text;
   const full = () => (read ??= itemText(el, spec));
   const who = itemSpeaker(el, spec, geometry, full);
   if (!who) return undefined;
-  let text = full();
-  if (who.strip) text = text.slice(who.strip.length).trim();
+  let shown = full();
+  if (who.strip) shown = shown.slice(who.strip.length).trim();
   const attr = spec.messageKey ? el.getAttribute(spec.messageKey.attribute) : null;
-  return { key: attr ?? `pos:${index}`, speaker: who.speaker, text };
+  return { key: attr ?? `pos:${index}`, speaker: who.speaker, text: shown };
+}
+
+/**
+ * The key and text of a keyed item, read without telling its speaker; undefined when its text
+ * depends on the speaker (a text-prefix rule strips the prefix) or it shows no key.
+ */
+export function keyedText(el: Element, spec: AdapterSpec): { key: string; text: string } | undefined {
+  if (!spec.messageKey || spec.speaker.rules.some((r) => r.textPrefix)) return undefined;
+  const key = el.getAttribute(spec.messageKey.attribute);
+  return key === null ? undefined : { key, text: itemText(el, spec) };
 }
 
 export function findLogRoot(doc: ParentNode, spec: AdapterSpec): Element | null {

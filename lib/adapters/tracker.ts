@@ -65,6 +65,11 @@ export class ConversationTracker {
     return out;
   }
 
+  /** Has this conversation's message `key` been seen with this text already? */
+  knows(conversationId: string, key: string, text: string): boolean {
+    return this.conversations.get(conversationId)?.byKey.get(key)?.text === text;
+  }
+
   conversationIds(): string[] {
     return [...this.conversations.keys()];
   }

@@ -134,6 +134,41 @@ describe('speaker by alignment, from the browser’s own layout', () => {
     ]);
   });
 
+  it('asks no boxes for rows re-bound to messages it has read (a virtualised list scrolling)', async () => {
+    const { sent } = attach();
+    const a = row('m1', 'first');
+    const b = row('m2', 'second');
+    await tick();
+    const io = FakeIO.all[0]!;
+    io.report([a.row, a.bubble, b.row, b.bubble], boxes([a.bubble]));
+    await tick();
+    expect(sent.map((u) => u.text)).toEqual(['first', 'second']);
+    // One message on: the first row now shows the second message, the second row a new one.
+    const rebind = (r: { row: Element }, key: string, text: string) => {
+      r.row.setAttribute('data-key', key);
+      r.row.querySelector('.content')!.textContent = text;
+    };
+    rebind(a, 'm2', 'second');
+    rebind(b, 'm3', 'third');
+    await tick();
+    expect(io.observed).toEqual(new Set([b.row, b.bubble]));
+    io.report([b.row, b.bubble], boxes([]));
+    await tick();
+    // An edit of a message it has read is read again, boxes and all.
+    rebind(a, 'm2', 'second, edited');
+    await tick();
+    expect(io.observed).toEqual(new Set([a.row, a.bubble]));
+    io.report([a.row, a.bubble], boxes([]));
+    await tick();
+    expect(sent.map((u) => [u.seq, u.speaker, u.text])).toEqual([
+      [0, 'agent', 'first'],
+      [1, 'customer', 'second'],
+      [2, 'customer', 'third'],
+      [1, 'customer', 'second, edited'],
+    ]);
+    expect(layoutReads).not.toHaveBeenCalled();
+  });
+
   it('asks layout itself when no report comes', async () => {
     vi.useFakeTimers();
     try {

@@ -1,8 +1,8 @@
 /**
  * The tracker alone, under random observation sequences: the utterance stream it emits is exactly
  * "one seq per message key per conversation, assigned in first-seen order; an utterance whenever
- * a key's text differs from the last one emitted for it; nothing otherwise", and the number of
- * conversations it remembers stays bounded.
+ * a key's text differs from the last one emitted for it; nothing otherwise", `knows` agrees with
+ * that, and the number of conversations it remembers stays bounded.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +46,10 @@ describe('ConversationTracker (property)', () => {
           }
           expect(out.map((u) => ({ seq: u.seq, text: u.text }))).toEqual(expected);
           expect(out.every((u) => u.conversationId === o.conv)).toBe(true);
+          // What it knows (the attachment skips rows showing a known message) is what it emitted last.
+          for (const key of ['a', 'b', 'c', 'd', 'e', 'f'])
+            for (const text of ['', 'hi', 'hello', '你好', '退款'])
+              expect(t.knows(o.conv, key, text)).toBe(m.texts.get(key) === text);
         }
       }),
       { seed: 6, numRuns: 300 },
