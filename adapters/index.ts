@@ -1,22 +1,49 @@
 /**
- * Every built-in console adapter: the JSON files beside this one, validated at load. A file that
- * does not validate is left out with its errors, so one bad adapter never breaks the others.
+ * Every built-in console adapter: the JSON files beside this one, validated when first used. A
+ * file that does not validate is left out with its errors, so one bad adapter never breaks the
+ * others. The console script asks for the adapter of its page only, and validates just the files
+ * whose match patterns cover it: validating them all (zod) ran in every console page's first task.
  */
-import { type AdapterSpec, adapterMatchesUrl, parseAdapter } from '@/lib/adapters/spec';
+import { type AdapterSpec, adapterMatchesUrl, matchPatternToRegExp, parseAdapter } from '@/lib/adapters/spec';
 
 const files = import.meta.glob<{ default: unknown }>('./*.json', { eager: true });
 
 export const adapterErrors: Record<string, string[]> = {};
-export const adapters: AdapterSpec[] = Object.entries(files).flatMap(([path, mod]) => {
-  const r = parseAdapter(mod.default);
-  if (r.ok) return [r.spec];
-  adapterErrors[path] = r.errors;
-  return [];
-});
+const parsed = new Map<string, AdapterSpec | undefined>();
 
-export function adapterFor(url: string): AdapterSpec | undefined {
-  return adapters.find((a) => adapterMatchesUrl(a, url));
+function load(path: string): AdapterSpec | undefined {
+  if (parsed.has(path)) return parsed.get(path);
+  const r = parseAdapter(files[path]!.default);
+  if (!r.ok) adapterErrors[path] = r.errors;
+  const spec = r.ok ? r.spec : undefined;
+  parsed.set(path, spec);
+  return spec;
 }
 
-/** Content-script match patterns: the union of every adapter's. */
-export const adapterMatches: string[] = [...new Set(adapters.flatMap((a) => a.matches))];
+/** The built-in adapters that validate, in file order. */
+export function builtInAdapters(): AdapterSpec[] {
+  return Object.keys(files).flatMap((path) => load(path) ?? []);
+}
+
+/** A file's own match patterns, unvalidated: only to choose which files to validate. */
+function patterns(path: string): string[] {
+  const m = (files[path]!.default as { matches?: unknown } | null)?.matches;
+  return Array.isArray(m) ? m.filter((p): p is string => typeof p === 'string') : [];
+}
+
+const covers = (p: string, url: string) => {
+  try {
+    return matchPatternToRegExp(p).test(url);
+  } catch {
+    return false; // not a pattern: the file fails validation anyway
+  }
+};
+
+export function adapterFor(url: string): AdapterSpec | undefined {
+  for (const path of Object.keys(files)) {
+    if (!patterns(path).some((p) => covers(p, url))) continue;
+    const spec = load(path);
+    if (spec && adapterMatchesUrl(spec, url)) return spec;
+  }
+  return undefined;
+}

@@ -7,7 +7,7 @@
  * posts PCM chunks, buffers transferred, on the first port straight to the extension's audio
  * worker; the second port carries small status messages. Audio never travels as JSON or base64.
  */
-import { adapterMatches } from '@/adapters';
+import { adapterMatches } from '@/adapters/matches';
 
 export default defineContentScript({
   // Only on console pages (adapters/*.json): nothing is patched anywhere else.

@@ -38,7 +38,11 @@ export default defineContentScript({
     ctx.onInvalidated(() => {
       g.__sottoConsole = false;
     });
-    runConsole(ctx.signal);
+    // In a task of its own: evaluating this script is one task already, and the first read of a
+    // long log another; together they made one long task in every console page as it loaded.
+    setTimeout(() => {
+      if (!ctx.signal.aborted) runConsole(ctx.signal);
+    }, 0);
   },
 });
 

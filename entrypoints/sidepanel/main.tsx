@@ -1,7 +1,7 @@
 import { effect, signal } from '@preact/signals';
 import { askMicrophone } from '@/components/call/microphone';
 import { render } from 'preact';
-import { adapters as builtInAdapters } from '@/adapters';
+import { builtInAdapters } from '@/adapters';
 import { type AttachActions, AttachPanel } from '@/components/attach/AttachPanel';
 import { App } from '@/components/panel/App';
 import { I18n, Lang, makeTranslator, type Translate, uiLangOf } from '@/components/panel/i18n';
@@ -120,7 +120,7 @@ const attachActions: AttachActions = {
   save: saveUserAdapters,
   onChanged: (fn) => onUserAdaptersChanged((next) => fn(next.specs)),
   copy: copyText,
-  builtInIds: builtInAdapters.map((a) => a.id),
+  builtInIds: builtInAdapters().map((a) => a.id),
 };
 
 // "Monitor this call" must come from the agent's click here: tab capture needs a user gesture.

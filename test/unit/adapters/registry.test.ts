@@ -6,6 +6,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { adapterFor, builtInAdapters } from '../../../adapters';
+import { adapterMatches } from '../../../adapters/matches';
 import { adapterMatchesUrl, parseAdapter } from '../../../lib/adapters/spec';
 import { FIXTURE_FOR_ADAPTER } from '../../fixtures/consoles/registry';
 
@@ -41,6 +43,20 @@ describe('adapter registry', () => {
     // No other adapter claims the same fixture: the first match would win silently.
     const claimants = specs.filter((s) => adapterMatchesUrl(s, `http://127.0.0.1:1/${fixture!.path}`));
     expect(claimants.map((s) => s.id)).toEqual([id]);
+  });
+
+  it('gives the console scripts what the files say: every pattern, and each page its adapter', () => {
+    // The content scripts' match patterns are read without validating the files (adapters/matches.ts).
+    expect(new Set(adapterMatches)).toEqual(new Set(specs.flatMap((s) => s.matches)));
+    expect(adapterMatches).toHaveLength(new Set(adapterMatches).size);
+    expect(
+      builtInAdapters()
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(specs.map((s) => s.id).sort());
+    for (const [id, f] of Object.entries(FIXTURE_FOR_ADAPTER))
+      expect(adapterFor(`http://127.0.0.1:41234/${f.path}?c=1`)?.id).toBe(id);
+    expect(adapterFor('https://example.com/desk/')).toBeUndefined();
   });
 
   it('the e2e suite walks adapters/ rather than a hand-kept list', () => {
