@@ -5,9 +5,9 @@
  * MessageChannels: PCM chunks flow page worklet → frame's audio worker, status messages beside
  * them. The frame analyses the call and reports to the background like the offscreen document.
  */
-import { adapterMatches } from '@/adapters';
+import { adapterMatches } from '@/adapters/matches';
 import type { AsrConfig } from '@/lib/asr/config';
-import { parseMessage } from '@/lib/messages';
+import { CallTapMessage } from '@/lib/call-tap-message';
 import { extensionId, extensionOrigin, extensionUrl, listen } from '@/platform/runtime';
 
 /** Time for the frame to load and the page to find its call's audio. */
@@ -90,10 +90,9 @@ export default defineContentScript({
       if ((raw as { type?: string } | null)?.type !== 'call-tap') return undefined;
       // Only the background (no tab) of this extension may start or stop the tap.
       if (sender.id !== extensionId() || sender.tabId !== undefined) return undefined;
-      const r = parseMessage(raw);
-      if (!r.ok || r.message.type !== 'call-tap')
-        return Promise.resolve({ ok: false, reason: 'bad call-tap' });
-      const m = r.message;
+      const r = CallTapMessage.safeParse(raw);
+      if (!r.success) return Promise.resolve({ ok: false, reason: 'bad call-tap' });
+      const m = r.data;
       return m.action === 'start'
         ? start(m.tabId, m.conversationId, m.asr)
         : stop().then(() => ({ ok: true }));
