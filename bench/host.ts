@@ -602,6 +602,10 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
       for (const [k, v] of Object.entries(cpu1))
         result.processCpuMs[k] = (result.processCpuMs[k] ?? 0) + v - (cpu0[k] ?? 0);
       result.rateMessages += rate.length;
+      const perMsg = (k: string) => r3(((cpu1[k] ?? 0) - (cpu0[k] ?? 0)) / Math.max(1, rate.length));
+      log(
+        `${f.id} ${withExtension ? 'with' : 'without'}: CPU per message, extension ${perMsg('extension')} ms, browser ${perMsg('browser')} ms, page renderers ${perMsg('renderer')} ms`,
+      );
       if (prof) log(`${f.id} profile: ${await prof()}`);
       result.messages += RATE_SECONDS * 20;
       await collect(c.page, f.id, rate);
