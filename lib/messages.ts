@@ -9,11 +9,12 @@ import { AsrConfig } from './asr/config';
 import { CallReason } from './audio/call-reasons';
 import { CallEventRecord, CallState } from './audio/call-state';
 import { CallTapMessage } from './call-tap-message';
+import { DraftChecked, InsertHint, InsertHintReply, PresendReady } from './console-messages';
 import { Finding } from './finding';
 import { DocumentChange } from './sync/protocol';
-import { Utterance } from './utterance';
+import { MAX_BATCH, Utterance } from './utterance';
 
-export const MAX_BATCH = 500;
+export { MAX_BATCH };
 
 const AttachState = z.object({
   adapterId: z.string().max(100),
@@ -29,30 +30,9 @@ export type AttachState = z.infer<typeof AttachState>;
 export const PanelCommand = z.enum(['insert-top-hint', 'next-warning', 'acknowledge']);
 export type PanelCommand = z.infer<typeof PanelCommand>;
 
-/**
- * Put a script hint into the console's compose box. The side panel sends it to the background with
- * the console's tab; the background forwards the same message to that tab's content script, which
- * answers `InsertHintReply`. The agent still reviews and sends: nothing is sent for them.
- */
-export const InsertHint = z.object({
-  type: z.literal('insert-hint'),
-  tabId: z.number().int().nonnegative(),
-  conversationId: z.string().min(1).max(200),
-  /** Script entry or rule id the text came from, for feedback on hints. */
-  hintId: z.string().min(1).max(200),
-  text: z.string().min(1).max(5000),
-  /** `replace` the draft (default) or `append` to it. */
-  mode: z.enum(['replace', 'append']).default('replace'),
-});
-export type InsertHint = z.infer<typeof InsertHint>;
-
-/** The content script's answer to `insert-hint`; `reason` in words the agent can act on. */
-export const InsertHintReply = z.object({
-  ok: z.boolean(),
-  inserted: z.boolean().optional(),
-  reason: z.string().max(500).optional(),
-});
-export type InsertHintReply = z.infer<typeof InsertHintReply>;
+// Put a script hint into the console's compose box, and the console script's answer
+// (lib/console-messages.ts, with the `presend` port's answers).
+export { InsertHint, InsertHintReply };
 
 /**
  * Built on first use, not when a script loads this module: the contract is about sixty schemas,
@@ -174,25 +154,9 @@ const buildMessage = () =>
       /** On the console script's `presend` port to the offscreen document: matches the answer. */
       id: z.number().int().nonnegative().optional(),
     }),
-    /**
-     * The offscreen document took the console script's `presend` port (sent first on it), or
-     * refused it with the reason; until it says so, checks go the background's way.
-     */
-    z.object({
-      type: z.literal('presend-ready'),
-      ok: z.boolean(),
-      reason: z.string().max(500).optional(),
-    }),
-    /** The answer on the `presend` port (lib/adapters/presend-direct.ts), from the service worker. */
-    z.object({
-      type: z.literal('draft-checked'),
-      id: z.number().int().nonnegative(),
-      ok: z.boolean(),
-      /** Which way it was answered: on the console script's long-lived port. */
-      via: z.literal('port'),
-      hits: z.array(DraftHit).max(50).optional(),
-      reason: z.string().max(500).optional(),
-    }),
+    // The `presend` port's answers: taken or refused, then one per check (lib/console-messages.ts).
+    PresendReady,
+    DraftChecked,
     /**
      * The draft link (lib/adapters/draft-link.ts): a MessagePort from the service worker to the
      * analysis worker, one `link-check` per draft and one `link-checked` per check. The offscreen

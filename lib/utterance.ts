@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { Channel, Speaker } from './labels';
 
+/** Utterances in one message at most (the console script's batches, the analyse batches). */
+export const MAX_BATCH = 500;
+
 /** Bounds that keep one hostile page from flooding the pipeline. */
 export const MAX_UTTERANCE_CHARS = 1_000_000;
 

@@ -6,7 +6,7 @@
  */
 import type { Localized } from '@/lib/finding';
 import { type DraftHit, suggestRewrite } from '@/lib/adapters/presend';
-import { type CheckPath, DirectDraftClient, PRESEND_PORT } from '@/lib/adapters/presend-direct';
+import { type CheckPath, DirectDraftClient, PRESEND_PORT } from '@/lib/adapters/presend-client';
 import { ComposeGuard } from '@/lib/adapters/presend-guard';
 import { sentAnywayFinding } from '@/lib/adapters/presend-override';
 import { presendUi } from '@/lib/adapters/presend-ui';

@@ -3,8 +3,8 @@
  * follows mutations (new messages, edits, conversation switches) and hands utterances to `send`.
  * DOM only, through the window it is given, so it runs in happy-dom tests as in the page.
  */
-import { MAX_BATCH, type MessageOf } from '../messages';
-import type { Utterance } from '../utterance';
+import type { MessageOf } from '../messages';
+import { MAX_BATCH, type Utterance } from '../utterance';
 import { PIPELINED_MAX } from './acked-port';
 import { scopesOnPath } from './path';
 import {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { Localized, Severity } from '../finding';
 import type { Hit } from '../rules';
-import { type PresendMode, presendModeOf } from '../rules/schema';
+import type { PresendMode, Rule } from '../rules/schema';
 
 export const DraftHit = z.object({
   ruleId: z.string().max(200),
@@ -120,4 +120,16 @@ export function interceptKey(text: string, hits: readonly DraftHit[]): string {
     .map((h) => h.ruleId)
     .sort()
     .join(',')}`;
+}
+
+/**
+ * The pre-send mode a rule runs with: its own setting, else `off` for rules no chat draft can
+ * concern (the customer's words, voice calls), else one derived from its severity.
+ */
+export function presendModeOf(
+  rule: Pick<Rule, 'severity' | 'presend'> & { scope?: { speaker?: string; channel?: string } },
+): PresendMode {
+  if (rule.presend) return rule.presend;
+  if (rule.scope?.speaker === 'customer' || rule.scope?.channel === 'voice') return 'off';
+  return rule.severity === 'critical' || rule.severity === 'auto-fail' ? 'block' : 'warn';
 }

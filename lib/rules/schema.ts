@@ -366,17 +366,9 @@ export type Example = z.infer<typeof Example>;
 export const PresendMode = z.enum(['block', 'warn', 'off']);
 export type PresendMode = z.infer<typeof PresendMode>;
 
-/**
- * The pre-send mode a rule runs with: its own setting, else `off` for rules no chat draft can
- * concern (the customer's words, voice calls), else one derived from its severity.
- */
-export function presendModeOf(
-  rule: Pick<Rule, 'severity' | 'presend'> & { scope?: { speaker?: string; channel?: string } },
-): PresendMode {
-  if (rule.presend) return rule.presend;
-  if (rule.scope?.speaker === 'customer' || rule.scope?.channel === 'voice') return 'off';
-  return rule.severity === 'critical' || rule.severity === 'auto-fail' ? 'block' : 'warn';
-}
+// The pre-send mode a rule runs with: with the pre-send data (lib/adapters/presend.ts), which the
+// console script loads without this schema.
+export { presendModeOf } from '../adapters/presend';
 
 export const RULE_ID_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CallTapMessage } from '../../../lib/call-tap-message';
+import { InsertHint, parsePresendAnswer } from '../../../lib/console-messages';
 import { isAllowed, parseMessage, senderKind } from '../../../lib/messages';
 
 const ID = 'ajhkiadnojbmcphcihpelckmpfafcenb';
@@ -14,6 +16,29 @@ const u = {
 };
 
 describe('message contract', () => {
+  it('gives the console scripts the same verdict on their own messages as the whole contract', () => {
+    const hit = { ruleId: 'r1', severity: 'critical', title: { en: 'x', zh_CN: 'x', zh_TW: 'x' } };
+    const samples: unknown[] = [
+      { type: 'presend-ready', ok: true },
+      { type: 'presend-ready', ok: 'yes' },
+      { type: 'draft-checked', id: 3, ok: true, via: 'port', hits: [] },
+      { type: 'draft-checked', id: -1, ok: true, via: 'port' },
+      { type: 'draft-checked', id: 3, ok: true, via: 'background' },
+      { type: 'draft-checked', id: 3, ok: true, via: 'port', hits: [hit] },
+      { type: 'utterances', utterances: [u] },
+    ];
+    for (const raw of samples)
+      expect(parsePresendAnswer(raw) !== undefined, JSON.stringify(raw)).toBe(
+        parseMessage(raw).ok && ['presend-ready', 'draft-checked'].includes((raw as { type: string }).type),
+      );
+    const insert = { type: 'insert-hint', tabId: 1, conversationId: 'c1', hintId: 'h', text: '您好' };
+    for (const raw of [insert, { ...insert, tabId: -1 }, { ...insert, text: '' }])
+      expect(InsertHint.safeParse(raw).success).toBe(parseMessage(raw).ok);
+    const tap = { type: 'call-tap', action: 'start', tabId: 1, conversationId: 'c1' };
+    for (const raw of [tap, { ...tap, action: 'pause' }, { ...tap, conversationId: '' }])
+      expect(CallTapMessage.safeParse(raw).success).toBe(parseMessage(raw).ok);
+  });
+
   it('accepts a well-formed batch of utterances', () => {
     const r = parseMessage({ type: 'utterances', utterances: [u] });
     expect(r.ok).toBe(true);
