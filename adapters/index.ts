@@ -8,13 +8,16 @@ import { type AdapterSpec, adapterMatchesUrl, matchPatternToRegExp, parseAdapter
 
 const files = import.meta.glob<{ default: unknown }>('./*.json', { eager: true });
 
-export const adapterErrors: Record<string, string[]> = {};
 const parsed = new Map<string, AdapterSpec | undefined>();
+const errors = new Map<string, string[]>();
 
 function load(path: string): AdapterSpec | undefined {
   if (parsed.has(path)) return parsed.get(path);
   const r = parseAdapter(files[path]!.default);
-  if (!r.ok) adapterErrors[path] = r.errors;
+  if (!r.ok) {
+    errors.set(path, r.errors);
+    console.warn(`[sotto] built-in adapter ${path} left out: ${r.errors.join('; ')}`);
+  }
   const spec = r.ok ? r.spec : undefined;
   parsed.set(path, spec);
   return spec;
@@ -23,6 +26,12 @@ function load(path: string): AdapterSpec | undefined {
 /** The built-in adapters that validate, in file order. */
 export function builtInAdapters(): AdapterSpec[] {
   return Object.keys(files).flatMap((path) => load(path) ?? []);
+}
+
+/** Every built-in file that does not validate, with its errors (each file validated once). */
+export function builtInAdapterErrors(): Record<string, string[]> {
+  builtInAdapters();
+  return Object.fromEntries(errors);
 }
 
 /** A file's own match patterns, unvalidated: only to choose which files to validate. */

@@ -13,18 +13,8 @@
  * Pure: tested in Node.
  */
 import { type SenderInfo, isAllowed, parseMessage, senderKind } from '../messages';
-import type { MessageOf } from '../messages';
 import type { DraftHit } from './presend';
-import { type DraftChecked, PRESEND_PORT } from './presend-client';
-
-// The console script's side lives in presend-client.ts, which loads none of the contract.
-export {
-  type CheckPath,
-  DirectDraftClient,
-  type DirectClientOptions,
-  type DirectPort,
-  PRESEND_PORT,
-} from './presend-client';
+import type { DraftChecked } from './presend-client';
 
 /** A port's sender: `SenderInfo` with the frame. */
 export interface DirectSender extends SenderInfo {

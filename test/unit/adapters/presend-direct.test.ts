@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DraftHit } from '../../../lib/adapters/presend';
-import {
-  type DirectPort,
-  type DirectSender,
-  DirectDraftClient,
-  directAnswerer,
-  directSenderRefusal,
-} from '../../../lib/adapters/presend-direct';
+import { type DirectPort, DirectDraftClient } from '../../../lib/adapters/presend-client';
+import { type DirectSender, directAnswerer, directSenderRefusal } from '../../../lib/adapters/presend-direct';
 
 const SELF = { extensionId: 'sotto-id', extensionOrigin: 'chrome-extension://sotto-id' };
 /** The console script in a desk's top frame, as the service worker sees its port. */

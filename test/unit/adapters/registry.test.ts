@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { adapterFor, builtInAdapters } from '../../../adapters';
+import { adapterFor, builtInAdapterErrors, builtInAdapters } from '../../../adapters';
 import { adapterMatches } from '../../../adapters/matches';
 import { adapterMatchesUrl, parseAdapter } from '../../../lib/adapters/spec';
 import { FIXTURE_FOR_ADAPTER } from '../../fixtures/consoles/registry';
@@ -57,6 +57,7 @@ describe('adapter registry', () => {
     for (const [id, f] of Object.entries(FIXTURE_FOR_ADAPTER))
       expect(adapterFor(`http://127.0.0.1:41234/${f.path}?c=1`)?.id).toBe(id);
     expect(adapterFor('https://example.com/desk/')).toBeUndefined();
+    expect(builtInAdapterErrors()).toEqual({});
   });
 
   it('the e2e suite walks adapters/ rather than a hand-kept list', () => {
