@@ -20,6 +20,13 @@ export const Utterance = z.object({
   channel: Channel,
   /** Where it came from: an adapter id (`demo-desk`), `captions`, `asr`, `import`. */
   source: z.string().min(1).max(100),
+  /**
+   * The console's own id of the message (its adapter's `messageKey`), when it shows one. The
+   * console script numbers turns in page order, afresh on every page load; the store keeps a
+   * keyed turn at the seq it first got, so a desk that shows only recent history (or a virtualised
+   * list) after a reload cannot write its turns over other ones.
+   */
+  key: z.string().min(1).max(200).optional(),
 });
 export type Utterance = z.infer<typeof Utterance>;
 

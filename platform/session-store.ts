@@ -4,6 +4,7 @@
  */
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import type { Analysis } from '@/lib/analysis/types';
+import { ASR_SEQ_BASE } from '@/lib/asr/utterances';
 import { expiredConversations } from '@/lib/background/retention';
 import type { AttachRecord, SessionStore } from '@/lib/background/router';
 import type { Utterance } from '@/lib/utterance';
@@ -12,50 +13,107 @@ interface SottoDB extends DBSchema {
   utterances: {
     key: [string, number];
     value: Utterance & { analysed: 0 | 1 };
-    indexes: { analysed: number };
+    /** `key`: a keyed turn by (conversationId, message key); turns without a key are not in it. */
+    indexes: { analysed: number; key: [string, string] };
   };
   analyses: { key: [string, number]; value: Analysis };
   attach: { key: number; value: AttachRecord };
 }
 
+type Row = SottoDB['utterances']['value'];
+
 export class IdbSessionStore implements SessionStore {
   private db: Promise<IDBPDatabase<SottoDB>>;
 
   constructor(name = 'sotto-session') {
-    this.db = openDB<SottoDB>(name, 1, {
-      upgrade(db) {
-        const us = db.createObjectStore('utterances', { keyPath: ['conversationId', 'seq'] });
-        us.createIndex('analysed', 'analysed');
-        db.createObjectStore('analyses', { keyPath: ['conversationId', 'seq'] });
-        db.createObjectStore('attach', { keyPath: 'tabId' });
+    this.db = openDB<SottoDB>(name, 2, {
+      upgrade(db, oldVersion, _newVersion, tx) {
+        if (oldVersion < 1) {
+          const us = db.createObjectStore('utterances', { keyPath: ['conversationId', 'seq'] });
+          us.createIndex('analysed', 'analysed');
+          db.createObjectStore('analyses', { keyPath: ['conversationId', 'seq'] });
+          db.createObjectStore('attach', { keyPath: 'tabId' });
+        }
+        // Version 2: turns by their console message key (turns stored before it have none).
+        if (oldVersion < 2) tx.objectStore('utterances').createIndex('key', ['conversationId', 'key']);
       },
     });
   }
 
   /**
-   * Stores new and edited turns; returns them (a resend of the same text is left out). The reads
-   * go out together and the writes after them, in one transaction: awaited one by one they cost
-   * the service worker a browser round trip each, for every message (bench:host).
+   * Stores new and edited turns; returns every turn of the batch at the seq it is stored under,
+   * and those that were new or changed (a resend of the same text is left out of `fresh`).
+   *
+   * A keyed turn (`Utterance.key`) is stored once per message key: seen before, it keeps its
+   * stored seq whatever seq the console script gave it; new, it goes after the conversation's
+   * last turn when its own seq is taken. The console script numbers turns in page order afresh on
+   * each page load, so after a reload a desk that shows only recent history (or a virtualised
+   * list) would otherwise write its turns over earlier ones. A turn without a key goes by its seq.
+   *
+   * The reads go out together and the writes after them, in one transaction: awaited one by one
+   * they cost the service worker a browser round trip each, for every message (bench:host).
    */
-  async putUtterances(us: readonly Utterance[]): Promise<Utterance[]> {
+  async putUtterances(us: readonly Utterance[]): Promise<{ stored: Utterance[]; fresh: Utterance[] }> {
     const db = await this.db;
     const tx = db.transaction('utterances', 'readwrite');
-    const stored = await Promise.all(us.map((u) => tx.store.get([u.conversationId, u.seq])));
+    const byKey = tx.store.index('key');
+    const [keyed, atSeq] = await Promise.all([
+      Promise.all(us.map((u) => (u.key === undefined ? undefined : byKey.get([u.conversationId, u.key])))),
+      Promise.all(us.map((u) => tx.store.get([u.conversationId, u.seq]))),
+    ]);
+    // A new key over a turn stored without one, with the same text and speaker, is that turn (stored
+    // before keys were kept, or when the console showed no key): it gets its key, not a new seq.
+    const sameTurn = (u: Utterance, row: Utterance | undefined) =>
+      row !== undefined && row.key === undefined && row.text === u.text && row.speaker === u.speaker;
+    const isNew = (u: Utterance, i: number) => u.key !== undefined && !keyed[i] && !sameTurn(u, atSeq[i]);
+    // The last seq of each conversation that gets a turn with a key not stored yet, among the
+    // seqs console scripts hand out (a call's recognised turns are numbered by time above them).
+    const last = new Map<string, number>();
+    await Promise.all(
+      [...new Set(us.flatMap((u, i) => (isNew(u, i) ? [u.conversationId] : [])))].map(async (c) => {
+        const range = IDBKeyRange.bound([c, 0], [c, ASR_SEQ_BASE - 1]);
+        const cursor = await tx.store.openKeyCursor(range, 'prev');
+        last.set(c, cursor ? (cursor.primaryKey as [string, number])[1] : -1);
+      }),
+    );
+    // Each turn's seq in the store, and the stored turn it replaces; a new key twice in one batch
+    // gets the seq of its first copy.
+    const batchKeys = new Map<string, number>();
+    const stored: (Utterance | undefined)[] = [];
+    const placed = us.map((u, i): Utterance => {
+      stored[i] = keyed[i] ?? atSeq[i];
+      if (!isNew(u, i)) return keyed[i] && keyed[i].seq !== u.seq ? { ...u, seq: keyed[i].seq } : u;
+      const k = `${u.conversationId}\u0000${u.key}`;
+      let seq = batchKeys.get(k);
+      if (seq === undefined) {
+        const after = last.get(u.conversationId) ?? -1;
+        seq = u.seq > after ? u.seq : after + 1;
+        last.set(u.conversationId, seq);
+        batchKeys.set(k, seq);
+      }
+      stored[i] = undefined;
+      return seq === u.seq ? u : { ...u, seq };
+    });
     // A turn twice in one batch (edited again before it was sent) is compared with its first copy.
     const latest = new Map<string, Utterance>();
     const fresh: Utterance[] = [];
     const writes: Promise<unknown>[] = [];
-    us.forEach((u, i) => {
+    placed.forEach((u, i) => {
       const key = `${u.conversationId}\u0000${u.seq}`;
       const old = latest.get(key) ?? stored[i];
       latest.set(key, u);
-      // Same text again is a resend (content script retry, page reload): nothing to do.
-      if (old && old.text === u.text && old.speaker === u.speaker) return;
+      // Same text again is a resend (content script retry, page reload): nothing to do, unless
+      // the stored turn has no key yet (it keeps its analysis).
+      if (old && old.text === u.text && old.speaker === u.speaker) {
+        if (u.key !== undefined && old.key === undefined)
+          writes.push(tx.store.put({ ...(old as Row), key: u.key }));
+        return;
+      }
       writes.push(tx.store.put({ ...u, analysed: 0 }));
       fresh.push(u);
     });
     await Promise.all([...writes, tx.done]);
-    return fresh;
+    return { stored: placed, fresh };
   }
 
   /**

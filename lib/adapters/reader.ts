@@ -26,8 +26,10 @@ function within(el: Element, selector: string): Element | null {
 }
 
 export interface ReadItem {
-  /** Stable key of the message within its conversation. */
+  /** Stable key of the message within its conversation (`pos:N` when the console shows none). */
   key: string;
+  /** The key is the console's own message id, not the item's position. */
+  keyed?: boolean;
   speaker: Speaker;
   text: string;
 }
@@ -174,7 +176,9 @@ export function readItem(
   let shown = full();
   if (who.strip) shown = shown.slice(who.strip.length).trim();
   const attr = spec.messageKey ? el.getAttribute(spec.messageKey.attribute) : null;
-  return { key: attr ?? `pos:${index}`, speaker: who.speaker, text: shown };
+  return attr === null
+    ? { key: `pos:${index}`, speaker: who.speaker, text: shown }
+    : { key: attr, keyed: true, speaker: who.speaker, text: shown };
 }
 
 /**

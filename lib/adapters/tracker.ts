@@ -15,7 +15,8 @@ interface Seen {
 /**
  * Conversations remembered at once. An agent works a handful at a time; a desk left open for
  * weeks must not grow without bound. A conversation evicted and opened again is read afresh: its
- * turns get the same seqs in page order, which the background stores as the same turns.
+ * turns get seqs in page order again, and the background stores them as the same turns (by their
+ * message key where the console shows one, else by seq).
  */
 export const MAX_CONVERSATIONS = 100;
 
@@ -52,7 +53,7 @@ export class ConversationTracker {
       if (seen && seen.text === item.text) continue;
       const seq = seen ? seen.seq : conv.next++;
       conv.byKey.set(item.key, { seq, text: item.text });
-      out.push({
+      const u: Utterance = {
         conversationId,
         seq,
         speaker: item.speaker,
@@ -60,7 +61,11 @@ export class ConversationTracker {
         ts: now,
         channel: this.channel,
         source: this.source,
-      });
+      };
+      // The store keeps a keyed turn where it first was (see Utterance.key); over 200 characters
+      // an id is not one the store can index, and the turn goes by its seq alone.
+      if (item.keyed && item.key.length <= 200) u.key = item.key;
+      out.push(u);
     }
     return out;
   }

@@ -22,7 +22,11 @@ import type { Utterance } from '../utterance';
 export type AttachRecord = MessageOf<'attach-changed'>['state'];
 
 export interface SessionStore {
-  putUtterances(us: readonly Utterance[]): Promise<Utterance[]>;
+  /**
+   * Stores new and edited turns: every turn of the batch at the seq it is stored under (a keyed
+   * turn keeps the seq its message key first got, see `Utterance.key`), and those new or changed.
+   */
+  putUtterances(us: readonly Utterance[]): Promise<{ stored: Utterance[]; fresh: Utterance[] }>;
   /** Stores analyses; returns, per analysis, the one it replaced (an edited turn), if any. */
   putAnalyses(as: readonly Analysis[]): Promise<(Analysis | undefined)[]>;
   snapshot(): Promise<{ utterances: Utterance[]; analyses: Analysis[] }>;
@@ -241,12 +245,12 @@ export class Router {
   }
 
   private async onUtterances(us: readonly Utterance[]): Promise<RouteResult> {
-    // Show first: the panel keys turns by (conversationId, seq), so a resend only re-renders
-    // the same turn. The content script gets its answer only once the store has the batch.
-    for (const utterance of us) this.deps.broadcast({ type: 'utterance-added', utterance });
-    // The store returns only what is new or changed, so a resent batch (after a restart) is not analysed twice.
-    const fresh = await this.deps.store.putUtterances(us);
-    await this.syncSentAnyway(us);
+    // The store says where each turn is (a keyed turn keeps its first seq across page loads) and
+    // which are new or changed, so a resent batch (after a restart) is not analysed twice. The
+    // side panel keys turns by (conversationId, seq): it is shown the turns as stored.
+    const { stored, fresh } = await this.deps.store.putUtterances(us);
+    for (const utterance of fresh) this.deps.broadcast({ type: 'utterance-added', utterance });
+    await this.syncSentAnyway(stored);
     if (fresh.length > 0) await this.deps.analyse(fresh);
     return { ok: true, reply: { accepted: us.length, fresh: fresh.length } };
   }

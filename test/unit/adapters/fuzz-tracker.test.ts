@@ -1,7 +1,8 @@
 /**
  * The tracker alone, under random observation sequences: the utterance stream it emits is exactly
  * "one seq per message key per conversation, assigned in first-seen order; an utterance whenever
- * a key's text differs from the last one emitted for it; nothing otherwise", `knows` agrees with
+ * a key's text differs from the last one emitted for it, carrying the key when it is the console's
+ * own id; nothing otherwise", `knows` agrees with
  * that, and the number of conversations it remembers stays bounded.
  */
 import fc from 'fast-check';
@@ -13,6 +14,7 @@ const item = fc.record({
   key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'),
   speaker: fc.constantFrom('agent' as const, 'customer' as const),
   text: fc.constantFrom('', 'hi', 'hello', '你好', '退款'),
+  keyed: fc.boolean(),
 });
 const observation = fc.record({
   conv: fc.constantFrom('c1', 'c2', 'c3', 'c4'),
@@ -33,7 +35,7 @@ describe('ConversationTracker (property)', () => {
           const out = t.observe(o.conv, o.items as ReadItem[], 1);
           const m = model.get(o.conv) ?? { seqs: new Map(), texts: new Map(), next: 0 };
           model.set(o.conv, m);
-          const expected: { seq: number; text: string }[] = [];
+          const expected: { seq: number; text: string; key: string | undefined }[] = [];
           for (const it of o.items) {
             if (!it.text || m.texts.get(it.key) === it.text) continue;
             let seq = m.seqs.get(it.key);
@@ -42,9 +44,10 @@ describe('ConversationTracker (property)', () => {
               m.seqs.set(it.key, seq);
             }
             m.texts.set(it.key, it.text);
-            expected.push({ seq, text: it.text });
+            // The console's own message id goes with the turn (the store keeps keyed turns in place).
+            expected.push({ seq, text: it.text, key: it.keyed ? it.key : undefined });
           }
-          expect(out.map((u) => ({ seq: u.seq, text: u.text }))).toEqual(expected);
+          expect(out.map((u) => ({ seq: u.seq, text: u.text, key: u.key }))).toEqual(expected);
           expect(out.every((u) => u.conversationId === o.conv)).toBe(true);
           // What it knows (the attachment skips rows showing a known message) is what it emitted last.
           for (const key of ['a', 'b', 'c', 'd', 'e', 'f'])

@@ -46,7 +46,7 @@ class Store implements SessionStore {
   us = new Map<string, Utterance>();
   async putUtterances(list: readonly Utterance[]) {
     for (const x of list) this.us.set(`${x.conversationId}#${x.seq}`, x);
-    return [...list];
+    return { stored: [...list], fresh: [...list] };
   }
   async putAnalyses(list: readonly Analysis[]) {
     return list.map(() => undefined);

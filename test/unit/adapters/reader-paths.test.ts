@@ -57,8 +57,8 @@ describe('paths through shadow roots', () => {
     expect(queryPathAll(document, 'chat-app >>> .log chat-msg')).toHaveLength(2);
     const read = Array.from(log.querySelectorAll('chat-msg')).map((el, i) => readItem(el, i, spec));
     expect(read).toEqual([
-      { key: '1', speaker: 'agent', text: 'Hello, how can I help?' },
-      { key: '2', speaker: 'customer', text: 'My parcel is late' },
+      { key: '1', keyed: true, speaker: 'agent', text: 'Hello, how can I help?' },
+      { key: '2', keyed: true, speaker: 'customer', text: 'My parcel is late' },
     ]);
   });
 

@@ -1,15 +1,17 @@
+import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { Analysis } from '../../../lib/analysis/types';
 import { type AttachRecord, Router, type SessionStore } from '../../../lib/background/router';
 import type { Message } from '../../../lib/messages';
 import type { Utterance } from '../../../lib/utterance';
+import { IdbSessionStore } from '../../../platform/session-store';
 
 const ID = 'ajhkiadnojbmcphcihpelckmpfafcenb';
 const ORIGIN = `chrome-extension://${ID}`;
 const content = { id: ID, url: 'http://127.0.0.1/desk/', tabId: 7 };
 const page = { id: ID, url: `${ORIGIN}/offscreen.html` };
 
-/** The same semantics as the IndexedDB store, in memory: upsert by (conversationId, seq). */
+/** The IndexedDB store's semantics for turns without a message key, in memory: upsert by (conversationId, seq). */
 class MemoryStore implements SessionStore {
   us = new Map<string, Utterance & { analysed: boolean }>();
   as = new Map<string, Analysis>();
@@ -23,7 +25,7 @@ class MemoryStore implements SessionStore {
       this.us.set(k, { ...u, analysed: false });
       fresh.push(u);
     }
-    return fresh;
+    return { stored: [...list], fresh };
   }
   async putAnalyses(list: readonly Analysis[]) {
     const previous: (Analysis | undefined)[] = [];
@@ -87,8 +89,33 @@ describe('background router', () => {
     await router.handle({ type: 'utterances', utterances: [u(0, 'a'), u(1, 'b')] }, content);
     await router.handle({ type: 'utterances', utterances: [u(0, 'a'), u(1, 'b'), u(2, 'c')] }, content);
     expect(sent.flat().map((x) => x.seq)).toEqual([0, 1, 2]);
-    // Resends are shown again (the panel replaces by key) but analysed once.
-    expect(out.filter((m) => m.type === 'utterance-added')).toHaveLength(5);
+    // Resends are neither shown again (the panel has them, from the store's snapshot or an
+    // earlier message) nor analysed again.
+    expect(out.flatMap((m) => (m.type === 'utterance-added' ? [m.utterance.seq] : []))).toEqual([0, 1, 2]);
+  });
+
+  it('shows and analyses keyed turns at the seq the store keeps them under after a reload', async () => {
+    const store = new IdbSessionStore(`router-test-${Math.random()}`);
+    const sent: Utterance[][] = [];
+    const out: Message[] = [];
+    const router = new Router({
+      store,
+      analyse: async (us) => {
+        sent.push([...us]);
+      },
+      broadcast: (m) => out.push(m),
+      log: () => {},
+      extensionId: ID,
+      extensionOrigin: ORIGIN,
+    });
+    const k = (seq: number, key: string, text: string): Utterance => ({ ...u(seq, text), key });
+    await router.handle({ type: 'utterances', utterances: [k(0, 'm0', 'a'), k(1, 'm1', 'b')] }, content);
+    // Reloaded, the desk shows m1 only (page seq 0), then a new message m2 (page seq 1).
+    await router.handle({ type: 'utterances', utterances: [k(0, 'm1', 'b'), k(1, 'm2', 'c')] }, content);
+    expect(sent.flat().map((x) => `${x.seq}:${x.text}`)).toEqual(['0:a', '1:b', '2:c']);
+    expect(
+      out.flatMap((m) => (m.type === 'utterance-added' ? [`${m.utterance.seq}:${m.utterance.text}`] : [])),
+    ).toEqual(['0:a', '1:b', '2:c']);
   });
 
   it('treats new text under the same key as an edit', async () => {

@@ -13,7 +13,7 @@ const content = { id: ID, url: 'http://127.0.0.1/desk/', tabId: 7 };
 const foreign = { id: 'someoneelse', url: 'chrome-extension://someoneelse/x.html' };
 
 const emptyStore: SessionStore = {
-  putUtterances: async () => [],
+  putUtterances: async () => ({ stored: [], fresh: [] }),
   putAnalyses: async () => [],
   snapshot: async () => ({ utterances: [], analyses: [] }),
   putAttach: async () => {},
