@@ -52,8 +52,12 @@ export class IdbSessionStore implements SessionStore {
    *
    * The reads go out together and the writes after them, in one transaction: awaited one by one
    * they cost the service worker a browser round trip each, for every message (bench:host).
+   * `placed` hears where the turns go once the reads are back, before the writes are committed.
    */
-  async putUtterances(us: readonly Utterance[]): Promise<{ stored: Utterance[]; fresh: Utterance[] }> {
+  async putUtterances(
+    us: readonly Utterance[],
+    placed?: (r: { stored: Utterance[]; fresh: Utterance[] }) => void,
+  ): Promise<{ stored: Utterance[]; fresh: Utterance[] }> {
     const db = await this.db;
     const tx = db.transaction('utterances', 'readwrite');
     const byKey = tx.store.index('key');
@@ -80,7 +84,7 @@ export class IdbSessionStore implements SessionStore {
     // gets the seq of its first copy.
     const batchKeys = new Map<string, number>();
     const stored: (Utterance | undefined)[] = [];
-    const placed = us.map((u, i): Utterance => {
+    const at = us.map((u, i): Utterance => {
       stored[i] = keyed[i] ?? atSeq[i];
       if (!isNew(u, i)) return keyed[i] && keyed[i].seq !== u.seq ? { ...u, seq: keyed[i].seq } : u;
       const k = `${u.conversationId}\u0000${u.key}`;
@@ -98,7 +102,7 @@ export class IdbSessionStore implements SessionStore {
     const latest = new Map<string, Utterance>();
     const fresh: Utterance[] = [];
     const writes: Promise<unknown>[] = [];
-    placed.forEach((u, i) => {
+    at.forEach((u, i) => {
       const key = `${u.conversationId}\u0000${u.seq}`;
       const old = latest.get(key) ?? stored[i];
       latest.set(key, u);
@@ -112,8 +116,9 @@ export class IdbSessionStore implements SessionStore {
       writes.push(tx.store.put({ ...u, analysed: 0 }));
       fresh.push(u);
     });
+    placed?.({ stored: at, fresh });
     await Promise.all([...writes, tx.done]);
-    return { stored: placed, fresh };
+    return { stored: at, fresh };
   }
 
   /**

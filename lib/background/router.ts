@@ -26,7 +26,11 @@ export interface SessionStore {
    * Stores new and edited turns: every turn of the batch at the seq it is stored under (a keyed
    * turn keeps the seq its message key first got, see `Utterance.key`), and those new or changed.
    */
-  putUtterances(us: readonly Utterance[]): Promise<{ stored: Utterance[]; fresh: Utterance[] }>;
+  putUtterances(
+    us: readonly Utterance[],
+    /** Told where the turns go as soon as that is known, before they are written (optional for a store). */
+    placed?: (r: { stored: Utterance[]; fresh: Utterance[] }) => void,
+  ): Promise<{ stored: Utterance[]; fresh: Utterance[] }>;
   /** Stores analyses; returns, per analysis, the one it replaced (an edited turn), if any. */
   putAnalyses(as: readonly Analysis[]): Promise<(Analysis | undefined)[]>;
   snapshot(): Promise<{ utterances: Utterance[]; analyses: Analysis[] }>;
@@ -248,8 +252,16 @@ export class Router {
     // The store says where each turn is (a keyed turn keeps its first seq across page loads) and
     // which are new or changed, so a resent batch (after a restart) is not analysed twice. The
     // side panel keys turns by (conversationId, seq): it is shown the turns as stored.
-    const { stored, fresh } = await this.deps.store.putUtterances(us);
-    for (const utterance of fresh) this.deps.broadcast({ type: 'utterance-added', utterance });
+    // Shown as soon as the store knows where they go, before the writes are committed: the panel
+    // is the latency path (bench:latency), and a commit is a disk write.
+    let shown = false;
+    const show = (fresh: readonly Utterance[]) => {
+      if (shown) return;
+      shown = true;
+      for (const utterance of fresh) this.deps.broadcast({ type: 'utterance-added', utterance });
+    };
+    const { stored, fresh } = await this.deps.store.putUtterances(us, (r) => show(r.fresh));
+    show(fresh);
     await this.syncSentAnyway(stored);
     if (fresh.length > 0) await this.deps.analyse(fresh);
     return { ok: true, reply: { accepted: us.length, fresh: fresh.length } };
