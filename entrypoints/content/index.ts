@@ -110,7 +110,11 @@ function runConsole(signal: AbortSignal): void {
     const inner = AbortSignal.any([signal, current.signal]);
     watchGrowth(!spec);
     if (spec) {
-      attachWith(spec, inner);
+      // Choosing validated the adapter (zod, first use); attaching reads the whole log: two tasks,
+      // so that neither is a long one as a console page loads.
+      setTimeout(() => {
+        if (!inner.aborted) attachWith(spec, inner);
+      }, 0);
       return;
     }
     reportAttach({
@@ -232,7 +236,10 @@ function attachWith(spec: AdapterSpec, signal: AbortSignal): void {
 
     const conversationId = () => readConversationId(document, spec, location.href);
     const lang = uiLang();
-    startPresend({ spec, signal, lang, conversationId });
+    // The pre-send guard in a task of its own, after the first read of the log.
+    setTimeout(() => {
+      if (!signal.aborted) startPresend({ spec, signal, lang, conversationId });
+    }, 0);
 
     // Hint insertion asked for by the side panel (through the background).
     const stop = listen((raw) => {
