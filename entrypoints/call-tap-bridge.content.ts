@@ -5,7 +5,6 @@
  * MessageChannels: PCM chunks flow page worklet → frame's audio worker, status messages beside
  * them. The frame analyses the call and reports to the background like the offscreen document.
  */
-import { adapterMatches } from '@/adapters/matches';
 import type { AsrConfig } from '@/lib/asr/config';
 import { CallTapMessage } from '@/lib/call-tap-message';
 import { extensionId, extensionOrigin, extensionUrl, listen } from '@/platform/runtime';
@@ -13,11 +12,18 @@ import { extensionId, extensionOrigin, extensionUrl, listen } from '@/platform/r
 /** Time for the frame to load and the page to find its call's audio. */
 const START_TIMEOUT_MS = 15_000;
 
+/** Set in this extension's isolated world while the bridge runs in the page (the background probes it). */
+const BRIDGE_FLAG = '__sottoCallTapBridge';
+
 export default defineContentScript({
-  matches: adapterMatches,
+  // Injected by the background when a call is to be tapped (platform/capture.ts), not on every
+  // console page load: evaluating it (zod and the contract member it validates) was a task of
+  // 20-50 ms in every console page, for a fallback that only softphones use.
+  registration: 'runtime',
   runAt: 'document_idle',
-  allFrames: false,
   main(ctx) {
+    const g = globalThis as { [BRIDGE_FLAG]?: boolean };
+    g[BRIDGE_FLAG] = true;
     let host: HTMLElement | undefined;
     let control: MessagePort | undefined;
 
@@ -98,6 +104,7 @@ export default defineContentScript({
         : stop().then(() => ({ ok: true }));
     });
     ctx.onInvalidated(() => {
+      g[BRIDGE_FLAG] = false;
       off();
       void stop();
     });

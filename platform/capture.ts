@@ -54,6 +54,25 @@ export async function tabStreamId(
   }
 }
 
+const BRIDGE_FILE = '/content-scripts/call-tap-bridge.js';
+
+/**
+ * Puts the call-tap bridge (isolated world, top frame) into the console's tab unless it runs there
+ * already: it is injected for a call, not at every page load. Throws when the tab refuses scripts.
+ */
+async function injectBridge(tabId: number): Promise<void> {
+  const target = { tabId, frameIds: [0] };
+  const [probe] = await browser.scripting.executeScript({
+    target,
+    func: () => Boolean((globalThis as { __sottoCallTapBridge?: boolean }).__sottoCallTapBridge),
+  });
+  if (probe?.result) return;
+  await browser.scripting.executeScript({
+    target,
+    files: [BRIDGE_FILE as '/content-scripts/call-tap-bridge.js'],
+  });
+}
+
 /**
  * The fallback where tab capture is refused or the console runs in its own window: the page's own
  * WebRTC tracks, tapped in the tab and analysed in a hidden extension frame there (issue #7).
@@ -64,6 +83,7 @@ async function tapCall(
   asr: AsrConfig | undefined,
 ): Promise<{ ok: boolean; reason?: string }> {
   try {
+    await injectBridge(tabId);
     const r = (await browser.tabs.sendMessage(
       tabId,
       { type: 'call-tap', action: 'start', tabId, conversationId, ...(asr ? { asr } : {}) },
