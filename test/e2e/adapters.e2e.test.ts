@@ -117,6 +117,26 @@ describe('every adapter on its fixture console', () => {
       await c.page.close();
     }
   });
+
+  it('virtual-desk: a reload that shows only the latest rows re-reads them in place', async () => {
+    // `?persist`: the fixture keeps its history and message ids across the reload, as a desk's
+    // server does. The virtual list renders the rows in view only, so after the reload the console
+    // script numbers the last rows from 0 again: they must not be stored over the first turns.
+    const c = await FixtureConsole.open(l.context, new URL('virtual/?persist', server.url).href);
+    try {
+      const conv = 't-502';
+      await c.select(conv);
+      for (let i = 0; i < 30; i++) await c.customerSays(conv, `Before the reload ${i}`);
+      await expectPanelMatches(c, conv);
+      await c.reload();
+      await c.select(conv);
+      await c.customerSays(conv, 'After the reload');
+      await expectPanelMatches(c, conv);
+      expect(c.errors).toEqual([]);
+    } finally {
+      await c.page.close();
+    }
+  });
 });
 
 /** Every log line the background kept (storage.session), as the panel page sees them. */

@@ -84,6 +84,15 @@ export class FixtureConsole {
     return c;
   }
 
+  /** Reloads the page and returns once the console and Sotto's console script are ready again. */
+  async reload(wait: AttachWait = 'attached'): Promise<void> {
+    await this.page.reload();
+    await this.page.waitForFunction(() => 'sottoConsole' in window || 'sottoDesk' in window);
+    await this.page.evaluate(wrapDesk);
+    await this.page.evaluate(() => (window as unknown as W).sottoConsole.ready);
+    await waitForConsoleScript(this.page, wait);
+  }
+
   private call<T>(fn: string, ...args: unknown[]): Promise<T> {
     return this.page.evaluate(
       ([fn, args]) => {
