@@ -39,10 +39,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function expectPanelMatches(c: FixtureConsole, conversationId: string): Promise<void> {
+async function expectPanelMatches(c: FixtureConsole, conversationId: string, p = panel): Promise<void> {
   const expected = (await c.messages(conversationId)).filter((m) => m.text.trim() !== '');
-  await panel.select(conversationId);
-  await panel.page.waitForFunction(
+  await p.select(conversationId);
+  await p.page.waitForFunction(
     ({ n, last }) => {
       const turns = document.querySelectorAll('[data-testid="conversation"] [data-testid="turn"]');
       const t = turns[turns.length - 1]?.querySelector('[data-testid="turn-text"]')?.textContent;
@@ -51,7 +51,7 @@ async function expectPanelMatches(c: FixtureConsole, conversationId: string): Pr
     { n: expected.length, last: expected[expected.length - 1]?.text ?? '' },
     { timeout: 20_000 },
   );
-  const turns = await panel.readTurns();
+  const turns = await p.readTurns();
   expect(turns.map((t) => [t.speaker, t.text])).toEqual(expected.map((m) => [m.speaker, m.text]));
   expect(turns.map((t) => t.seq)).toEqual(expected.map((_, i) => i));
 }
@@ -122,19 +122,22 @@ describe('every adapter on its fixture console', () => {
     // `?persist`: the fixture keeps its history and message ids across the reload, as a desk's
     // server does. The virtual list renders the rows in view only, so after the reload the console
     // script numbers the last rows from 0 again: they must not be stored over the first turns.
-    const c = await FixtureConsole.open(l.context, new URL('virtual/?persist', server.url).href);
+    // A browser of its own: the other tests' turns of this conversation are stored in this one.
+    const own = await launch();
     try {
+      const p = await SidePanel.open(own);
+      const c = await FixtureConsole.open(own.context, new URL('virtual/?persist', server.url).href);
       const conv = 't-502';
       await c.select(conv);
       for (let i = 0; i < 30; i++) await c.customerSays(conv, `Before the reload ${i}`);
-      await expectPanelMatches(c, conv);
+      await expectPanelMatches(c, conv, p);
       await c.reload();
       await c.select(conv);
       await c.customerSays(conv, 'After the reload');
-      await expectPanelMatches(c, conv);
+      await expectPanelMatches(c, conv, p);
       expect(c.errors).toEqual([]);
     } finally {
-      await c.page.close();
+      await own.close();
     }
   });
 });
