@@ -55,8 +55,8 @@ class MemoryStore implements SessionStore {
   }
 }
 
-function setup() {
-  const store = new MemoryStore();
+/** A router over `store` (in memory unless given), recording what it analyses, shows and logs. */
+function setup<S extends SessionStore = MemoryStore>(store: S = new MemoryStore() as unknown as S) {
   const sent: Utterance[][] = [];
   const out: Message[] = [];
   const logs: string[] = [];
@@ -95,19 +95,7 @@ describe('background router', () => {
   });
 
   it('shows and analyses keyed turns at the seq the store keeps them under after a reload', async () => {
-    const store = new IdbSessionStore(`router-test-${Math.random()}`);
-    const sent: Utterance[][] = [];
-    const out: Message[] = [];
-    const router = new Router({
-      store,
-      analyse: async (us) => {
-        sent.push([...us]);
-      },
-      broadcast: (m) => out.push(m),
-      log: () => {},
-      extensionId: ID,
-      extensionOrigin: ORIGIN,
-    });
+    const { router, sent, out } = setup(new IdbSessionStore(`router-test-${Math.random()}`));
     const k = (seq: number, key: string, text: string): Utterance => ({ ...u(seq, text), key });
     await router.handle({ type: 'utterances', utterances: [k(0, 'm0', 'a'), k(1, 'm1', 'b')] }, content);
     // Reloaded, the desk shows m1 only (page seq 0), then a new message m2 (page seq 1).
