@@ -7,6 +7,7 @@ import { browser } from 'wxt/browser';
 import { ASR_SETTINGS_KEY, type AsrConfig, AsrSettings, asrConfig } from '@/lib/asr/config';
 import { type CallControl, callConversationId } from '@/lib/audio/call-control';
 import { type CallReason, reasonText, tabStreamError } from '@/lib/audio/call-reasons';
+import { injectUnlessRunning } from './content-scripts';
 import { ensureOffscreen } from './offscreen';
 import { featureOff, readPolicy } from './panel-sync';
 import { send } from './runtime';
@@ -54,25 +55,6 @@ export async function tabStreamId(
   }
 }
 
-const BRIDGE_FILE = '/content-scripts/call-tap-bridge.js';
-
-/**
- * Puts the call-tap bridge (isolated world, top frame) into the console's tab unless it runs there
- * already: it is injected for a call, not at every page load. Throws when the tab refuses scripts.
- */
-async function injectBridge(tabId: number): Promise<void> {
-  const target = { tabId, frameIds: [0] };
-  const [probe] = await browser.scripting.executeScript({
-    target,
-    func: () => Boolean((globalThis as { __sottoCallTapBridge?: boolean }).__sottoCallTapBridge),
-  });
-  if (probe?.result) return;
-  await browser.scripting.executeScript({
-    target,
-    files: [BRIDGE_FILE as '/content-scripts/call-tap-bridge.js'],
-  });
-}
-
 /**
  * The fallback where tab capture is refused or the console runs in its own window: the page's own
  * WebRTC tracks, tapped in the tab and analysed in a hidden extension frame there (issue #7).
@@ -83,7 +65,12 @@ async function tapCall(
   asr: AsrConfig | undefined,
 ): Promise<{ ok: boolean; reason?: string }> {
   try {
-    await injectBridge(tabId);
+    // The bridge (isolated world, top frame) is injected for a call, not at every page load.
+    await injectUnlessRunning(
+      { tabId, frameIds: [0] },
+      '__sottoCallTapBridge',
+      '/content-scripts/call-tap-bridge.js',
+    );
     const r = (await browser.tabs.sendMessage(
       tabId,
       { type: 'call-tap', action: 'start', tabId, conversationId, ...(asr ? { asr } : {}) },

@@ -38,6 +38,24 @@ export async function syncConsoleScript(origins: readonly string[]): Promise<voi
   else await browser.scripting.registerContentScripts([script]);
 }
 
+/**
+ * Runs a content script file in `target` unless the script runs there already: it sets `flag` in
+ * this extension's isolated world while it runs. Throws when the tab refuses scripts.
+ */
+export async function injectUnlessRunning(
+  target: { tabId: number; frameIds?: number[] },
+  flag: string,
+  file: string,
+): Promise<void> {
+  const [probe] = await browser.scripting.executeScript({
+    target,
+    func: (name: string) => Boolean((globalThis as Record<string, unknown>)[name]),
+    args: [flag],
+  });
+  if (probe?.result) return;
+  await browser.scripting.executeScript({ target, files: [file as '/content-scripts/content.js'] });
+}
+
 /** Runs the console script in open tabs of these origins where it is not running yet. */
 export async function injectIntoOpenTabs(origins: readonly string[], log: Log): Promise<void> {
   if (origins.length === 0) return;
@@ -45,15 +63,7 @@ export async function injectIntoOpenTabs(origins: readonly string[], log: Log): 
   for (const tab of tabs) {
     if (tab.id === undefined) continue;
     try {
-      const [probe] = await browser.scripting.executeScript({
-        target: { tabId: tab.id },
-        func: () => Boolean((globalThis as { __sottoConsole?: boolean }).__sottoConsole),
-      });
-      if (probe?.result) continue;
-      await browser.scripting.executeScript({
-        target: { tabId: tab.id },
-        files: [`/${CONSOLE_SCRIPT_FILE}` as '/content-scripts/content.js'],
-      });
+      await injectUnlessRunning({ tabId: tab.id }, '__sottoConsole', `/${CONSOLE_SCRIPT_FILE}`);
     } catch (e) {
       // A tab that is navigating away or shows an error page: the registration covers its next load.
       log('info', `console script not injected in tab ${tab.id}: ${String(e)}`);
