@@ -42,6 +42,7 @@ import { FixtureConsole } from '../test/e2e/pages/console';
 import { presendPortRound, scriptWorld } from '../test/e2e/pages/attached';
 import { DEV_EXTENSION_ID } from '../lib/extension-key';
 import { analysisDrained } from './analysis-drain';
+import { buildFixtures } from '../scripts/build-fixtures.mjs';
 
 const MESSAGES = Number(process.env.MESSAGES ?? 10_000);
 const RATE_SECONDS = Number(process.env.RATE_SECONDS ?? 3);
@@ -78,7 +79,7 @@ interface RunResult {
   longTaskMs: number;
   perMsg: number[];
   /** Per page (the long run and each fixture): its per-message costs and long tasks. */
-  pages: Record<string, { perMsg: number[]; long: number; self: number[] }>;
+  pages: Record<string, { perMsg: number[]; long: number; self: number[]; selfMax: number }>;
   keystrokeMain: number[];
   /** At 20 msgs/s, per message: the extension's main-thread CPU time and wall time, from a trace. */
   cpuPerMsg: number[];
@@ -498,6 +499,7 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
     };
     const collect = async (page: Page, label: string, perMsg: number[] = []) => {
       let selfPerMsg: number[] = [];
+      let selfMax = 0;
       const { long, loaf, loafExt, invokers } = await page.evaluate(
         () =>
           (
@@ -515,6 +517,7 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
         result.selfMs.push(...self.ms);
         result.selfUtterances.push(...self.utterances);
         selfPerMsg = perUtterance(self.ms, self.utterances);
+        selfMax = Math.max(0, ...self.ms);
       }
       const over = long.filter((d) => d > 50).length;
       result.longTasks += over;
@@ -525,6 +528,7 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
         perMsg: [...(prev?.perMsg ?? []), ...perMsg],
         long: (prev?.long ?? 0) + over,
         self: [...(prev?.self ?? []), ...selfPerMsg],
+        selfMax: Math.max(prev?.selfMax ?? 0, selfMax),
       };
     };
 
@@ -539,9 +543,16 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
       const conv = (await long.conversations()).at(-1);
       await long.select(conv!);
       const t0 = Date.now();
+      const burst0 = processCpuMs(dir);
       const longPerMsg = await playFast(long.page, conv!, MESSAGES, 'long');
+      const burst1 = processCpuMs(dir);
       result.messages += MESSAGES;
-      log(`${withExtension ? 'with' : 'without'}: ${MESSAGES} messages in ${Date.now() - t0} ms`);
+      const burstCpu = Object.entries(burst1)
+        .map(([k, v]) => `${k} ${r3((v - (burst0[k] ?? 0)) / MESSAGES)}`)
+        .join(', ');
+      log(
+        `${withExtension ? 'with' : 'without'}: ${MESSAGES} messages in ${Date.now() - t0} ms; CPU per message: ${burstCpu} ms`,
+      );
       result.heapMb = await heapMb(context, long.page);
       await collect(long.page, 'webcomp-10k', longPerMsg);
 
@@ -647,6 +658,8 @@ async function run(withExtension: boolean, fixtureUrl: string): Promise<RunResul
 
 if (!existsSync(join(EXTENSION_DIR, 'manifest.json')))
   throw new Error(`no build in ${EXTENSION_DIR}: run SOTTO_OUT_DIR=… npx wxt build first`);
+// The React fixture consoles are served from their esbuild output (fresh clones have none).
+await buildFixtures();
 const server = await startFixtureServer({ port: 0 });
 try {
   const without = await run(false, server.url);
@@ -655,7 +668,7 @@ try {
   for (const [label, w] of Object.entries(withExt.pages)) {
     const b = without.pages[label];
     log(
-      `${label.padEnd(16)} console script per-msg p95 ${r3(p95(w.self))} ms (page with ${r3(p95(w.perMsg))} without ${r3(p95(b?.perMsg ?? []))} ms); long tasks with ${w.long} without ${b?.long ?? 0}`,
+      `${label.padEnd(16)} console script per-msg p95 ${r3(p95(w.self))} ms, longest callback ${r3(w.selfMax)} ms (page with ${r3(p95(w.perMsg))} without ${r3(p95(b?.perMsg ?? []))} ms); long tasks with ${w.long} without ${b?.long ?? 0}`,
     );
   }
   // The long animation frames the extension adds, named by what ran longest in them.
