@@ -35,16 +35,53 @@ export interface PipelineDeps {
   intent?: TextClassifier;
   rules?: (conversationId: string) => RuleSession;
   now?: () => number;
+  /** Bounds of what the pipeline remembers (tests make them small). */
+  limits?: { conversations?: number; turns?: number };
+}
+
+/**
+ * Conversations whose rule session and last text the pipeline keeps. The worker's rule set keeps
+ * its own engine state for as many (LiveRuleSet), which a session made again finds there.
+ */
+const MAX_CONVERSATIONS = 500;
+/**
+ * Turns whose analysis is kept for a resend. A resend is a batch the service worker posted and
+ * did not get the answer to before it stopped: the last few batches, not a day's turns.
+ */
+const MAX_TURNS = 5_000;
+
+/** Sets `key` as the most recent entry of `m`, dropping the least recent beyond `max`. */
+function touch<V>(m: Map<string, V>, key: string, value: V, max: number): void {
+  m.delete(key);
+  m.set(key, value);
+  while (m.size > max) {
+    const oldest = m.keys().next().value;
+    if (oldest === undefined) break;
+    m.delete(oldest);
+  }
 }
 
 export class AnalysisPipeline {
   private readonly sessions = new Map<string, RuleSession>();
   private readonly lastText = new Map<string, string>();
+  private readonly maxConversations: number;
+  private readonly maxTurns: number;
 
-  constructor(private readonly deps: PipelineDeps) {}
+  constructor(private readonly deps: PipelineDeps) {
+    this.maxConversations = Math.max(1, deps.limits?.conversations ?? MAX_CONVERSATIONS);
+    this.maxTurns = Math.max(1, deps.limits?.turns ?? MAX_TURNS);
+  }
 
-  /** The last result per turn, so a turn delivered twice gets the same answer, findings included. */
+  /**
+   * The last result of the most recent turns, so a turn delivered twice gets the same answer,
+   * findings included. Bounded (MAX_TURNS): a worker that runs all day must not keep every turn.
+   */
   private readonly done = new Map<string, { speaker: string; text: string; analysis: Analysis }>();
+
+  /** What the pipeline remembers now (for tests and diagnostics). */
+  get remembered(): { conversations: number; turns: number } {
+    return { conversations: Math.max(this.sessions.size, this.lastText.size), turns: this.done.size };
+  }
 
   /**
    * Analyses a batch. A turn seen before with the same text (a resend after a service-worker
@@ -65,7 +102,12 @@ export class AnalysisPipeline {
         const a = results[k++]!;
         const u = us[i]!;
         out[i] = a;
-        this.done.set(`${u.conversationId}#${u.seq}`, { speaker: u.speaker, text: u.text, analysis: a });
+        touch(
+          this.done,
+          `${u.conversationId}#${u.seq}`,
+          { speaker: u.speaker, text: u.text, analysis: a },
+          this.maxTurns,
+        );
       }
     }
     return out as Analysis[];
@@ -77,7 +119,7 @@ export class AnalysisPipeline {
     const t0 = now();
     const inputs = us.map((u) => {
       const context = this.lastText.get(u.conversationId);
-      this.lastText.set(u.conversationId, u.text);
+      touch(this.lastText, u.conversationId, u.text, this.maxConversations);
       return context === undefined
         ? { text: u.text, speaker: u.speaker }
         : { text: u.text, speaker: u.speaker, context };
@@ -118,11 +160,8 @@ export class AnalysisPipeline {
 
   private session(conversationId: string): RuleSession | undefined {
     if (!this.deps.rules) return undefined;
-    let s = this.sessions.get(conversationId);
-    if (!s) {
-      s = this.deps.rules(conversationId);
-      this.sessions.set(conversationId, s);
-    }
+    const s = this.sessions.get(conversationId) ?? this.deps.rules(conversationId);
+    touch(this.sessions, conversationId, s, this.maxConversations);
     return s;
   }
 }

@@ -107,4 +107,37 @@ describe('analysis pipeline with rules', () => {
     const edited = await pipeline.analyse([u(0, 'agent', '这个产品不保本')]);
     expect(edited[0]!.findings).toEqual([]);
   });
+
+  it('remembers a bounded number of turns and conversations, and keeps answering resends within them', async () => {
+    const { compiled } = compileAll({ 'unit.json': book });
+    const made: string[] = [];
+    const factory = ruleSessions(compiled, newId);
+    const pipeline = new AnalysisPipeline({
+      rules: (id) => {
+        made.push(id);
+        return factory(id);
+      },
+      limits: { conversations: 2, turns: 3 },
+    });
+    const turn = (conversationId: string, seq: number, text: string): Utterance => ({
+      ...u(seq, 'agent', text),
+      conversationId,
+    });
+    for (let seq = 0; seq < 10; seq++) await pipeline.analyse([turn('a', seq, `第${seq}句`)]);
+    expect(pipeline.remembered).toEqual({ conversations: 1, turns: 3 });
+    // The latest turns are still answered from memory: the rule does not fire a second time.
+    const last = await pipeline.analyse([turn('a', 9, '第9句')]);
+    expect(last[0]!.findings).toEqual([]);
+    const hit = await pipeline.analyse([turn('a', 10, '这个产品保本')]);
+    expect(hit[0]!.findings).toHaveLength(1);
+    expect(await pipeline.analyse([turn('a', 10, '这个产品保本')])).toEqual(hit);
+    await pipeline.analyse([turn('b', 0, '你好')]);
+    await pipeline.analyse([turn('c', 0, '你好')]);
+    expect(pipeline.remembered).toEqual({ conversations: 2, turns: 3 });
+    expect(made).toEqual(['a', 'b', 'c']);
+    // The least recent conversation's session was let go: its next turn asks the factory again.
+    await pipeline.analyse([turn('a', 11, '好的')]);
+    expect(made).toEqual(['a', 'b', 'c', 'a']);
+    expect(pipeline.remembered).toEqual({ conversations: 2, turns: 3 });
+  });
 });
