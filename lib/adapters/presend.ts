@@ -7,29 +7,32 @@ import { Localized, Severity } from '../finding';
 import type { Hit } from '../rules';
 import type { PresendMode, Rule } from '../rules/schema';
 
-export const DraftHit = z.object({
-  ruleId: z.string().max(200),
-  severity: Severity,
-  names: Localized,
-  /**
-   * The rule's pre-send mode: `block` stops the send once, `warn` only shows the warning. Absent
-   * (an older worker): decided by severity.
-   */
-  mode: z.enum(['block', 'warn']).optional(),
-  /** Why, in the agent's words (the rule's warning text with `{match}` filled in). */
-  warning: Localized.optional(),
-  /** A replacement the rule suggests (its insertable hint), used as the rewrite when present. */
-  hint: Localized.optional(),
-  evidence: z
-    .array(
-      z.object({
-        start: z.number().int().nonnegative(),
-        end: z.number().int().nonnegative(),
-        text: z.string().max(200),
-      }),
-    )
-    .max(20),
-});
+/** Built on its first parse (see lib/finding.ts). */
+export const DraftHit = z.lazy(() =>
+  z.object({
+    ruleId: z.string().max(200),
+    severity: Severity,
+    names: Localized,
+    /**
+     * The rule's pre-send mode: `block` stops the send once, `warn` only shows the warning. Absent
+     * (an older worker): decided by severity.
+     */
+    mode: z.enum(['block', 'warn']).optional(),
+    /** Why, in the agent's words (the rule's warning text with `{match}` filled in). */
+    warning: Localized.optional(),
+    /** A replacement the rule suggests (its insertable hint), used as the rewrite when present. */
+    hint: Localized.optional(),
+    evidence: z
+      .array(
+        z.object({
+          start: z.number().int().nonnegative(),
+          end: z.number().int().nonnegative(),
+          text: z.string().max(200),
+        }),
+      )
+      .max(20),
+  }),
+);
 export type DraftHit = z.infer<typeof DraftHit>;
 
 function fill(t: string, vars: Record<string, string>): string {

@@ -87,28 +87,35 @@ export function parseImport(text: string, builtInIds: readonly string[] = []): I
   return { ok: true, specs };
 }
 
-/** Side panel → content script of one console tab (browser.tabs.sendMessage). */
-export const AttachControl = z.discriminatedUnion('type', [
-  /** Run the generic detector on the page and answer with its proposal. */
-  z.object({ type: z.literal('attach-propose') }),
-  /** Start the element picker in the page; it saves the adapter itself when the agent finishes. */
-  z.object({ type: z.literal('attach-pick') }),
-]);
+/**
+ * Side panel → content script of one console tab (browser.tabs.sendMessage). Built on its first
+ * parse, as the console script's other schemas (see lib/finding.ts).
+ */
+export const AttachControl = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    /** Run the generic detector on the page and answer with its proposal. */
+    z.object({ type: z.literal('attach-propose') }),
+    /** Start the element picker in the page; it saves the adapter itself when the agent finishes. */
+    z.object({ type: z.literal('attach-pick') }),
+  ]),
+);
 export type AttachControl = z.infer<typeof AttachControl>;
 
-export const ProposalReply = z.object({
-  ok: z.boolean(),
-  reason: z.string().max(500).optional(),
-  proposal: z
-    .object({
-      spec: z.unknown(),
-      items: z.number().int().nonnegative(),
-      withSpeaker: z.number().int().nonnegative(),
-      confidence: z.number().min(0).max(1),
-      reasons: z.array(z.string().max(200)).max(20),
-    })
-    .optional(),
-});
+export const ProposalReply = z.lazy(() =>
+  z.object({
+    ok: z.boolean(),
+    reason: z.string().max(500).optional(),
+    proposal: z
+      .object({
+        spec: z.unknown(),
+        items: z.number().int().nonnegative(),
+        withSpeaker: z.number().int().nonnegative(),
+        confidence: z.number().min(0).max(1),
+        reasons: z.array(z.string().max(200)).max(20),
+      })
+      .optional(),
+  }),
+);
 export type ProposalReply = z.infer<typeof ProposalReply>;
 
 /** The attach state a content script reports on a page no adapter covers. */
