@@ -81,29 +81,15 @@ export function startPresend(opts: {
       rewrite,
       // Looked up when a warning is shown: the first `i18n.getMessage` in a page's script loads
       // the extension's message catalogue (5.6 ms profiled per console page as it loaded).
-      texts: {
-        get title() {
-          return t('presendTitle');
-        },
-        get useRewrite() {
-          return t('presendUseRewrite');
-        },
-        get sendAnyway() {
-          return t('presendSendAnyway');
-        },
-        get edit() {
-          return t('presendEdit');
-        },
-        get rewriteLabel() {
-          return t('presendRewriteLabel');
-        },
-        get noticeTitle() {
-          return t('presendNoticeTitle');
-        },
-        get dismiss() {
-          return t('presendDismiss');
-        },
-      },
+      texts: lookedUpWhenRead({
+        title: 'presendTitle',
+        useRewrite: 'presendUseRewrite',
+        sendAnyway: 'presendSendAnyway',
+        edit: 'presendEdit',
+        rewriteLabel: 'presendRewriteLabel',
+        noticeTitle: 'presendNoticeTitle',
+        dismiss: 'presendDismiss',
+      }),
     }),
     onOverride(draft, hits) {
       const ts = Date.now();
@@ -118,4 +104,12 @@ export function startPresend(opts: {
       send({ type: 'presend-override', finding, hits, draft: draft.slice(0, 5000) }).catch(() => {});
     },
   }).start();
+}
+
+/** Texts whose messages are looked up each time one is read, not when the object is made. */
+function lookedUpWhenRead<K extends string>(messages: Record<K, string>): Record<K, string> {
+  const out = {} as Record<K, string>;
+  for (const [k, name] of Object.entries(messages) as [K, string][])
+    Object.defineProperty(out, k, { get: () => t(name), enumerable: true });
+  return out;
 }
